@@ -1,0 +1,3 @@
+"""nbsclean: clean, structured, provenance-tracked text from scanned Swedish newsletters."""
+
+__version__ = "0.1.0"

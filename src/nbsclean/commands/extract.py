@@ -1,0 +1,7 @@
+"""`nbsclean extract` (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,7 @@
+"""`nbsclean lexicon` (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

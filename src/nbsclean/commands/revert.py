@@ -1,0 +1,7 @@
+"""`nbsclean revert` (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

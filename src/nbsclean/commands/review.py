@@ -1,0 +1,7 @@
+"""`nbsclean review` (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass
