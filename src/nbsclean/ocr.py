@@ -1,0 +1,208 @@
+"""The one wrapper around Tesseract (through pytesseract).
+
+Everything else in nbsclean asks this module for OCR; nothing else starts Tesseract.
+Following OCRmyPDF, the external program sits behind a small interface:
+
+* :func:`check_tesseract` fails early with the install command when the binary or a
+  language's traineddata is missing (exit code 3), instead of a silent skip;
+* :func:`ocr_image` runs Tesseract *once* per page (``image_to_data``) and derives both
+  the text and the mean word confidence from that single TSV output;
+* :func:`tesseract_version` and :func:`traineddata_sha256` feed the corpus manifest.
+
+Tesseract is told to use one thread (``OMP_THREAD_LIMIT=1``): nbsclean parallelises over
+pages/files with its own workers, and OpenMP threads inside each worker would only fight
+over the same cores.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pytesseract
+from PIL import Image
+
+from nbsclean.errors import MissingDependencyError
+
+INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-swe"
+
+# Tesseract's TSV rows have a "level": 1 page, 2 block, 3 paragraph, 4 line, 5 word.
+WORD_LEVEL = 5
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    text: str
+    mean_conf: float | None  # mean word confidence 0..100, None when no word was read
+    words: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _tesseract_binary() -> str | None:
+    return shutil.which(pytesseract.pytesseract.tesseract_cmd)
+
+
+@functools.lru_cache(maxsize=1)
+def tesseract_version() -> str | None:
+    """Tesseract's version string ("5.3.0"), or None when it is not installed."""
+    binary = _tesseract_binary()
+    if binary is None:
+        return None
+    try:
+        output = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, check=False, timeout=30
+        ).stdout
+    except OSError:
+        return None
+    match = re.search(r"tesseract\s+v?(\S+)", output)
+    return match.group(1) if match else None
+
+
+@functools.lru_cache(maxsize=1)
+def _list_langs() -> tuple[Path | None, tuple[str, ...]]:
+    """(tessdata directory, installed languages) as reported by ``tesseract --list-langs``."""
+    binary = _tesseract_binary()
+    if binary is None:
+        return None, ()
+    result = subprocess.run(
+        [binary, "--list-langs"], capture_output=True, text=True, check=False, timeout=30
+    )
+    lines = (result.stdout + result.stderr).splitlines()
+    directory = None
+    languages: list[str] = []
+    for line in lines:
+        header = re.match(r'List of available languages in "(.*)"', line)
+        if header:
+            directory = Path(header.group(1))
+        elif line.strip() and " " not in line.strip():
+            languages.append(line.strip())
+    return directory, tuple(languages)
+
+
+def _requested_languages(lang: str) -> list[str]:
+    return [part for part in lang.split("+") if part]
+
+
+def check_tesseract(lang: str = "swe") -> None:
+    """Raise MissingDependencyError (exit 3) unless Tesseract and every ``lang`` part exist."""
+    if _tesseract_binary() is None:
+        raise MissingDependencyError(
+            f"Tesseract is not installed (no '{pytesseract.pytesseract.tesseract_cmd}' on PATH); {INSTALL_HINT}",
+            source="tesseract",
+        )
+    _, installed = _list_langs()
+    missing = [part for part in _requested_languages(lang) if part not in installed]
+    if missing:
+        packages = " ".join(f"tesseract-ocr-{part.lower().replace('_', '-')}" for part in missing)
+        raise MissingDependencyError(
+            f"Tesseract has no traineddata for {', '.join(missing)} "
+            f"(installed: {', '.join(installed) or 'none'}); install it with: apt-get install {packages}",
+            source="tesseract",
+        )
+
+
+def tesseract_available(lang: str = "swe") -> bool:
+    try:
+        check_tesseract(lang)
+    except MissingDependencyError:
+        return False
+    return True
+
+
+def traineddata_sha256(lang: str = "swe") -> dict[str, str]:
+    """sha256 of each ``<lang>.traineddata`` used, for the manifest (``{"swe": "ab12..."}``)."""
+    check_tesseract(lang)
+    directory, _ = _list_langs()
+    hashes: dict[str, str] = {}
+    for part in _requested_languages(lang):
+        path = (directory or Path(".")) / f"{part}.traineddata"
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        hashes[part] = digest.hexdigest()
+    return hashes
+
+
+def _tesseract_config(psm: int | None, dpi: int | None) -> str:
+    options = []
+    if psm is not None:
+        options.append(f"--psm {int(psm)}")
+    if dpi:
+        options.append(f"--dpi {int(dpi)}")
+    return " ".join(options)
+
+
+def _text_from_tsv(data: dict[str, list]) -> str:
+    """Rebuild Tesseract's plain-text output from its TSV rows.
+
+    Words on one line are joined by a space, lines by "\\n", and a blank line separates
+    paragraphs and blocks - the same layout ``tesseract img -`` prints, so a single
+    Tesseract run gives both the text and the confidences.
+    """
+    paragraphs: list[list[list[str]]] = []
+    current_paragraph_key = None
+    current_line_key = None
+    for level, page, block, par, line, text in zip(
+        data["level"], data["page_num"], data["block_num"], data["par_num"], data["line_num"], data["text"]
+    ):
+        if int(level) != WORD_LEVEL:
+            continue
+        word = str(text).strip()
+        if not word:
+            continue
+        paragraph_key = (page, block, par)
+        line_key = (page, block, par, line)
+        if paragraph_key != current_paragraph_key:
+            paragraphs.append([])
+            current_paragraph_key = paragraph_key
+            current_line_key = None
+        if line_key != current_line_key:
+            paragraphs[-1].append([])
+            current_line_key = line_key
+        paragraphs[-1][-1].append(word)
+    return "\n\n".join("\n".join(" ".join(words) for words in paragraph) for paragraph in paragraphs)
+
+
+def _mean_word_confidence(data: dict[str, list]) -> tuple[float | None, int]:
+    confidences = [
+        float(conf)
+        for level, conf, text in zip(data["level"], data["conf"], data["text"])
+        if int(level) == WORD_LEVEL and str(text).strip() and float(conf) >= 0
+    ]
+    if not confidences:
+        return None, 0
+    return round(sum(confidences) / len(confidences), 2), len(confidences)
+
+
+def ocr_image(
+    image: Image.Image | str | os.PathLike,
+    lang: str = "swe",
+    psm: int | None = None,
+    dpi: int | None = 300,
+) -> OcrResult:
+    """OCR one page image (a PIL image or an image file path) with a single Tesseract run.
+
+    Raises MissingDependencyError when Tesseract or the language is missing, and lets
+    ``pytesseract.TesseractError`` through for images Tesseract cannot read (the caller
+    knows which file that was).
+    """
+    check_tesseract(lang)
+    # pytesseract passes os.environ to its subprocess: one OpenMP thread per worker.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    if isinstance(image, Image.Image) and image.mode not in ("1", "L", "RGB"):
+        image = image.convert("RGB")
+    source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else image
+    data = pytesseract.image_to_data(
+        source, lang=lang, config=_tesseract_config(psm, dpi), output_type=pytesseract.Output.DICT
+    )
+    mean_conf, words = _mean_word_confidence(data)
+    return OcrResult(text=_text_from_tsv(data), mean_conf=mean_conf, words=words)
