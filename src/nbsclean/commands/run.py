@@ -1,7 +1,181 @@
-"""`nbsclean run` (being built)."""
+"""`nbsclean run PATH... -o CORPUS`: a batch of inputs into a resumable corpus.
+
+The work is in :mod:`nbsclean.runner` (planning, executors, ordered writing) and
+:mod:`nbsclean.corpus` (atomic files); this module is the command line: options, the
+progress display on stderr, and the summary table at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
 
 import typer
 
+from nbsclean.errors import BadArgumentsError
+
+log = logging.getLogger("nbsclean.run")
+
+OCR_MODES = ("auto", "always", "never")
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("run")
+    def run_command(
+        paths: List[Path] = typer.Argument(..., help="Input files and folders (folders are read recursively)."),
+        output: Path = typer.Option(..., "--output", "-o", help="Corpus folder to create (or continue with --resume)."),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel workers (default: all cores)."),
+        lang: str = typer.Option("swe", "--lang", "-l", help="Tesseract language(s), e.g. swe or swe+eng."),
+        ocr: str = typer.Option("auto", "--ocr", help="auto: OCR pages without a usable text layer; always; never."),
+        dpi: int = typer.Option(300, "--dpi", help="Resolution for rasterising PDF pages before OCR."),
+        psm: Optional[int] = typer.Option(None, "--psm", help="Tesseract page segmentation mode."),
+        no_repair: bool = typer.Option(False, "--no-repair", help="Only extract and normalise; no word repairs."),
+        resume: bool = typer.Option(False, "--resume", help="Continue an existing corpus; skip documents it already has."),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Replace the corpus files in a non-empty output folder."),
+        formats: str = typer.Option("jsonl,txt", "--format", help="Comma-separated: jsonl (always), txt, parquet."),
+        executor: str = typer.Option("local", "--executor", help="local (process pool) or dask."),
+        scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786."),
+        password: Optional[str] = typer.Option(None, "--password", help="Password for encrypted PDFs (never stored)."),
+    ) -> None:
+        """Extract, normalise and repair every input into CORPUS (documents.jsonl, manifest.json, text/)."""
+        from nbsclean.runner import RunConfig, run_batch
+
+        if ocr not in OCR_MODES:
+            raise BadArgumentsError(f"--ocr must be one of {', '.join(OCR_MODES)}", source="--ocr")
+        if resume and overwrite:
+            raise BadArgumentsError("--resume and --overwrite exclude each other", source="--overwrite")
+        options = _pipeline_options(lang=lang, ocr=ocr, dpi=dpi, psm=psm, password=password, repair=not no_repair)
+        config = RunConfig(
+            inputs=paths,
+            output=output,
+            options=options,
+            process=_process_file(),
+            jobs=jobs or default_jobs(),
+            resume=resume,
+            overwrite=overwrite,
+            formats=formats.split(","),
+            executor=executor,
+            scheduler=scheduler,
+            progress=make_progress(),
+        )
+        report = run_batch(config)
+        print_summary(report)
+        # The corpus location is the command's data: stdout, for scripts.
+        typer.echo(str(report.paths.root))
+        raise typer.Exit(report.exit_code)
+
+
+def _pipeline_options(**values):
+    from nbsclean.pipeline import PipelineOptions
+
+    return PipelineOptions(**values)
+
+
+def _process_file():
+    from nbsclean.pipeline import process_file
+
+    return process_file
+
+
+# --- progress and summary (stderr) -------------------------------------------------------
+
+
+def make_progress():
+    """A rich progress bar on a terminal; plain log lines when stderr is a file or pipe."""
+    if sys.stderr.isatty():
+        return RichProgress()
+    return LogLineProgress()
+
+
+class LogLineProgress:
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+
+    def start(self, total: int, skipped: int) -> None:
+        self.total = total
+        note = f", {skipped} already in the corpus" if skipped else ""
+        print(f"nbsclean: run: {total} document(s) to process{note}", file=sys.stderr, flush=True)
+
+    def advance(self, source: str, record: dict | None, failure: dict | None) -> None:
+        if record is not None:
+            self.done += 1
+            pages = len(record.get("pages") or [])
+            edits = len(record.get("edits") or [])
+            line = f"[{self.done}/{self.total}] {source}: {pages} page(s), {edits} edit(s)"
+        else:
+            line = f"FAILED {source}: {failure['message']} [{failure['reason']}]"
+        print(f"nbsclean: run: {line}", file=sys.stderr, flush=True)
+
+    def stop(self) -> None:
+        pass
+
+
+class RichProgress:
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.progress = None
+        self.task = None
+
+    def start(self, total: int, skipped: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("[bold]nbsclean run"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=False,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task("", total=total)
+        if skipped:
+            self.console.print(f"{skipped} document(s) already in the corpus, skipped")
+
+    def advance(self, source: str, record: dict | None, failure: dict | None) -> None:
+        if failure is not None:
+            self.console.print(f"[red]failed[/red] {source}: {failure['message']} [{failure['reason']}]", markup=True)
+        if record is not None:
+            self.progress.update(self.task, advance=1, description=source)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def print_summary(report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True, highlight=False)
+    totals = report.totals
+    table = Table(title=f"Corpus {report.paths.root}", show_header=True)
+    table.add_column("", style="bold")
+    table.add_column("count", justify="right")
+    table.add_row("documents in corpus", str(totals.documents))
+    table.add_row("  processed now", str(report.processed))
+    table.add_row("  already there (--resume)", str(report.skipped))
+    table.add_row("duplicate inputs", str(len(report.duplicates)))
+    table.add_row("pages", str(totals.pages))
+    table.add_row("OCR'd pages", str(totals.ocr_pages))
+    table.add_row("edits", str(totals.edits))
+    for rule, count in totals.edits_by_rule.most_common():
+        table.add_row(f"  {rule}", str(count))
+    table.add_row("failures", str(len(report.failures)), style="red" if report.failures else None)
+    console.print(table)
+    for failure in report.failures:
+        console.print(f"failed: {failure['source']}: {failure['message']} [{failure['reason']}]")

@@ -1,0 +1,266 @@
+"""The corpus directory: atomic, resumable writes of documents.jsonl, manifest.json, text/.
+
+Layout (see DESIGN.md, "Corpus — the contract others build on")::
+
+    CORPUS/documents.jsonl    one JSON record per document; also the resume journal
+    CORPUS/manifest.json      versions, hashes, options, times, counts, failures
+    CORPUS/text/<id>.txt      cleaned text per document        (--format txt)
+    CORPUS/documents.parquet  the same records as a table       (--format parquet)
+
+Why it cannot lose or double a document:
+
+* ``documents.jsonl`` is only ever appended to, one whole record per ``os.write`` on an
+  ``O_APPEND`` descriptor, followed by ``fsync``. A crash can at worst leave the *last*
+  line torn (no final newline, or not valid JSON); :func:`read_journal` cuts it off, and
+  the document it belonged to is processed again.
+* Every other file is written to a temporary file in the same directory, fsynced, and
+  moved into place with ``os.replace``: readers see the old or the new file, never half.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from nbsclean.errors import BadArgumentsError, FileAccessError, MissingDependencyError
+
+DOCUMENTS = "documents.jsonl"
+MANIFEST = "manifest.json"
+TEXT_DIR = "text"
+PARQUET = "documents.parquet"
+
+# Files and folders a corpus consists of; --overwrite removes exactly these.
+OWNED_NAMES = (DOCUMENTS, MANIFEST, TEXT_DIR, PARQUET)
+
+
+@dataclass(frozen=True)
+class CorpusPaths:
+    root: Path
+
+    @property
+    def documents(self) -> Path:
+        return self.root / DOCUMENTS
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / MANIFEST
+
+    @property
+    def text_dir(self) -> Path:
+        return self.root / TEXT_DIR
+
+    @property
+    def parquet(self) -> Path:
+        return self.root / PARQUET
+
+    def text_file(self, doc_id: str) -> Path:
+        return self.text_dir / f"{doc_id}.txt"
+
+
+# --- preparing the directory -------------------------------------------------------------
+
+
+def prepare_corpus_dir(root: Path, *, resume: bool, overwrite: bool) -> CorpusPaths:
+    """Create the corpus folder, refusing to mix a new run into an existing corpus.
+
+    Without ``resume`` a folder that already holds files is an error (exit 1), unless
+    ``overwrite`` is given: then the corpus files (and only those) are removed first.
+    """
+    if root.exists() and not root.is_dir():
+        raise BadArgumentsError("the output exists and is not a folder", source=str(root))
+    existing = sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+    if existing and not resume:
+        if not overwrite:
+            raise BadArgumentsError(
+                f"the output folder is not empty ({', '.join(existing[:5])}); "
+                "use --resume to continue this corpus or --overwrite to replace it",
+                source=str(root),
+            )
+        _remove_corpus_files(root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileAccessError(f"cannot create the output folder: {exc.strerror}", source=str(root)) from exc
+    return CorpusPaths(root)
+
+
+def _remove_corpus_files(root: Path) -> None:
+    for name in OWNED_NAMES:
+        path = root / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+# --- the journal (documents.jsonl) -------------------------------------------------------
+
+
+def encode_record(record: dict) -> bytes:
+    """One record as one UTF-8 line (no ASCII escapes, so the file stays readable)."""
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def read_journal(path: Path, *, repair: bool = True) -> list[dict]:
+    """The complete records of ``documents.jsonl``, in file order.
+
+    A torn last line (a run killed mid-write: no final newline, or a final line that is
+    not JSON) is dropped and, with ``repair``, cut off the file so that the next append
+    starts on a clean line. A bad line anywhere else cannot come from an interrupted
+    append, so it is reported as a damaged corpus.
+    """
+    if not path.exists():
+        return []
+    data = path.read_bytes()
+    *complete, tail = data.split(b"\n")
+    records: list[dict] = []
+    good_end = 0
+    for index, line in enumerate(complete):
+        record = _parse_line(line)
+        if record is None:
+            if index == len(complete) - 1 and not tail:
+                break  # the last line is torn although its newline made it to disk
+            raise FileAccessError(
+                f"line {index + 1} is not a JSON record; the corpus is damaged", source=str(path)
+            )
+        records.append(record)
+        good_end += len(line) + 1
+    if repair and good_end != len(data):
+        _truncate(path, good_end)
+    return records
+
+
+def _parse_line(line: bytes) -> dict | None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _truncate(path: Path, size: int) -> None:
+    with open(path, "r+b") as handle:
+        handle.truncate(size)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class JournalWriter:
+    """Appends records to documents.jsonl, each one durable before the next begins."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def append(self, record: dict) -> None:
+        data = encode_record(record)
+        # One write call per record: O_APPEND puts it at the end as a unit. A short write
+        # (disk full, signal) is finished by the loop; a crash in between leaves a torn
+        # last line, which read_journal removes.
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> "JournalWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# --- atomic files ------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        _unlink_quietly(temp_name)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _unlink_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not every filesystem allows it, which is harmless.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_text_file(paths: CorpusPaths, doc_id: str, text: str) -> None:
+    write_atomic(paths.text_file(doc_id), text.encode("utf-8"))
+
+
+def write_manifest(paths: CorpusPaths, manifest: dict) -> None:
+    data = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    write_atomic(paths.manifest, data.encode("utf-8"))
+
+
+def read_manifest(paths: CorpusPaths) -> dict | None:
+    try:
+        return json.loads(paths.manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+# --- Parquet -----------------------------------------------------------------------------
+
+
+def write_parquet(paths: CorpusPaths, records: Iterable[dict]) -> None:
+    """All records as one Parquet table with the same fields as documents.jsonl.
+
+    Nested fields stay nested: ``pages`` and ``edits`` are lists of structs, ``stats`` and
+    ``metadata`` structs, so DuckDB/pandas see the same shape as in the JSON lines.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "Parquet output needs pyarrow: pip install 'nbsclean[parquet]'", source="--format parquet"
+        ) from exc
+    table = pa.Table.from_pylist(list(records))
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table, buffer, compression="zstd")
+    write_atomic(paths.parquet, buffer.getvalue().to_pybytes())
+
+
+def parquet_available() -> bool:
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        return False
+    return True

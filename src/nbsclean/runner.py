@@ -1,0 +1,671 @@
+"""Batch runs: many inputs through the pipeline into one corpus (``nbsclean run``).
+
+The driver (this process) finds and hashes the inputs, decides what is already done,
+hands the per-file work to an executor (inline, a local process pool, or a Dask cluster),
+and writes every finished document *in input order* into the corpus. Writing in input
+order is what makes ``-j 1``, ``-j 8`` and Dask produce the same ``documents.jsonl``, and
+what makes a resumed run continue exactly where the killed one stopped.
+
+The per-file function is a parameter (``process``), the pipeline's ``process_file`` by
+default, so tests and other front ends can swap in their own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import signal
+import time
+from collections import Counter, deque
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
+
+from nbsclean import __version__
+from nbsclean.corpus import (
+    CorpusPaths,
+    JournalWriter,
+    parquet_available,
+    prepare_corpus_dir,
+    read_journal,
+    read_manifest,
+    write_manifest,
+    write_parquet,
+    write_text_file,
+)
+from nbsclean.errors import (
+    BadArgumentsError,
+    ExitCode,
+    FileAccessError,
+    MissingDependencyError,
+    NbscleanError,
+)
+from nbsclean.metadata import extract_metadata
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("jsonl", "txt", "parquet")
+EXECUTORS = ("local", "dask")
+OCR_METHODS = ("ocr", "ocr_replaced_layer")
+# Options that change what a record contains; the password only unlocks, so it is left out
+# (and never written anywhere).
+FINGERPRINT_EXCLUDES = ("password",)
+# How many files may be in flight per worker: enough to keep workers busy while the
+# driver waits for the oldest one, few enough to bound the memory of finished records.
+IN_FLIGHT_PER_WORKER = 4
+
+ProcessFn = Callable[[Path, Any], dict]
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path  # absolute
+    source: str  # as shown in records: relative to the working directory where possible
+    sha256: str | None = None
+    size: int | None = None
+
+
+def display_source(path: Path, cwd: Path | None = None) -> str:
+    cwd = cwd or Path.cwd()
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(cwd).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def discover_inputs(paths: Sequence[str | Path], *, exclude: Path | None = None) -> list[Path]:
+    """Files named on the command line and files found (recursively) in named folders.
+
+    Order is deterministic: arguments in the order given, each folder's files sorted by
+    their path inside it. Hidden files and folders (".name") inside folders are skipped;
+    a hidden file named explicitly is taken. ``exclude`` (the corpus folder) is never read.
+    The same file named twice is taken once.
+    """
+    excluded = Path(os.path.abspath(exclude)) if exclude else None
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(os.path.abspath(given))
+        if not path.exists():
+            raise BadArgumentsError("no such file or folder", source=str(given))
+        candidates = [path] if path.is_file() else _files_under(path, excluded)
+        for candidate in candidates:
+            if candidate not in seen and not _is_within(candidate, excluded):
+                seen.add(candidate)
+                found.append(candidate)
+    return found
+
+
+def _files_under(folder: Path, excluded: Path | None) -> list[Path]:
+    files: list[Path] = []
+    for directory, dirnames, filenames in os.walk(folder):
+        here = Path(directory)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and here / d != excluded]
+        files.extend(here / name for name in filenames if not name.startswith("."))
+    return sorted(files, key=lambda p: p.relative_to(folder).parts)
+
+
+def _is_within(path: Path, folder: Path | None) -> bool:
+    return folder is not None and (path == folder or folder in path.parents)
+
+
+def sha256_of_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+# --- options -----------------------------------------------------------------------------
+
+
+def options_dict(options: Any) -> dict:
+    """The pipeline options as plain JSON data, without secrets."""
+    data = dataclasses.asdict(options) if dataclasses.is_dataclass(options) else dict(vars(options))
+    return {key: value for key, value in sorted(data.items()) if key not in FINGERPRINT_EXCLUDES}
+
+
+def options_fingerprint(options: Any, lexicon_sha256: str | None) -> str:
+    """sha256 of everything that decides a record's content: pipeline options and lexicon.
+
+    Stored in every record as ``options_sha256``; ``--resume`` only continues a corpus
+    whose records carry the same fingerprint.
+    """
+    payload = {"options": options_dict(options), "lexicon_sha256": lexicon_sha256}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+# --- per-file work (runs in a worker) ----------------------------------------------------
+
+
+def init_worker() -> None:
+    """Set up a pool worker: one Tesseract thread, no Ctrl-C noise, lexicon loaded once."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    # The driver handles Ctrl-C and stops the pool; a worker traceback would only be noise.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _load_lexicon_quietly()
+
+
+def _load_lexicon_quietly() -> None:
+    try:
+        from nbsclean.lexicon import load_lexicon
+
+        load_lexicon()  # cached per process: every later file in this worker reuses it
+    except Exception:  # noqa: BLE001 - the first file then reports the real error
+        log.debug("lexicon preload failed", exc_info=True)
+
+
+def run_task(path: str, options: Any, process: ProcessFn) -> dict:
+    """Process one file; never raises for a bad input, so one file cannot stop the batch.
+
+    Returns ``{"record": ...}`` or ``{"failure": {reason, message, exit_code}}`` as plain
+    data, which crosses process and network boundaries unchanged.
+    """
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        return {"record": process(Path(path), options)}
+    except NbscleanError as exc:
+        return {"failure": {"reason": exc.reason, "message": exc.message, "exit_code": int(exc.exit_code)}}
+    except MemoryError:
+        return {"failure": {"reason": "out_of_memory", "message": "out of memory", "exit_code": 15}}
+    except Exception as exc:  # noqa: BLE001 - a bug on one input is reported, the batch goes on
+        return {
+            "failure": {
+                "reason": "internal_error",
+                "message": f"{type(exc).__name__}: {exc}",
+                "exit_code": int(ExitCode.internal_error),
+            }
+        }
+
+
+# --- executors ---------------------------------------------------------------------------
+
+
+class Executor(Protocol):
+    workers: int
+
+    def submit(self, fn: Callable, *args: Any) -> Any: ...
+    def restart(self) -> None: ...
+    def close(self, *, cancel: bool = False) -> None: ...
+
+
+class InlineExecutor:
+    """Runs each task at once in this process (``-j 1``): no pool, plain Ctrl-C."""
+
+    workers = 1
+
+    def __init__(self) -> None:
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+
+    def submit(self, fn: Callable, *args: Any) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def restart(self) -> None:
+        pass
+
+    def close(self, *, cancel: bool = False) -> None:
+        pass
+
+
+class LocalPoolExecutor:
+    """A process pool on this machine; workers are forked, so they share the loaded lexicon."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool = self._new_pool()
+
+    def _new_pool(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=init_worker,
+        )
+
+    def submit(self, fn: Callable, *args: Any) -> Future:
+        return self._pool.submit(fn, *args)
+
+    def restart(self) -> None:
+        self.close(cancel=True)
+        self._pool = self._new_pool()
+
+    def close(self, *, cancel: bool = False) -> None:
+        if cancel:
+            # Stop at once (Ctrl-C, broken pool): running files are abandoned, not awaited.
+            processes = list(getattr(self._pool, "_processes", {}).values())
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+        else:
+            self._pool.shutdown(wait=True)
+
+
+class DaskExecutor:
+    """The same tasks on a Dask distributed cluster (``--executor dask``).
+
+    Workers open the input paths themselves, so they must see the same files at the same
+    absolute paths (a shared filesystem). Without a scheduler address a LocalCluster with
+    one single-threaded worker process per job is started.
+    """
+
+    def __init__(self, scheduler: str | None, workers: int):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "the Dask executor needs dask.distributed: pip install 'nbsclean[dask]'", source="--executor dask"
+            ) from exc
+        self._cluster = None
+        if scheduler:
+            try:
+                self._client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise FileAccessError(f"cannot reach the Dask scheduler: {exc}", source=scheduler) from exc
+        else:
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+            self._client = Client(self._cluster)
+        self.workers = max(1, sum(self._client.nthreads().values()))
+
+    def submit(self, fn: Callable, *args: Any) -> Any:
+        return self._client.submit(fn, *args, pure=False)
+
+    def restart(self) -> None:
+        pass  # the scheduler replaces lost workers itself
+
+    def close(self, *, cancel: bool = False) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(kind: str, jobs: int, scheduler: str | None) -> Executor:
+    if kind == "dask":
+        return DaskExecutor(scheduler, jobs)
+    if scheduler:
+        raise BadArgumentsError("--scheduler only applies with --executor dask", source="--scheduler")
+    return InlineExecutor() if jobs == 1 else LocalPoolExecutor(jobs)
+
+
+def ordered_results(
+    executor: Executor, tasks: Sequence[InputFile], options: Any, process: ProcessFn
+) -> Iterator[tuple[InputFile, dict]]:
+    """Yield ``(task, result)`` in task order while up to a few tasks per worker run ahead.
+
+    A crashed pool worker (killed by the OOM killer, a segfault in a C library) breaks the
+    pool; the pool is restarted and the file retried once, so an innocent file that shared
+    the pool with the culprit is not reported as failed.
+    """
+    window = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
+    upcoming = iter(tasks)
+    pending: deque[tuple[InputFile, Any, int]] = deque()
+
+    def submit(task: InputFile, attempt: int) -> None:
+        pending.append((task, executor.submit(run_task, str(task.path), options, process), attempt))
+
+    def refill() -> None:
+        while len(pending) < window:
+            task = next(upcoming, None)
+            if task is None:
+                return
+            submit(task, 0)
+
+    refill()
+    while pending:
+        task, future, attempt = pending.popleft()
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            if attempt == 0:
+                _resubmit_after_crash(executor, task, pending, submit)
+                continue
+            result = _crash_failure("the worker processing this file died")
+        except Exception as exc:  # noqa: BLE001 - e.g. dask's KilledWorker
+            result = _crash_failure(f"{type(exc).__name__}: {exc}")
+        refill()
+        yield task, result
+
+
+def _resubmit_after_crash(executor: Executor, task: InputFile, pending: deque, submit: Callable) -> None:
+    log.warning("a worker died; restarting the pool and retrying %s", task.source)
+    waiting = [(t, a) for t, _, a in pending]
+    pending.clear()
+    executor.restart()
+    submit(task, 1)
+    for other, attempt in waiting:
+        submit(other, attempt)
+
+
+def _crash_failure(message: str) -> dict:
+    return {"failure": {"reason": "worker_crashed", "message": message, "exit_code": int(ExitCode.internal_error)}}
+
+
+# --- progress ----------------------------------------------------------------------------
+
+
+class ProgressReporter(Protocol):
+    def start(self, total: int, skipped: int) -> None: ...
+    def advance(self, source: str, record: dict | None, failure: dict | None) -> None: ...
+    def stop(self) -> None: ...
+
+
+class SilentProgress:
+    def start(self, total: int, skipped: int) -> None:
+        pass
+
+    def advance(self, source: str, record: dict | None, failure: dict | None) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+@dataclass
+class RunConfig:
+    inputs: Sequence[str | Path]
+    output: Path
+    options: Any
+    process: ProcessFn
+    jobs: int = 1
+    resume: bool = False
+    overwrite: bool = False
+    formats: Sequence[str] = ("jsonl", "txt")
+    executor: str = "local"
+    scheduler: str | None = None
+    progress: ProgressReporter = field(default_factory=SilentProgress)
+
+
+@dataclass
+class CorpusTotals:
+    """Counts over every record in the corpus (earlier runs included)."""
+
+    documents: int = 0
+    pages: int = 0
+    ocr_pages: int = 0
+    edits: int = 0
+    edits_by_rule: Counter = field(default_factory=Counter)
+
+    def add(self, record: dict) -> None:
+        pages = record.get("pages") or []
+        edits = record.get("edits") or []
+        self.documents += 1
+        self.pages += len(pages)
+        self.ocr_pages += sum(1 for page in pages if page.get("method") in OCR_METHODS)
+        self.edits += len(edits)
+        self.edits_by_rule.update(edit.get("rule", "?") for edit in edits)
+
+
+@dataclass
+class RunReport:
+    paths: CorpusPaths
+    manifest: dict
+    totals: CorpusTotals
+    processed: int
+    skipped: int
+    failures: list[dict]
+    duplicates: list[dict]
+
+    @property
+    def exit_code(self) -> int:
+        return int(ExitCode.input_rejected) if self.failures else int(ExitCode.ok)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def check_formats(formats: Iterable[str]) -> list[str]:
+    chosen = []
+    for name in formats:
+        name = name.strip().lower()
+        if not name:
+            continue
+        if name not in FORMATS:
+            raise BadArgumentsError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})", source="--format")
+        if name not in chosen:
+            chosen.append(name)
+    # The JSON lines are the corpus itself and the resume journal: always written.
+    if "jsonl" not in chosen:
+        chosen.insert(0, "jsonl")
+    if "parquet" in chosen and not parquet_available():
+        raise MissingDependencyError(
+            "Parquet output needs pyarrow: pip install 'nbsclean[parquet]'", source="--format parquet"
+        )
+    return chosen
+
+
+def run_batch(config: RunConfig) -> RunReport:
+    """Run every input into the corpus; see the module docstring. Raises KeyboardInterrupt
+    (after leaving a valid corpus and an "interrupted" manifest) on Ctrl-C."""
+    started_at, clock = now_iso(), time.monotonic()
+    formats = check_formats(config.formats)
+    if config.executor not in EXECUTORS:
+        raise BadArgumentsError(f"unknown executor {config.executor!r}", source="--executor")
+    if config.jobs < 1:
+        raise BadArgumentsError("-j must be at least 1", source="-j")
+    output = Path(os.path.abspath(config.output))
+    found = discover_inputs(config.inputs, exclude=output)
+    paths = prepare_corpus_dir(output, resume=config.resume, overwrite=config.overwrite)
+    environment = describe_environment(config.options)
+    fingerprint = options_fingerprint(config.options, environment["lexicon_sha256"])
+
+    existing = read_journal(paths.documents) if config.resume else []
+    _check_resumable(existing, fingerprint, paths)
+    totals = CorpusTotals()
+    for record in existing:
+        totals.add(record)
+    if "txt" in formats:
+        _restore_missing_text_files(paths, existing)
+
+    hashed, failures = _hash_inputs(found)
+    todo, skipped, duplicates = _plan(hashed, {r.get("sha256") for r in existing})
+
+    manifest = _base_manifest(config, formats, environment, fingerprint, started_at, read_manifest(paths))
+    status = "running"
+    processed = 0
+
+    def save_manifest() -> None:
+        manifest.update(
+            status=status,
+            finished_at=None if status == "running" else now_iso(),
+            seconds=round(time.monotonic() - clock, 3),
+            counts={
+                "inputs": len(found),
+                "documents": totals.documents,
+                "processed": processed,
+                "skipped_already_in_corpus": skipped,
+                "duplicates": len(duplicates),
+                "failed": len(failures),
+                "pages": totals.pages,
+                "ocr_pages": totals.ocr_pages,
+                "edits": totals.edits,
+            },
+            edits_by_rule=dict(sorted(totals.edits_by_rule.items())),
+            failures=failures,
+            duplicates=duplicates,
+        )
+        manifest["runs"][-1].update(
+            status=status, finished_at=manifest["finished_at"], processed=processed, skipped=skipped,
+            failed=len(failures),
+        )
+        write_manifest(paths, manifest)
+
+    save_manifest()
+    config.progress.start(len(todo), skipped)
+    for failure in failures:
+        config.progress.advance(failure["source"], None, failure)
+    executor = make_executor(config.executor, config.jobs, config.scheduler) if todo else None
+    try:
+        with JournalWriter(paths.documents) as journal:
+            for task, result in ordered_results(executor, todo, config.options, config.process) if executor else ():
+                if "record" in result:
+                    record = finish_record(result["record"], task, fingerprint)
+                    if "txt" in formats:
+                        write_text_file(paths, record["id"], record.get("text", ""))
+                    journal.append(record)  # the commit point: from here on the document is done
+                    totals.add(record)
+                    processed += 1
+                    config.progress.advance(task.source, record, None)
+                else:
+                    failure = _failure_entry(task, result["failure"])
+                    failures.append(failure)
+                    config.progress.advance(task.source, None, failure)
+                    if result["failure"]["exit_code"] == ExitCode.missing_dependency:
+                        status = "aborted"
+                        raise MissingDependencyError(failure["message"], source=task.source)
+        if "parquet" in formats:
+            write_parquet(paths, read_journal(paths.documents, repair=False))
+        status = "complete" if not failures else "complete_with_failures"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    except BaseException:
+        if status == "running":
+            status = "aborted"
+        raise
+    finally:
+        if executor is not None:
+            executor.close(cancel=status in ("interrupted", "aborted"))
+        config.progress.stop()
+        save_manifest()
+    return RunReport(paths, manifest, totals, processed, skipped, failures, duplicates)
+
+
+def finish_record(record: dict, task: InputFile, fingerprint: str) -> dict:
+    """Add what the driver knows: the source as the user named it, metadata, fingerprint."""
+    record = dict(record)
+    record["source"] = task.source
+    record["metadata"] = extract_metadata(record.get("text", ""))
+    record["options_sha256"] = fingerprint
+    return record
+
+
+def _failure_entry(task: InputFile, failure: dict) -> dict:
+    return {"source": task.source, "sha256": task.sha256, "reason": failure["reason"], "message": failure["message"]}
+
+
+def _check_resumable(existing: list[dict], fingerprint: str, paths: CorpusPaths) -> None:
+    other = sorted({r.get("options_sha256") for r in existing} - {fingerprint}, key=str)
+    if other:
+        raise BadArgumentsError(
+            "this corpus was built with other options or another lexicon "
+            f"(options_sha256 {str(other[0])[:12]}…, now {fingerprint[:12]}…); resume it with the "
+            "same options, or start a new corpus (another folder, or --overwrite)",
+            source=str(paths.root),
+        )
+
+
+def _restore_missing_text_files(paths: CorpusPaths, records: list[dict]) -> None:
+    # A run killed between a record and its text file cannot leave a record without text
+    # (text is written first), but a user may have deleted text/: put the files back.
+    for record in records:
+        if not paths.text_file(record["id"]).exists():
+            write_text_file(paths, record["id"], record.get("text", ""))
+
+
+def _hash_inputs(found: list[Path]) -> tuple[list[InputFile], list[dict]]:
+    hashed: list[InputFile] = []
+    failures: list[dict] = []
+    for path in found:
+        source = display_source(path)
+        try:
+            digest, size = sha256_of_file(path)
+        except OSError as exc:
+            failures.append(
+                {"source": source, "sha256": None, "reason": "file_access_error", "message": exc.strerror or str(exc)}
+            )
+            continue
+        hashed.append(InputFile(path, source, digest, size))
+    return hashed, failures
+
+
+def _plan(hashed: list[InputFile], done: set) -> tuple[list[InputFile], int, list[dict]]:
+    """Which inputs to process: new content only, each content once.
+
+    Two inputs with the same bytes are one document: the first (in input order) is
+    processed, later ones are listed in the manifest's ``duplicates`` with ``same_as``.
+    """
+    todo: list[InputFile] = []
+    skipped = 0
+    first_source: dict[str, str] = {}
+    duplicates: list[dict] = []
+    for item in hashed:
+        if item.sha256 in first_source:
+            duplicates.append({"source": item.source, "sha256": item.sha256, "same_as": first_source[item.sha256]})
+            continue
+        first_source[item.sha256] = item.source
+        if item.sha256 in done:
+            skipped += 1
+        else:
+            todo.append(item)
+    return todo, skipped, duplicates
+
+
+def describe_environment(options: Any) -> dict:
+    """Versions and hashes for the manifest; absent tools are recorded as null."""
+    lang = getattr(options, "lang", "swe")
+    env: dict = {"nbsclean_version": __version__, "tesseract_version": None, "traineddata_sha256": {}}
+    try:
+        from nbsclean import ocr
+
+        env["tesseract_version"] = ocr.tesseract_version()
+        env["traineddata_sha256"] = ocr.traineddata_sha256(lang)
+    except (ImportError, NbscleanError, OSError) as exc:
+        log.info("Tesseract not described in the manifest: %s", exc)
+    env["lexicon_sha256"] = _lexicon_sha256()
+    return env
+
+
+def _lexicon_sha256() -> str | None:
+    try:
+        from nbsclean.lexicon import load_lexicon
+    except ImportError:
+        return None
+    return load_lexicon().sha256
+
+
+def _base_manifest(
+    config: RunConfig, formats: list[str], environment: dict, fingerprint: str, started_at: str, previous: dict | None
+) -> dict:
+    runs = list(previous.get("runs", [])) if (config.resume and previous) else []
+    runs.append({"started_at": started_at, "resumed": bool(config.resume), "executor": config.executor})
+    return {
+        "nbsclean_version": environment["nbsclean_version"],
+        "tesseract_version": environment["tesseract_version"],
+        "traineddata_sha256": environment["traineddata_sha256"],
+        "lexicon_sha256": environment["lexicon_sha256"],
+        "options": options_dict(config.options),
+        "options_sha256": fingerprint,
+        "run": {
+            "inputs": [str(p) for p in config.inputs],
+            "formats": formats,
+            "jobs": config.jobs,
+            "executor": config.executor,
+            "scheduler": config.scheduler,
+            "resume": config.resume,
+        },
+        "status": "running",
+        "started_at": started_at,
+        "finished_at": None,
+        "runs": runs,
+    }
