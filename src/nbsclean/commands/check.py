@@ -1,7 +1,183 @@
-"""`nbsclean check` (being built)."""
+"""`nbsclean check FIXTURES...`: regression-check the real pipeline against fixture files.
+
+Layout, comparison rules and the JSON schema: :mod:`nbsclean.check` and docs/readme/check.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
 
 import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from nbsclean import __version__
+from nbsclean.check import (
+    CaseResult,
+    Process,
+    Report,
+    case_headline,
+    discover_fixtures,
+    report_to_dict,
+    require_fixtures,
+    run_check,
+    summary_counts,
+    write_junit,
+)
+from nbsclean.evaluate import format_op
+
+STATUS_STYLES = {
+    "pass": "green",
+    "unchanged": "green",
+    "updated": "yellow",
+    "created": "yellow",
+    "fail": "bold red",
+    "error": "bold magenta",
+}
+
+
+def pipeline_process(lexicon) -> Process:
+    """The real pipeline (extract → normalise → repair) as ``process(path, options) -> text``."""
+    from nbsclean.pipeline import PipelineOptions, process_file
+
+    def process(path: Path, options: dict) -> str:
+        record = process_file(path, PipelineOptions(lexicon=lexicon, **options))
+        return record["text"]
+
+    return process
+
+
+def _console(stream) -> Console:
+    # On a terminal rich colours the diff (and honours NO_COLOR / FORCE_COLOR); in a pipe
+    # or CI log the output is plain text, with long diff lines left unwrapped.
+    return Console(file=stream, highlight=False, soft_wrap=True)
+
+
+def _diff_text(result: CaseResult, colour: bool) -> list[Text]:
+    comparison = result.comparison
+    if comparison is None or result.expected_missing:
+        return []
+    lines = []
+    for hunk in comparison.hunks:
+        line = Text(f"  {result.fixture.expected_path.name} line {hunk.line}: ", style="dim" if colour else "")
+        if hunk.leading_cut:
+            line.append("… ")
+        for index, op in enumerate(hunk.ops):
+            if index:
+                line.append(" ")
+            if op.tag == "equal":
+                line.append(format_op(op))
+                continue
+            if op.before:
+                line.append(f"[-{' '.join(op.before)}-]", style="red" if colour else "")
+            if op.after:
+                line.append(f"{{+{' '.join(op.after)}+}}", style="green" if colour else "")
+        if hunk.trailing_cut:
+            line.append(" …")
+        lines.append(line)
+    if comparison.whitespace_note:
+        lines.append(Text(f"  {comparison.whitespace_note}", style="yellow" if colour else ""))
+    return lines
+
+
+def _show_case(console: Console, result: CaseResult, show_diff: bool) -> None:
+    colour = console.is_terminal and not console.no_color
+    console.print(Text(case_headline(result), style=STATUS_STYLES.get(result.status, "") if colour else ""))
+    if show_diff:
+        for line in _diff_text(result, colour):
+            console.print(line)
+
+
+def _wants_diff(result: CaseResult) -> bool:
+    # A failure shows what differs; an update shows what it changed in the expected file.
+    # A created file has no earlier version to compare with, so it gets no diff.
+    return result.status in ("fail", "updated")
+
+
+def _percent(value: Optional[float]) -> str:
+    return "" if value is None else f"{value:.2%}"
+
+
+def _summary_table(report: Report) -> Table:
+    table = Table(title="nbsclean check", box=box.SIMPLE_HEAD, title_justify="left")
+    for column, justify in (("case", "left"), ("status", "left"), ("WER", "right"), ("CER", "right"),
+                            ("tolerance", "left"), ("seconds", "right")):
+        table.add_column(column, justify=justify)
+    for result in report.results:
+        comparison, options = result.comparison, result.options
+        if options is None:
+            tolerance = ""
+        elif options.exact:
+            tolerance = "exact"
+        else:
+            tolerance = ", ".join(f"{k} {v:.2%}" for k, v in options.tolerance().items() if v is not None)
+        table.add_row(
+            result.fixture.name,
+            result.status,
+            _percent(comparison.wer if comparison else None),
+            _percent(comparison.cer if comparison else None),
+            tolerance,
+            f"{result.seconds:.2f}",
+        )
+    return table
+
+
+def _summary_line(report: Report) -> str:
+    counts = summary_counts(report)
+    shown = [f"{counts[s]} {s}" for s in ("pass", "fail", "error", "updated", "created", "unchanged") if counts[s]]
+    return f"{counts['cases']} cases: " + ", ".join(shown) + f" (exit {report.exit_code})"
+
+
+def check_command(
+    fixtures: List[Path] = typer.Argument(..., metavar="FIXTURES", help="Fixture directories (searched recursively) or NAME.input.EXT files."),
+    update: bool = typer.Option(False, "--update", help="Rewrite expected files of exact cases with the current output; show what changed."),
+    json_output: bool = typer.Option(False, "--json", help="Print a machine-readable report on stdout (the human report goes to stderr)."),
+    junit: Optional[Path] = typer.Option(None, "--junit", metavar="FILE", help="Write a JUnit XML report for CI systems."),
+    lexicon_directory: Optional[Path] = typer.Option(
+        None, "--lexicon", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
+        help="Use the lexicon in DIR instead of the packaged one.",
+    ),
+    patterns: List[str] = typer.Option([], "-k", metavar="PATTERN", help="Only cases whose name contains PATTERN (or matches it as a glob); repeatable."),
+) -> None:
+    """Run the pipeline on each fixture and compare with its expected text.
+
+    Exit 0 when every case passes, 4 when any differs beyond its tolerance, 2 when an input (or fixture) cannot be processed (2 wins over 4).
+
+    With --update, exact cases are rewritten; the exit is 0 unless a case errors (2) or a case with a tolerance fails (4).
+    """
+    from nbsclean.lexicon import load_lexicon
+
+    paths = [str(p) for p in fixtures]
+    selected = discover_fixtures(paths, patterns)
+    require_fixtures(selected, paths, patterns)
+    lexicon = load_lexicon(lexicon_directory)
+    metadata = {
+        "nbsclean_version": __version__,
+        "lexicon_sha256": lexicon.sha256,
+        "fixtures": paths,
+    }
+    human = _console(sys.stderr if json_output else sys.stdout)
+    progress = _console(sys.stderr)
+
+    def show(result: CaseResult) -> None:
+        _show_case(human, result, _wants_diff(result))
+
+    progress.print(f"nbsclean check: {len(selected)} case(s)", style="dim")
+    report = run_check(selected, pipeline_process(lexicon), update=update, metadata=metadata, on_result=show)
+    human.print()
+    human.print(_summary_table(report))
+    human.print(_summary_line(report))
+    if junit is not None:
+        write_junit(report, junit)
+    if json_output:
+        sys.stdout.write(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n")
+    raise typer.Exit(report.exit_code)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("check")(check_command)

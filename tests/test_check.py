@@ -1,0 +1,238 @@
+"""`nbsclean check`: fixture discovery, comparison, update, reports, and the CLI end to end.
+
+The unit tests drive the checker with small ``process`` functions (the checker takes the
+pipeline as a parameter); the CLI tests run the real pipeline on small .txt fixtures and
+one PNG fixture through real Tesseract.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from nbsclean.check import (
+    CaseOptions,
+    FixtureError,
+    compare_texts,
+    discover_fixtures,
+    load_case_options,
+    normalise_for_comparison,
+    parse_case_options,
+    plain_diff_lines,
+    report_to_dict,
+    report_to_junit,
+    run_check,
+)
+from nbsclean.errors import BadArgumentsError, EmptyInputError, FileAccessError
+
+
+def write_case(directory: Path, name: str, input_text: str, expected: str | None, options: dict | None = None,
+               extension: str = "txt") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    input_path = directory / f"{name}.input.{extension}"
+    input_path.write_text(input_text, encoding="utf-8")
+    if expected is not None:
+        (directory / f"{name}.expected.txt").write_text(expected, encoding="utf-8")
+    if options is not None:
+        (directory / f"{name}.options.json").write_text(json.dumps(options), encoding="utf-8")
+    return input_path
+
+
+# A stand-in pipeline with known behaviour: it fixes two damaged forms and rejects empty files.
+REPAIRS = {"ar": "är", "Sormland": "Sörmland"}
+
+
+def fake_pipeline(path: Path, options: dict) -> str:
+    text = path.read_text(encoding="utf-8")
+    if not text.strip():
+        raise EmptyInputError("the file is empty (no text)", source=str(path))
+    return " ".join(REPAIRS.get(word, word) for word in text.split(" "))
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def test_discovery_is_recursive_named_by_relative_path_and_skips_hidden(tmp_path):
+    write_case(tmp_path / "seeds", "one", "x", "x")
+    write_case(tmp_path / "scans" / "deep", "two", "x", "x", extension="png")
+    write_case(tmp_path / ".git", "hidden", "x", "x")
+    (tmp_path / "notes.txt").write_text("not a fixture")
+    (tmp_path / "three.input.docx").write_text("unsupported extension")
+    fixtures = discover_fixtures([tmp_path])
+    assert [f.name for f in fixtures] == ["scans/deep/two", "seeds/one"]
+    assert fixtures[1].expected_path == tmp_path / "seeds" / "one.expected.txt"
+
+
+def test_discovery_filters_by_substring_and_glob(tmp_path):
+    for name in ("alpha", "beta", "alphabet"):
+        write_case(tmp_path, name, "x", "x")
+    assert [f.name for f in discover_fixtures([tmp_path], ["alpha"])] == ["alpha", "alphabet"]
+    assert [f.name for f in discover_fixtures([tmp_path], ["?eta"])] == ["beta"]
+    assert [f.name for f in discover_fixtures([tmp_path], ["beta", "alphabet"])] == ["alphabet", "beta"]
+
+
+def test_discovery_of_a_single_input_file_and_bad_paths(tmp_path):
+    path = write_case(tmp_path, "one", "x", "x")
+    assert [f.name for f in discover_fixtures([path])] == ["one"]
+    with pytest.raises(FileAccessError):
+        discover_fixtures([tmp_path / "missing"])
+    with pytest.raises(BadArgumentsError):
+        discover_fixtures([tmp_path / "one.expected.txt"])
+
+
+def test_two_inputs_for_one_case_are_an_error_not_a_guess(tmp_path):
+    write_case(tmp_path, "one", "ar", "är")
+    write_case(tmp_path, "one", "ar", None, extension="png")
+    report = run_check(discover_fixtures([tmp_path]), fake_pipeline)
+    assert [r.status for r in report.results] == ["error", "error"]
+    assert {r.error_reason for r in report.results} == {"bad_fixture"}
+    assert report.exit_code == 2
+
+
+# --------------------------------------------------------------------------- options
+
+
+def test_options_are_validated(tmp_path):
+    assert parse_case_options({}, "x").exact
+    assert parse_case_options({"max_wer": 0.0, "max_cer": 0.0, "note": "n"}, "x").exact
+    options = parse_case_options({"max_wer": 0.1, "ocr": "always", "lang": "swe", "dpi": 300, "psm": 4}, "x")
+    assert not options.exact
+    assert options.pipeline == {"ocr": "always", "lang": "swe", "dpi": 300, "psm": 4}
+    for bad in ({"max_wer": 2}, {"max_wer": "0.1"}, {"ocr": "sometimes"}, {"dpi": "300"}, {"max_wr": 0.1}, []):
+        with pytest.raises(FixtureError):
+            parse_case_options(bad, "x")
+
+
+def test_invalid_options_json_is_a_fixture_error(tmp_path):
+    write_case(tmp_path, "one", "x", "x")
+    (tmp_path / "one.options.json").write_text("{not json")
+    with pytest.raises(FixtureError):
+        load_case_options(discover_fixtures([tmp_path])[0])
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def test_normalisation_is_nfc_lf_and_one_final_newline():
+    assert normalise_for_comparison("So\u0308rmland\r\n") == "Sörmland"
+    assert normalise_for_comparison("a\n\n") == "a\n"
+
+
+def test_exact_comparison_catches_whitespace_only_differences():
+    comparison = compare_texts("ett två\ntre\n", "ett två tre", CaseOptions())
+    assert not comparison.passed
+    assert comparison.wer == 0.0
+    assert comparison.whitespace_note and "line 1" in comparison.whitespace_note
+    assert compare_texts("ett två\n", "ett två", CaseOptions()).passed
+
+
+def test_tolerance_is_honoured_and_only_given_limits_are_checked():
+    expected = "ett två tre fyra fem sex sju åtta nio tio"
+    one_wrong = "ett två tre fyra fem sex sju åtta nio TIO"
+    assert not compare_texts(expected, one_wrong, CaseOptions()).passed
+    assert compare_texts(expected, one_wrong, CaseOptions(max_wer=0.1)).passed
+    assert not compare_texts(expected, one_wrong, CaseOptions(max_wer=0.05)).passed
+    # CER of one wrong 3-letter word in 42 characters is about 7%: above 5%, below 10%.
+    assert not compare_texts(expected, one_wrong, CaseOptions(max_wer=0.1, max_cer=0.05)).passed
+    assert compare_texts(expected, one_wrong, CaseOptions(max_cer=0.1)).passed
+
+
+def test_diff_hunks_name_the_line_and_keep_context_short():
+    expected = "rad ett\n" + " ".join(f"ord{i}" for i in range(20)) + "\nslutet är här\n"
+    actual = expected.replace("ord10", "ORD10").replace("är här", "ar har")
+    comparison = compare_texts(expected, actual, CaseOptions())
+    texts = [(h.line, h.plain()) for h in comparison.hunks]
+    assert texts == [
+        (2, "… ord6 ord7 ord8 ord9 [-ord10-]{+ORD10+} ord11 ord12 ord13 ord14 …"),
+        (3, "… ord17 ord18 ord19 slutet [-är här-]{+ar har+}"),
+    ]
+
+
+# --------------------------------------------------------------------------- running
+
+
+def test_changed_expected_file_fails_with_a_diff_naming_the_words(tmp_path):
+    write_case(tmp_path, "sormland", "Vi ar i Sormland", "Vi är i Sörmlands län")
+    report = run_check(discover_fixtures([tmp_path]), fake_pipeline)
+    (result,) = report.results
+    assert result.status == "fail"
+    assert report.exit_code == 4
+    assert plain_diff_lines(result) == ["  sormland.expected.txt line 1: Vi är i [-Sörmlands län-]{+Sörmland+}"]
+
+
+def test_missing_expected_file_fails(tmp_path):
+    write_case(tmp_path, "new", "Vi ar", None)
+    report = run_check(discover_fixtures([tmp_path]), fake_pipeline)
+    assert report.results[0].status == "fail" and report.results[0].expected_missing
+    assert report.exit_code == 4
+
+
+def test_update_rewrites_exact_cases_keeps_tolerance_cases_and_round_trips(tmp_path):
+    write_case(tmp_path, "changed", "Vi ar i Sormland", "Vi ar i Sormland\n")
+    write_case(tmp_path, "same", "Vi ar", "Vi är\n")
+    write_case(tmp_path, "new", "Sormland", None)
+    truth = "Vi är i Sörmlands län\n"
+    write_case(tmp_path, "truth", "Vi ar i Sormland", truth, {"max_wer": 0.5})
+    report = run_check(discover_fixtures([tmp_path]), fake_pipeline, update=True)
+    statuses = {r.fixture.name: r.status for r in report.results}
+    assert statuses == {"changed": "updated", "same": "unchanged", "new": "created", "truth": "pass"}
+    assert report.exit_code == 0
+    assert (tmp_path / "changed.expected.txt").read_text(encoding="utf-8") == "Vi är i Sörmland\n"
+    assert (tmp_path / "new.expected.txt").read_text(encoding="utf-8") == "Sörmland\n"
+    assert (tmp_path / "truth.expected.txt").read_text(encoding="utf-8") == truth  # ground truth kept
+    updated = next(r for r in report.results if r.fixture.name == "changed")
+    assert plain_diff_lines(updated) == ["  changed.expected.txt line 1: Vi [-ar-]{+är+} i [-Sormland-]{+Sörmland+}"]
+    assert not list(tmp_path.glob(".*.tmp"))
+    again = run_check(discover_fixtures([tmp_path]), fake_pipeline)
+    assert again.exit_code == 0 and {r.status for r in again.results} == {"pass"}
+
+
+def test_unreadable_input_is_an_error_and_wins_over_differences(tmp_path):
+    write_case(tmp_path, "empty", "", "x")
+    write_case(tmp_path, "differs", "ar", "inte")
+    report = run_check(discover_fixtures([tmp_path]), fake_pipeline)
+    statuses = {r.fixture.name: (r.status, r.error_reason) for r in report.results}
+    assert statuses == {"empty": ("error", "empty_file"), "differs": ("fail", None)}
+    assert report.exit_code == 2
+
+
+def test_json_report_schema(tmp_path):
+    write_case(tmp_path, "ok", "Vi ar", "Vi är")
+    write_case(tmp_path, "bad", "Vi ar", "Vi var")
+    write_case(tmp_path, "empty", "", "x")
+    report = run_check(discover_fixtures([tmp_path]), fake_pipeline, metadata={"lexicon_sha256": "abc"})
+    data = json.loads(json.dumps(report_to_dict(report)))
+    assert data["schema"] == "nbsclean.check/1"
+    assert data["lexicon_sha256"] == "abc"
+    assert data["exit_code"] == 2
+    assert data["summary"] == {"cases": 3, "pass": 1, "fail": 1, "error": 1, "updated": 0, "created": 0, "unchanged": 0}
+    cases = {case["name"]: case for case in data["cases"]}
+    assert cases["bad"]["changes"] == [
+        {"tag": "replace", "ref_start": 1, "ref_end": 2, "hyp_start": 1, "hyp_end": 2, "before": "var", "after": "är"}
+    ]
+    assert cases["bad"]["wer"] == 0.5 and cases["bad"]["words"] == 2
+    assert cases["bad"]["diff"] == [{"line": 1, "text": "Vi [-var-]{+är+}"}]
+    assert cases["ok"]["status"] == "pass" and cases["ok"]["exact"] is True
+    assert cases["empty"]["error"] == {"reason": "empty_file", "message": f"{tmp_path / 'empty.input.txt'}: the file is empty (no text)"}
+    expected_keys = {"name", "status", "input", "expected", "options", "exact", "tolerance", "note", "expected_missing",
+                     "identical", "wer", "cer", "words", "changes", "diff", "whitespace_note", "error", "seconds"}
+    assert all(set(case) == expected_keys for case in data["cases"])
+
+
+def test_junit_report_parses_with_the_right_counts(tmp_path):
+    write_case(tmp_path / "a", "ok", "Vi ar", "Vi är")
+    write_case(tmp_path / "a", "bad", "Vi ar", "Vi var")
+    write_case(tmp_path, "empty", "", "x")
+    report = run_check(discover_fixtures([tmp_path]), fake_pipeline)
+    root = ET.fromstring(ET.tostring(report_to_junit(report).getroot()))
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "1")
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+    assert set(cases) == {("nbsclean.check.a", "ok"), ("nbsclean.check.a", "bad"), ("nbsclean.check", "empty")}
+    failure = cases[("nbsclean.check.a", "bad")].find("failure")
+    assert "[-var-]{+är+}" in failure.text and "a/bad" in failure.get("message")
+    assert cases[("nbsclean.check", "empty")].find("error").get("type") == "empty_file"
+    assert cases[("nbsclean.check.a", "ok")].find("failure") is None
