@@ -1,7 +1,44 @@
-"""`nbsclean extract` (being built)."""
+"""`nbsclean extract FILE`: the raw text of every page, with how and why it was extracted."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import typer
 
+from nbsclean.errors import BadArgumentsError
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("extract")
+    def extract_command(
+        file: Path = typer.Argument(..., help="A PDF, a page image (PNG, JPEG, TIFF) or a text file.", show_default=False),
+        lang: str = typer.Option("swe", "--lang", help="Tesseract language(s) for OCR, e.g. swe or swe+eng."),
+        ocr: str = typer.Option(
+            "auto",
+            "--ocr",
+            help="auto: OCR pages without a usable text layer (none, (cid:N) garbage, or badly "
+            "damaged); always: OCR every page; never: never run OCR.",
+        ),
+        dpi: int = typer.Option(300, "--dpi", help="Resolution at which PDF pages are rasterised for OCR."),
+        psm: int = typer.Option(None, "--psm", help="Tesseract page segmentation mode (default: Tesseract's own)."),
+        password: str = typer.Option(None, "--password", help="Password of an encrypted PDF."),
+        as_json: bool = typer.Option(False, "--json", help="Print the extracted document as JSON."),
+    ) -> None:
+        """Print the raw (unrepaired) text of FILE per page, with the method and the reason."""
+        from nbsclean.extract import OCR_MODES, extract_file
+
+        if ocr not in OCR_MODES:
+            raise BadArgumentsError(f"--ocr must be one of {', '.join(OCR_MODES)}, not {ocr!r}")
+        document = extract_file(file, lang=lang, ocr=ocr, dpi=dpi, psm=psm, password=password)
+        if as_json:
+            json.dump(document.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            return
+        for page in document.pages:
+            sys.stdout.write(f"=== page {page.n} ({page.method}: {page.reason}) ===\n")
+            sys.stdout.write(page.raw_text)
+            if not page.raw_text.endswith("\n"):
+                sys.stdout.write("\n")

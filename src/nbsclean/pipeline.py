@@ -1,0 +1,156 @@
+"""One source file → one corpus record (the contract of DESIGN.md, "Corpus").
+
+``process_file`` runs extract → repair per page and assembles the record:
+
+* ``raw_text`` is the pages' raw text joined with "\\f", ``text`` the repaired pages joined
+  the same way;
+* every edit's offsets point into the document's ``raw_text`` (page edits are shifted by
+  the page's start; a text file's mojibake fixes are composed with the repairs made after
+  them), so ``apply_edits(raw_text, edits) == text`` always holds.
+
+The lexicon is loaded once by the caller (``corpus``/``run`` load it before starting
+workers) and passed in; nothing here reads anything but the source file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from nbsclean import __version__
+from nbsclean.edits import Edit, apply_edits, compose
+from nbsclean.extract import ExtractedDocument, Page, extract_file
+
+PAGE_SEPARATOR = "\f"
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    lang: str = "swe"
+    ocr: str = "auto"
+    dpi: int = 300
+    psm: int | None = None
+    password: str | None = None
+    repair: bool = True
+
+    def to_dict(self) -> dict:
+        """The options as recorded in the manifest (never the password itself)."""
+        options = asdict(self)
+        options["password"] = "***" if self.password else None
+        return options
+
+
+@dataclass
+class _PageResult:
+    raw_text: str
+    text: str
+    edits: list[Edit]  # offsets into this page's raw_text
+    words: int
+    unknown_words: int
+
+
+def process_file(path: str | Path, options: PipelineOptions = PipelineOptions(), lexicon=None) -> dict:
+    """Extract and repair ``path``; return its corpus record (see DESIGN.md)."""
+    if lexicon is None:
+        from nbsclean.lexicon import load_lexicon
+
+        lexicon = load_lexicon()
+    document = extract_file(
+        path,
+        lang=options.lang,
+        ocr=options.ocr,
+        dpi=options.dpi,
+        psm=options.psm,
+        password=options.password,
+        lexicon=lexicon,
+    )
+    return build_record(document, options, lexicon)
+
+
+def build_record(document: ExtractedDocument, options: PipelineOptions, lexicon) -> dict:
+    """The corpus record for an extracted document (pure: repair needs no I/O)."""
+    results = [_repair_page(page, options.repair, lexicon) for page in document.pages]
+    raw_text = PAGE_SEPARATOR.join(result.raw_text for result in results)
+    edits = _document_edits(results)
+    text = PAGE_SEPARATOR.join(result.text for result in results)
+    record = {
+        "id": document.sha256[:16],
+        "source": display_path(document.source),
+        "sha256": document.sha256,
+        "bytes": document.bytes,
+        "kind": document.kind,
+        "pages": [_page_record(page, result) for page, result in zip(document.pages, results)],
+        "raw_text": raw_text,
+        "text": text,
+        "edits": [{"id": f"e{i}", **edit.to_dict()} for i, edit in enumerate(edits, start=1)],
+        "stats": {
+            "words": sum(result.words for result in results),
+            "edits": len(edits),
+            "unknown_words": sum(result.unknown_words for result in results),
+        },
+        "nbsclean_version": __version__,
+        "lexicon_sha256": getattr(lexicon, "sha256", None),
+    }
+    return record
+
+
+def _repair_page(page: Page, repair: bool, lexicon) -> _PageResult:
+    raw = page.raw_text
+    # A text file's mojibake fixes come first; repair works on the fixed text.
+    decoded = apply_edits(raw, page.decode_edits) if page.decode_edits else raw
+    if not repair:
+        return _PageResult(raw, decoded, list(page.decode_edits), _count_words(decoded), 0)
+    from nbsclean.repair import repair_text
+
+    repaired = repair_text(decoded, lexicon)
+    edits = compose(raw, page.decode_edits, repaired.edits) if page.decode_edits else list(repaired.edits)
+    stats = repaired.stats or {}
+    return _PageResult(
+        raw_text=raw,
+        text=repaired.text,
+        edits=edits,
+        words=int(stats.get("words", _count_words(decoded))),
+        unknown_words=int(stats.get("unknown_words", 0)),
+    )
+
+
+def _document_edits(results: list[_PageResult]) -> list[Edit]:
+    """Page edits shifted to offsets in the document's raw_text (pages joined by "\\f")."""
+    edits: list[Edit] = []
+    offset = 0
+    for result in results:
+        edits.extend(edit.shifted(offset) for edit in result.edits)
+        offset += len(result.raw_text) + len(PAGE_SEPARATOR)
+    return edits
+
+
+def _page_record(page: Page, result: _PageResult) -> dict:
+    record = {
+        "n": page.n,
+        "method": page.method,
+        "reason": page.reason,
+        "ocr_lang": page.ocr_lang,
+        "ocr_conf": page.ocr_conf,
+        "raw_text": result.raw_text,
+        "text": result.text,
+    }
+    if page.replaced_layer_text is not None:
+        record["replaced_layer_text"] = page.replaced_layer_text
+    return record
+
+
+def _count_words(text: str) -> int:
+    return len(text.split())
+
+
+def display_path(source: str) -> str:
+    """The source path as given, made relative to the working directory where possible."""
+    path = Path(source)
+    if not path.is_absolute():
+        return source
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return source
+    return source if relative.startswith("..") else relative
