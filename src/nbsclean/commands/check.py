@@ -46,7 +46,7 @@ def pipeline_process(lexicon) -> Process:
     from nbsclean.pipeline import PipelineOptions, process_file
 
     def process(path: Path, options: dict) -> str:
-        record = process_file(path, PipelineOptions(lexicon=lexicon, **options))
+        record = process_file(path, PipelineOptions(**options), lexicon=lexicon)
         return record["text"]
 
     return process
