@@ -236,3 +236,119 @@ def test_junit_report_parses_with_the_right_counts(tmp_path):
     assert "[-var-]{+är+}" in failure.text and "a/bad" in failure.get("message")
     assert cases[("nbsclean.check", "empty")].find("error").get("type") == "empty_file"
     assert cases[("nbsclean.check.a", "ok")].find("failure") is None
+
+
+# --------------------------------------------------------------------------- CLI, real pipeline
+
+from nbsclean.cli import main  # noqa: E402
+from nbsclean.lexicon import lexicon_dir, load_lexicon  # noqa: E402
+from nbsclean.pipeline import PipelineOptions, process_file  # noqa: E402
+
+CLEAN_SWEDISH = "Välkomna till Sörmlands bästa träff om barn och unga i länet.\nVi ses i Nyköping den 3 maj.\n"
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", *args])
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+def pipeline_text(path: Path, **options) -> str:
+    return process_file(path, PipelineOptions(**options), lexicon=load_lexicon())["text"]
+
+
+def test_cli_update_round_trips_then_a_changed_expected_file_fails_with_its_words(tmp_path, capsys):
+    write_case(tmp_path / "txt", "clean", CLEAN_SWEDISH, None)
+    write_case(tmp_path / "txt", "damaged", "Det ar bdsta i Sormland och lanet.\n", "placeholder\n")
+    code, out, _ = run_cli(capsys, str(tmp_path), "--update")
+    assert code == 0, out
+    assert "CREATED txt/clean" in out and "UPDATED txt/damaged" in out
+    assert "[-placeholder-]{+" in out  # --update says what changed
+    for name in ("clean", "damaged"):
+        written = (tmp_path / "txt" / f"{name}.expected.txt").read_text(encoding="utf-8")
+        assert normalise_for_comparison(written) == normalise_for_comparison(pipeline_text(tmp_path / "txt" / f"{name}.input.txt"))
+    code, out, _ = run_cli(capsys, str(tmp_path))
+    assert code == 0, out
+    assert "2 cases: 2 pass (exit 0)" in out
+
+    expected_path = tmp_path / "txt" / "clean.expected.txt"
+    expected_path.write_text(expected_path.read_text(encoding="utf-8").replace("Sörmlands", "Södermanlands"), encoding="utf-8")
+    code, out, _ = run_cli(capsys, str(tmp_path))
+    assert code == 4
+    assert "FAIL txt/clean" in out and "PASS txt/damaged" in out
+    assert "clean.expected.txt line 1: Välkomna till [-Södermanlands-]{+Sörmlands+} bästa träff" in out
+
+
+def test_cli_unreadable_inputs_give_exit_2_and_the_rest_still_runs(tmp_path, capsys):
+    write_case(tmp_path, "empty", "", "x\n")
+    (tmp_path / "broken.input.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really an image")
+    (tmp_path / "broken.expected.txt").write_text("x\n")
+    write_case(tmp_path, "differs", CLEAN_SWEDISH, "Något helt annat.\n")
+    code, out, err = run_cli(capsys, str(tmp_path))
+    assert code == 2
+    assert "ERROR empty:" in out and "[empty_file]" in out
+    assert "ERROR broken:" in out
+    assert "FAIL differs" in out
+
+
+def test_cli_json_and_junit_reports(tmp_path, capsys):
+    write_case(tmp_path, "ok", CLEAN_SWEDISH, CLEAN_SWEDISH)
+    write_case(tmp_path, "bad", CLEAN_SWEDISH, CLEAN_SWEDISH.replace("Nyköping", "Flen"))
+    write_case(tmp_path, "loose", CLEAN_SWEDISH, CLEAN_SWEDISH.replace("Nyköping", "Flen"), {"max_wer": 0.1, "note": "tolerant"})
+    junit_path = tmp_path / "reports" / "report.xml"
+    junit_path.parent.mkdir()
+    code, out, err = run_cli(capsys, str(tmp_path), "--json", "--junit", str(junit_path))
+    assert code == 4
+    data = json.loads(out)  # stdout holds nothing but the JSON report
+    assert data["lexicon_sha256"] == load_lexicon().sha256
+    assert data["summary"]["cases"] == 3 and data["summary"]["pass"] == 2 and data["summary"]["fail"] == 1
+    cases = {c["name"]: c for c in data["cases"]}
+    assert cases["bad"]["changes"][0]["before"] == "Flen" and cases["bad"]["changes"][0]["after"] == "Nyköping"
+    assert cases["loose"]["status"] == "pass" and cases["loose"]["tolerance"] == {"max_wer": 0.1, "max_cer": None}
+    assert "FAIL bad" in err  # the human report moved to stderr
+    suite = ET.parse(junit_path).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "0")
+    failure = next(c for c in suite.iter("testcase") if c.get("name") == "bad").find("failure")
+    assert "[-Flen-]{+Nyköping+}" in failure.text
+
+
+def test_cli_selection_lexicon_option_and_empty_selection(tmp_path, capsys):
+    write_case(tmp_path, "alpha", CLEAN_SWEDISH, CLEAN_SWEDISH)
+    write_case(tmp_path, "beta", CLEAN_SWEDISH, "fel\n")
+    code, out, _ = run_cli(capsys, str(tmp_path), "-k", "alph", "--lexicon", str(lexicon_dir()))
+    assert code == 0 and "PASS alpha" in out and "beta" not in out
+    code, _, err = run_cli(capsys, str(tmp_path), "-k", "gamma")
+    assert code == 1 and "no fixtures matching gamma" in err
+    code, _, err = run_cli(capsys, str(tmp_path / "nowhere"))
+    assert code == 5
+
+
+def render_page(text: str, path: Path) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 42)
+    image = Image.new("L", (2480, 600), 255)
+    draw = ImageDraw.Draw(image)
+    for number, line in enumerate(text.splitlines()):
+        draw.text((150, 150 + number * 70), line, font=font, fill=0)
+    image.save(path, dpi=(300, 300))
+
+
+def test_cli_png_fixture_with_real_tesseract_honours_tolerance_and_keeps_ground_truth(tmp_path, capsys):
+    write_case(tmp_path, "page", "", CLEAN_SWEDISH, {"max_wer": 0.2, "max_cer": 0.05, "note": "rendered page"}, extension="txt")
+    (tmp_path / "page.input.txt").unlink()
+    render_page(CLEAN_SWEDISH, tmp_path / "page.input.png")
+    code, out, _ = run_cli(capsys, str(tmp_path), "--json")
+    assert code == 0, out
+    (case,) = json.loads(out)["cases"]
+    assert case["status"] == "pass" and case["wer"] <= 0.2
+    # --update never rewrites hand-corrected ground truth that has a tolerance.
+    code, out, _ = run_cli(capsys, str(tmp_path), "--update")
+    assert code == 0
+    assert (tmp_path / "page.expected.txt").read_text(encoding="utf-8") == CLEAN_SWEDISH
+    # The same tolerance fails when the ground truth disagrees with the page by a whole word.
+    (tmp_path / "page.expected.txt").write_text(CLEAN_SWEDISH.replace("Nyköping", "Flen"), encoding="utf-8")
+    (tmp_path / "page.options.json").write_text(json.dumps({"max_cer": 0.01}))
+    code, out, _ = run_cli(capsys, str(tmp_path))
+    assert code == 4 and "FAIL page" in out and "[-Flen-]" in out
