@@ -1,0 +1,60 @@
+"""The OCR confusion model: P(observed | intended) for character strings.
+
+The table lives in ``lexicons/confusions.tsv`` as editable data, one confusion per line::
+
+    observed <TAB> intended <TAB> count <TAB> intended_total
+
+``count`` is how often ``intended`` (in the clean text) was read as ``observed``, and
+``intended_total`` how often ``intended`` occurred at all, in aligned damaged/clean pairs;
+``tools/learn_confusions.py`` (``make confusions``) recounts them from ``samples/``.
+P(observed | intended) = (count + ½) / (intended_total + 1).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Confusion:
+    observed: str
+    intended: str
+    logp: float
+
+
+class ConfusionModel:
+    """Confusions indexed by the first character of what OCR wrote, for candidate generation."""
+
+    def __init__(self, confusions: list[Confusion]):
+        self.confusions = confusions
+        self.by_first_char: dict[str, tuple[Confusion, ...]] = {}
+        grouped: dict[str, list[Confusion]] = {}
+        for confusion in confusions:
+            grouped.setdefault(confusion.observed[0], []).append(confusion)
+        for char, items in grouped.items():
+            self.by_first_char[char] = tuple(sorted(items, key=lambda c: -c.logp))
+        self.suspicious_chars = frozenset(
+            c.observed for c in confusions if len(c.observed) == 1 and not c.observed.isalpha()
+        ) | frozenset("éèêëíìóòúùáàâ")
+
+    def __len__(self) -> int:
+        return len(self.confusions)
+
+    @classmethod
+    def from_tsv(cls, path: Path, min_logp: float = -7.0) -> "ConfusionModel":
+        confusions = []
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            fields = line.split("\t")
+            if len(fields) != 4:
+                raise ValueError(f"{path}:{number}: expected 4 tab-separated fields, got {len(fields)}")
+            observed, intended, count, total = fields[0], fields[1], int(fields[2]), int(fields[3])
+            if observed == intended or not observed:
+                continue
+            logp = math.log((count + 0.5) / (total + 1))
+            if logp >= min_logp:
+                confusions.append(Confusion(observed, intended, logp))
+        return cls(confusions)

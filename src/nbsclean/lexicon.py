@@ -1,0 +1,264 @@
+"""The lexicon: which Swedish word forms exist and how common they are.
+
+Sources, merged into one prebuilt cache file that loads in a fraction of a second:
+
+* wordfreq's Swedish list ("sv", large: ~340 000 forms with frequencies);
+* the domain lexicon in ``lexicons/domain/*.txt`` (places, organisations, names, terms of
+  this archive), one form per line, as normally written;
+* wordfreq's English list, only to recognise English passages that must be left alone.
+
+Compounds (``kartläggningsunderlaget``) are accepted through their parts, with the linking
+letters s/e/a/o/u Swedish uses. The cache is keyed by a hash of every source, so editing a
+domain file (or ``nbsclean lexicon add``) rebuilds it on the next run, once.
+
+The repair engine receives a :class:`Lexicon` object; nothing here is global except the
+lazily loaded default instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 3
+DOMAIN_CATEGORIES = ("places", "organisations", "names", "terms")
+# Frequencies are stored as zipf × 100 in small ints (zipf 3 = once per million words).
+DOMAIN_ZIPF = 4.0  # a domain word is as plausible as a fairly common word
+ENGLISH_MIN_ZIPF = 3.3  # English words common enough to mark a passage as English
+MIN_COMPOUND_PART_ZIPF = 2.8
+COMPOUND_PENALTY = 1.2  # a compound reading is less certain than a listed word
+COMPOUND_REVIEW_BELOW = 3.0  # listed forms rarer than this are also scored as compounds
+LINKING_LETTERS = ("s", "e", "a", "o", "u")
+_WORD_FORM = regex.compile(r"^[\p{L}][\p{L}'’-]*$")
+
+
+def lexicon_dir() -> Path:
+    """The active ``lexicons/`` directory.
+
+    ``NBSCLEAN_LEXICON_DIR`` wins; then the repository's ``lexicons/`` (a source checkout or
+    editable install); then the copy packaged inside the wheel.
+    """
+    env = os.environ.get("NBSCLEAN_LEXICON_DIR")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parents[1] / "lexicons", here / "lexicons"):
+        if (candidate / "domain").is_dir():
+            return candidate
+    return here.parents[1] / "lexicons"
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("NBSCLEAN_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "nbsclean"
+
+
+def read_word_list(path: Path) -> list[str]:
+    """Word forms from a one-form-per-line file, skipping blanks and ``#`` comments."""
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.append(line)
+    return words
+
+
+def domain_files(directory: Path) -> list[Path]:
+    return sorted((directory / "domain").glob("*.txt"))
+
+
+def sources_fingerprint(directory: Path) -> str:
+    """sha256 over every lexicon source: the domain files, the OCR model and wordfreq's version."""
+    import importlib.metadata
+
+    digest = hashlib.sha256()
+    digest.update(f"format={CACHE_FORMAT}\n".encode())
+    digest.update(f"wordfreq={importlib.metadata.version('wordfreq')}\n".encode())
+    files = domain_files(directory) + [p for p in (directory / "confusions.tsv", directory / "context.tsv") if p.exists()]
+    for path in files:
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class Lexicon:
+    """Word forms (lower case) → zipf frequency × 100, plus domain and English words."""
+
+    sha256: str
+    directory: Path
+    frequencies: dict[str, int]
+    domain_words: dict[str, str]  # lower-case form → category
+    domain_forms: dict[str, str]  # lower-case form → form as written ("npf" → "NPF")
+    english: frozenset[str]
+    _compound_cache: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.frequencies)
+
+    # -- lookups -----------------------------------------------------------------------------
+    def zipf(self, word: str) -> float:
+        """Zipf frequency of a form (0 when unknown); compounds are scored through their parts."""
+        lower = word.lower()
+        value = self.frequencies.get(lower)
+        direct = value / 100 if value is not None else 0.0
+        # Long, rare listed forms are often compounds whose parts say more than their count.
+        if direct < COMPOUND_REVIEW_BELOW and len(lower) >= 8:
+            return max(direct, self.compound_zipf(lower))
+        return direct
+
+    def direct_zipf(self, lower: str) -> float:
+        value = self.frequencies.get(lower)
+        return value / 100 if value is not None else 0.0
+
+    def is_known(self, word: str) -> bool:
+        return self.zipf(word) > 0
+
+    def is_domain(self, word: str) -> bool:
+        lower = word.lower()
+        return lower in self.domain_words or (lower.endswith("s") and lower[:-1] in self.domain_words)
+
+    def is_english(self, lower: str) -> bool:
+        return lower in self.english
+
+    def compound_zipf(self, lower: str) -> float:
+        """Score a form that is in no list as a compound of known parts (0 when it is not one).
+
+        A compound scores well below its head so that a listed word always beats a compound
+        reading: the head (last part) carries the inflection, the modifier its own frequency.
+        """
+        cached = self._compound_cache.get(lower)
+        if cached is not None:
+            return cached
+        score = self._split_compound(lower, depth=0)
+        if len(self._compound_cache) > 200_000:
+            self._compound_cache.clear()
+        self._compound_cache[lower] = score
+        return score
+
+    def _split_compound(self, lower: str, depth: int) -> float:
+        if len(lower) < 7 or depth > 2 or not lower.isalpha():
+            return 0.0
+        best = 0.0
+        for cut in range(3, len(lower) - 3):
+            head = lower[cut:]
+            head_zipf = self.direct_zipf(head)
+            if head_zipf < MIN_COMPOUND_PART_ZIPF or len(head) < 4:
+                continue
+            modifier = lower[:cut]
+            for stem in _modifier_stems(modifier):
+                stem_zipf = self.direct_zipf(stem) or self._split_compound(stem, depth + 1)
+                if stem_zipf >= MIN_COMPOUND_PART_ZIPF:
+                    # The mean of the parts' log frequencies, lowered per level of nesting.
+                    score = (head_zipf + stem_zipf) / 2 - COMPOUND_PENALTY - 1.0 * depth
+                    best = max(best, score)
+        return max(best, 0.0) if best >= 0.5 else 0.0
+
+
+def _modifier_stems(modifier: str):
+    """Words a compound's first part may stand for.
+
+    The part itself; without a linking letter (arbets- → arbete's stem arbet, familje- →
+    familj); and with the final vowel Swedish drops (medarbetar- → medarbetare, skol- → skola).
+    """
+    if len(modifier) >= 3:
+        yield modifier
+        yield modifier + "e"
+        yield modifier + "a"
+    if modifier[-1:] in LINKING_LETTERS and len(modifier) >= 4:
+        yield modifier[:-1]
+        yield modifier[:-1] + "e"
+
+
+# -- building and caching ----------------------------------------------------------------------
+
+
+def build_lexicon(directory: Path, fingerprint: str | None = None) -> Lexicon:
+    """Build the lexicon from its sources (slow: seconds). Prefer :func:`load_lexicon`."""
+    import wordfreq
+
+    fingerprint = fingerprint or sources_fingerprint(directory)
+    frequencies: dict[str, int] = {}
+    for word, freq in wordfreq.get_frequency_dict("sv", "large").items():
+        if _WORD_FORM.match(word):
+            frequencies[word] = max(1, round(wordfreq.zipf_frequency(word, "sv") * 100))
+    domain_words: dict[str, str] = {}
+    domain_forms: dict[str, str] = {}
+    for path in domain_files(directory):
+        category = path.stem
+        for form in read_word_list(path):
+            lower = form.lower()
+            domain_words[lower] = category
+            domain_forms[lower] = form
+            # The form and its genitive (Sörmlands, Oxelösunds) are as plausible as common words.
+            for variant in (lower, lower if lower.endswith(("s", "x", "z")) else lower + "s"):
+                frequencies[variant] = max(frequencies.get(variant, 0), round(DOMAIN_ZIPF * 100))
+    english = frozenset(
+        word
+        for word in wordfreq.iter_wordlist("en", "small")
+        if _WORD_FORM.match(word)
+        and wordfreq.zipf_frequency(word, "en") >= ENGLISH_MIN_ZIPF
+        and wordfreq.zipf_frequency(word, "en") > frequencies.get(word, 0) / 100 + 1.0
+    )
+    return Lexicon(fingerprint, directory, frequencies, domain_words, domain_forms, english)
+
+
+def _cache_path(fingerprint: str) -> Path:
+    return cache_dir() / f"lexicon-{fingerprint[:16]}.pickle"
+
+
+def _write_cache(lexicon: Lexicon, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = (CACHE_FORMAT, lexicon.sha256, lexicon.frequencies, lexicon.domain_words, lexicon.domain_forms, lexicon.english)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lexicon-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_cache(path: Path, directory: Path) -> Lexicon | None:
+    try:
+        with path.open("rb") as handle:
+            fmt, sha, frequencies, domain_words, domain_forms, english = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, ValueError, EOFError):
+        return None
+    if fmt != CACHE_FORMAT:
+        return None
+    return Lexicon(sha, directory, frequencies, domain_words, domain_forms, english)
+
+
+def load_lexicon(directory: str | Path | None = None) -> Lexicon:
+    """The lexicon for ``directory`` (default :func:`lexicon_dir`), from cache when fresh."""
+    directory = Path(directory) if directory else lexicon_dir()
+    return _load_cached(directory.resolve(), sources_fingerprint(directory))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(directory: Path, fingerprint: str) -> Lexicon:
+    path = _cache_path(fingerprint)
+    lexicon = _read_cache(path, directory) if path.exists() else None
+    if lexicon is None:
+        log.info("building the lexicon cache %s (once per change of its sources)", path)
+        lexicon = build_lexicon(directory, fingerprint)
+        try:
+            _write_cache(lexicon, path)
+        except OSError as exc:  # a read-only home still works, only slower
+            log.warning("could not write the lexicon cache %s: %s", path, exc)
+    return lexicon

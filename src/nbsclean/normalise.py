@@ -1,0 +1,135 @@
+"""Normalisation: layout and encoding fixes that need no dictionary decision (pure).
+
+Each fix is a small function ``text -> list[Edit]`` with offsets into its input, named for
+what it repairs (ftfy's style); :func:`normalise` runs them in order and composes their
+edits onto the original text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Callable
+
+import regex
+
+from nbsclean.edits import Edit, compose
+
+# --- Unicode ------------------------------------------------------------------------------------
+
+_COMBINING_CLUSTER = regex.compile(r"\P{M}\p{M}+")
+_LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
+_LIGATURE_RE = regex.compile("|".join(_LIGATURES))
+
+
+def fix_nfc(text: str) -> list[Edit]:
+    """Compose decomposed letters ("a" + U+0308 → "ä"): the corpus is NFC throughout."""
+    if unicodedata.is_normalized("NFC", text):
+        return []
+    edits = []
+    for match in _COMBINING_CLUSTER.finditer(text):
+        composed = unicodedata.normalize("NFC", match.group())
+        if composed != match.group():
+            edits.append(Edit(match.start(), match.end(), match.group(), composed, "nfc", 1.0))
+    edits.extend(_singleton_nfc_edits(text, {e.start for e in edits}))
+    edits.sort(key=lambda e: e.start)
+    return edits
+
+
+def _singleton_nfc_edits(text: str, taken: set[int]) -> list[Edit]:
+    """Characters NFC replaces on their own (Å U+212B → Å U+00C5)."""
+    edits = []
+    for index, char in enumerate(text):
+        if index not in taken and not unicodedata.is_normalized("NFC", char):
+            composed = unicodedata.normalize("NFC", char)
+            if composed != char:
+                edits.append(Edit(index, index + 1, char, composed, "nfc", 1.0))
+    return [e for e in edits if not any(t <= e.start < t + 2 for t in taken)]
+
+
+def fix_ligatures(text: str) -> list[Edit]:
+    """Typographic ligatures from PDF text layers ("ﬁ") become their letters."""
+    return [
+        Edit(m.start(), m.end(), m.group(), _LIGATURES[m.group()], "ligature", 1.0)
+        for m in _LIGATURE_RE.finditer(text)
+    ]
+
+
+# --- Layout -------------------------------------------------------------------------------------
+
+# A word broken at the end of a line: "Till-\nsammans". The hyphen may be a soft hyphen.
+_LINE_END_HYPHEN = regex.compile(
+    r"""
+    (?P<left> [\p{L}\d&|]+ )          # the first half, OCR noise characters included
+    (?P<break> [-\u00ad] [ \t]* \r?\n [ \t]* )
+    (?P<right> [\p{Ll}][\p{L}\d&|]* ) # the second half starts in lower case
+    """,
+    regex.VERBOSE,
+)
+# "barn- och ungdom": a real hyphen before a conjunction is a shortened compound, not a break.
+_CONJUNCTIONS = frozenset({"och", "eller", "samt", "resp", "respektive", "som", "men", "till", "plus", "and", "or"})
+
+
+def join_line_end_hyphens(text: str, knows_hyphenated: Callable[[str], bool] | None = None) -> list[Edit]:
+    """Join words hyphenated at a line end, keeping hyphens that belong to the word.
+
+    "Till-\\nsammans" → "Tillsammans"; "NPF-\\nliknande" → "NPF-liknande" (an acronym keeps
+    its hyphen); "barn-\\noch" is left alone. ``knows_hyphenated`` (from the lexicon) keeps
+    the hyphen of forms such as "e-post".
+    """
+    edits = []
+    for match in _LINE_END_HYPHEN.finditer(text):
+        left, right = match.group("left"), match.group("right")
+        if right.lower() in _CONJUNCTIONS:
+            continue
+        keep_hyphen = (len(left) >= 2 and left.isupper()) or left.isdigit()
+        if not keep_hyphen and knows_hyphenated is not None:
+            keep_hyphen = knows_hyphenated(f"{left}-{right}".lower())
+        start, end = match.span("break")
+        edits.append(Edit(start, end, match.group("break"), "-" if keep_hyphen else "", "hyphen_join", 0.95))
+    return edits
+
+
+# A bullet ("•", "◦", "▪") that an English OCR model read as "e", "«", "°", "©" or "®",
+# at the start of a line and followed by a capitalised word.
+_MISREAD_BULLET = regex.compile(r"(?m)^[ \t]*(?P<bullet>[e«°©®¢»])[ \t]+(?=\p{Lu})")
+
+
+def fix_misread_bullets(text: str) -> list[Edit]:
+    """"e Dialog och …" at the start of a line is a bullet: "• Dialog och …"."""
+    return [
+        Edit(m.start("bullet"), m.end("bullet"), m.group("bullet"), "•", "bullet", 0.9)
+        for m in _MISREAD_BULLET.finditer(text)
+    ]
+
+
+# A vertical bar standing alone where a word starts: OCR's reading of a capital I.
+_BAR_AS_I = regex.compile(r"(?:(?<=^)|(?<=[\s(\"'„”«]))\|(?=[ \t]+\p{L})", regex.MULTILINE)
+
+
+def fix_bar_as_capital_i(text: str) -> list[Edit]:
+    """"| detta" → "I detta": a lone bar before a word is the preposition "I"."""
+    return [Edit(m.start(), m.end(), "|", "I", "bar_as_I", 0.9) for m in _BAR_AS_I.finditer(text)]
+
+
+def normalise(text: str, knows_hyphenated: Callable[[str], bool] | None = None) -> tuple[str, list[Edit]]:
+    """Run every normalisation in order; return the text and the edits on the input."""
+    stages: list[Callable[[str], list[Edit]]] = [
+        fix_nfc,
+        fix_ligatures,
+        lambda t: join_line_end_hyphens(t, knows_hyphenated),
+        fix_misread_bullets,
+        fix_bar_as_capital_i,
+    ]
+    current, combined = text, []
+    for stage in stages:
+        edits = stage(current)
+        if edits:
+            combined = compose(text, combined, edits)
+            current = _apply(current, edits)
+    return current, combined
+
+
+def _apply(text: str, edits: list[Edit]) -> str:
+    from nbsclean.edits import apply_edits
+
+    return apply_edits(text, edits)
