@@ -297,7 +297,6 @@ def test_cli_json_and_junit_reports(tmp_path, capsys):
     write_case(tmp_path, "bad", CLEAN_SWEDISH, CLEAN_SWEDISH.replace("Nyköping", "Flen"))
     write_case(tmp_path, "loose", CLEAN_SWEDISH, CLEAN_SWEDISH.replace("Nyköping", "Flen"), {"max_wer": 0.1, "note": "tolerant"})
     junit_path = tmp_path / "reports" / "report.xml"
-    junit_path.parent.mkdir()
     code, out, err = run_cli(capsys, str(tmp_path), "--json", "--junit", str(junit_path))
     assert code == 4
     data = json.loads(out)  # stdout holds nothing but the JSON report

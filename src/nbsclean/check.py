@@ -614,6 +614,7 @@ def write_junit(report: Report, path: Path) -> None:
     tree = report_to_junit(report)
     xml = ET.tostring(tree.getroot(), encoding="unicode", xml_declaration=False)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # CI jobs like reports/check.xml
         write_text_atomically(path, '<?xml version="1.0" encoding="utf-8"?>\n' + xml + "\n")
     except OSError as exc:
         raise FileAccessError(f"cannot write JUnit report: {exc.strerror}", source=str(path)) from exc

@@ -64,7 +64,8 @@ def _diff_text(result: CaseResult, colour: bool) -> list[Text]:
         return []
     lines = []
     for hunk in comparison.hunks:
-        line = Text(f"  {result.fixture.expected_path.name} line {hunk.line}: ", style="dim" if colour else "")
+        line = Text()
+        line.append(f"  {result.fixture.expected_path.name} line {hunk.line}: ", style="dim" if colour else "")
         if hunk.leading_cut:
             line.append("… ")
         for index, op in enumerate(hunk.ops):
@@ -74,9 +75,9 @@ def _diff_text(result: CaseResult, colour: bool) -> list[Text]:
                 line.append(format_op(op))
                 continue
             if op.before:
-                line.append(f"[-{' '.join(op.before)}-]", style="red" if colour else "")
+                line.append(f"[-{' '.join(op.before)}-]", style="bold red" if colour else "")
             if op.after:
-                line.append(f"{{+{' '.join(op.after)}+}}", style="green" if colour else "")
+                line.append(f"{{+{' '.join(op.after)}+}}", style="bold green" if colour else "")
         if hunk.trailing_cut:
             line.append(" …")
         lines.append(line)
