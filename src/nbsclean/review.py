@@ -108,7 +108,9 @@ class RenderedDocument:
     problem: str | None  # why the stored text does not replay from raw_text + edits
 
 
-def edit_marks(edits: list[Edit], dom_prefix: str, edit_ids: list[str], low_score: float) -> list[Mark]:
+def edit_marks(
+    edits: list[Edit], dom_prefix: str, edit_ids: list[str], low_score: float, document: str = ""
+) -> list[Mark]:
     """Place each edit on the cleaned text: its ``after`` occupies [start', end') there."""
     marks = []
     shift = 0
@@ -124,7 +126,8 @@ def edit_marks(edits: list[Edit], dom_prefix: str, edit_ids: list[str], low_scor
                     "data-edit-id": edit_id,
                     "data-rule": edit.rule,
                     "data-score": f"{edit.score:.4g}",
-                    "title": f"{edit.before!r} → {edit.after!r} · {edit.rule} · score {edit.score:.2f}",
+                    "title": f"{edit.before!r} → {edit.after!r} · {edit.rule} · score {edit.score:.2f}"
+                    f" · edit {document}:{edit_id}",
                 },
                 # Low-score edits get a warmer colour so they stand out before any filtering.
                 " low" if edit.score < low_score else "",
@@ -235,7 +238,7 @@ def render_document(
         return RenderedDocument(record, visible(record.get("text", "")), [], f"edits do not fit raw_text: {exc}")
     if cleaned != record.get("text", cleaned):
         problem = "stored text differs from raw_text + edits (shown: raw_text + edits)"
-    marks = edit_marks(edits, prefix, ids, low_score)
+    marks = edit_marks(edits, prefix, ids, low_score, str(record["id"]))
     occurrences = non_overlapping(
         (start, end, word) for word in sorted(unknown) for start, end in find_word(cleaned, word)
     )
@@ -521,13 +524,21 @@ def write_review(
     *,
     lexicon=None,
     unknown_finder: Callable[[list[dict]], dict[str, Counter]] | None = None,
+    low_score: float = 0.6,
+    list_limit: int = 500,
 ) -> tuple[Path, dict]:
     """Read the corpus, render the page, write it atomically; return (path, summary)."""
     corpus = Path(corpus)
     records = read_records(corpus)
     finder = unknown_finder or (lambda recs: corpus_unknown_words(recs, lexicon))
     unknown = finder(records)
-    html = render_review(records, unknown, title=f"nbsclean review — {corpus.resolve().name}")
+    html = render_review(
+        records,
+        unknown,
+        title=f"nbsclean review — {corpus.resolve().name}",
+        low_score=low_score,
+        list_limit=list_limit,
+    )
     output = Path(output) if output is not None else corpus / "review.html"
     atomic_write_text(output, html)
     summary = {

@@ -1,7 +1,144 @@
-"""`nbsclean lexicon` (being built)."""
+"""`nbsclean lexicon show | add | learn | accept`: the archive's domain lexicon.
+
+The domain words live in ``lexicons/domain/<category>.txt``; these commands are the
+convenient way to read and extend them. The prebuilt lexicon cache is keyed by a hash of
+those files, so the next ``run``/``repair`` picks up a change by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
 
 import typer
 
+from nbsclean.errors import BadArgumentsError
+
+lexicon_app = typer.Typer(
+    name="lexicon",
+    help="Show and extend the domain lexicon (places, organisations, names, terms).",
+    no_args_is_help=True,
+)
+
+
+def _note(message: str) -> None:
+    print(f"nbsclean: lexicon: {message}", file=sys.stderr)
+
+
+@lexicon_app.command("show")
+def show_command(
+    category: Optional[str] = typer.Option(None, "--category", "-c", help="Only this category's words, one per line."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List the domain words and the lexicon's sources, hash and size."""
+    from nbsclean.learn import domain_words, validate_category
+    from nbsclean.lexicon import lexicon_dir, load_lexicon
+
+    directory = lexicon_dir()
+    words = domain_words(directory)
+    if category is not None:
+        validate_category(category)
+        words = {category: words.get(category, [])}
+    lexicon = load_lexicon(directory)
+    info = {
+        "directory": str(directory),
+        "sha256": lexicon.sha256,
+        "forms": len(lexicon),
+        "sources": [
+            {"path": f"domain/{name}.txt", "category": name, "words": len(forms)} for name, forms in words.items()
+        ]
+        + [{"path": p.name} for p in (directory / "confusions.tsv", directory / "context.tsv") if p.exists()]
+        + [{"path": "wordfreq:sv"}],
+        "domain_words": words,
+    }
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    if category is not None:
+        for word in words[category]:
+            typer.echo(word)
+        return
+    typer.echo(f"lexicon {directory}")
+    typer.echo(f"sha256  {lexicon.sha256}")
+    typer.echo(f"forms   {len(lexicon)} (wordfreq sv + domain words)")
+    for name, forms in words.items():
+        typer.echo(f"\n## {name} ({len(forms)}, domain/{name}.txt)")
+        for word in forms:
+            typer.echo(word)
+
+
+@lexicon_app.command("add")
+def add_command(
+    words: List[str] = typer.Argument(..., help="Word forms as normally written (Sörmland, NPF, barnhälsoteam)."),
+    category: str = typer.Option("terms", "--category", "-c", help="places, organisations, names or terms."),
+) -> None:
+    """Add words to lexicons/domain/CATEGORY.txt (sorted, de-duplicated, written atomically)."""
+    from nbsclean.learn import add_words, validate_category, validate_word
+    from nbsclean.lexicon import lexicon_dir
+
+    validate_category(category)
+    forms = [validate_word(w) for w in words]  # refuse the whole call before writing anything
+    added = add_words(lexicon_dir(), category, forms)
+    skipped = [w for w in forms if w not in added]
+    _note(f"added {len(added)} to domain/{category}.txt" + (f": {', '.join(added)}" if added else ""))
+    if skipped:
+        _note(f"already there: {', '.join(dict.fromkeys(skipped))}")
+
+
+@lexicon_app.command("learn")
+def learn_command(
+    paths: List[Path] = typer.Argument(..., help="Corpus folders (documents.jsonl) and/or text files or folders."),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", help="Candidates TSV to write ('-' for stdout; default lexicons/candidates.tsv)."
+    ),
+    min_count: int = typer.Option(2, "--min-count", help="Propose only words seen at least this often."),
+    min_conf: float = typer.Option(85.0, "--min-conf", help="Trust OCR pages only with at least this confidence (0-100)."),
+    max_damage: float = typer.Option(
+        0.05, "--max-damage", help="Trust pages whose raw text has at most this share of damaged-looking words."
+    ),
+) -> None:
+    """Propose domain words: frequent unknown, undamaged, consistently written words of trustworthy text, ranked, with a suggested category and an example context."""
+    from nbsclean.learn import candidates_tsv, learn, write_candidates
+    from nbsclean.lexicon import lexicon_dir
+
+    if min_count < 1:
+        raise BadArgumentsError("must be at least 1", source="--min-count")
+    candidates = learn(paths, min_count=min_count, min_conf=min_conf, max_damage=max_damage)
+    if output == "-":
+        sys.stdout.write(candidates_tsv(candidates))
+        return
+    target = Path(output) if output else lexicon_dir() / "candidates.tsv"
+    write_candidates(target, candidates)
+    _note(f"{len(candidates)} candidates written to {target}; edit it, then: nbsclean lexicon accept {target} --all")
+    typer.echo(str(target))
+
+
+@lexicon_app.command("accept")
+def accept_command(
+    args: Optional[List[str]] = typer.Argument(
+        None, help="[CANDIDATES] [WORD...]: the candidates file (default lexicons/candidates.tsv), then words to accept."
+    ),
+    accept_all: bool = typer.Option(False, "--all", help="Accept every row left in the candidates file."),
+) -> None:
+    """Move candidates into lexicons/domain/<category>.txt and remove them from the candidates file."""
+    from nbsclean.learn import accept_candidates
+    from nbsclean.lexicon import lexicon_dir
+
+    args = list(args or [])
+    candidates = lexicon_dir() / "candidates.tsv"
+    if args and (args[0].endswith(".tsv") or Path(args[0]).is_file()):
+        candidates = Path(args.pop(0))
+    if accept_all == bool(args):
+        raise BadArgumentsError("name the words to accept, or give --all (not both)")
+    added = accept_candidates(lexicon_dir(), candidates, None if accept_all else args)
+    total = sum(len(forms) for forms in added.values())
+    for category, forms in sorted(added.items()):
+        if forms:
+            _note(f"domain/{category}.txt: +{len(forms)} ({', '.join(forms)})")
+    typer.echo(f"accepted {total} words")
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.add_typer(lexicon_app, name="lexicon")

@@ -1,7 +1,39 @@
-"""`nbsclean revert` (being built)."""
+"""`nbsclean revert CORPUS (--edit ID... | --rule RULE | --below SCORE)`: undo chosen edits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
 
 import typer
 
 
+def split_ids(values: List[str]) -> frozenset[str]:
+    """``--edit e1 --edit e2,e3`` → {e1, e2, e3}."""
+    return frozenset(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("revert")
+    def revert_command(
+        corpus: Path = typer.Argument(..., help="Corpus folder written by `nbsclean run`."),
+        edit: List[str] = typer.Option(
+            [], "--edit", "-e", help="Edit id to drop: e3 (in every document) or DOCUMENT:e3; repeat or comma-separate."
+        ),
+        rule: Optional[str] = typer.Option(None, "--rule", help="Drop the edits of this rule (also as part of a+b)."),
+        below: Optional[float] = typer.Option(None, "--below", help="Drop the edits scoring below this."),
+        document: Optional[str] = typer.Option(None, "--document", "-d", help="Only touch this document id."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Only report what would be dropped."),
+    ) -> None:
+        """Drop edits and rebuild the cleaned text from raw_text and the remaining edits.
+
+        Several selectors combine with AND (--rule diacritic --below 0.5). The revert is recorded in manifest.json under "reverts"."""
+        from nbsclean.revert import EditSelector, revert_corpus
+
+        selector = EditSelector(edit_ids=split_ids(edit), rule=rule, below=below, document=document)
+        report = revert_corpus(corpus, selector, dry_run=dry_run)
+        verb = "would drop" if dry_run else "dropped"
+        typer.echo(f"{verb} {report.dropped} edits in {len(report.documents)} documents")
+        if dry_run:
+            for edit_id in report.dropped_edit_ids:
+                typer.echo(edit_id)

@@ -1,0 +1,214 @@
+"""`nbsclean revert`: drop chosen edits from a corpus and rebuild the cleaned text.
+
+Every record keeps ``raw_text`` and the edits that turned it into ``text``; reverting is
+therefore exact: drop the selected edits, replay the rest on ``raw_text``
+(:func:`nbsclean.edits.apply_edits`), and rewrite ``text``, the page texts, the stats and
+``text/<id>.txt``. Edits keep their ids, so links from a review page stay valid. The revert
+is recorded in ``manifest.json`` under ``reverts``.
+
+Selection (:class:`EditSelector`) and the record rewrite (:func:`revert_record`) are pure;
+:func:`revert_corpus` does the reading and the atomic writing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from nbsclean.corpus import (
+    encode_record,
+    read_manifest,
+    write_atomic,
+    write_manifest,
+    write_parquet,
+    write_text_file,
+)
+from nbsclean.edits import Edit, InvalidEditsError, apply_edits
+from nbsclean.errors import BadArgumentsError, InputRejectedError
+from nbsclean.review import corpus_paths, read_records
+
+log = logging.getLogger("nbsclean.revert")
+
+PAGE_BREAK = "\f"
+
+
+@dataclass(frozen=True)
+class EditSelector:
+    """Which edits to drop. Given criteria are combined with AND.
+
+    ``rule`` matches an edit whose rule is ``rule`` or contains it as a ``+`` part
+    (``hyphen_join+diacritic`` matches ``diacritic``); ``below`` matches scores strictly
+    lower than it; ``edit_ids`` match an edit's stored ``id`` ("e3", in every document)
+    or a qualified "DOCUMENT:ID" ("625cbf2fcd863354:e3"); ``document`` restricts
+    everything to one document id.
+    """
+
+    edit_ids: frozenset[str] = frozenset()
+    rule: str | None = None
+    below: float | None = None
+    document: str | None = None
+
+    def is_empty(self) -> bool:
+        return not self.edit_ids and self.rule is None and self.below is None
+
+    def matches(self, edit: dict, document: str = "") -> bool:
+        if self.edit_ids:
+            edit_id = str(edit.get("id"))
+            if edit_id not in self.edit_ids and f"{document}:{edit_id}" not in self.edit_ids:
+                return False
+        if self.rule is not None and self.rule != edit["rule"] and self.rule not in edit["rule"].split("+"):
+            return False
+        if self.below is not None and not float(edit.get("score", 1.0)) < self.below:
+            return False
+        return True
+
+    def applies_to(self, record: dict) -> bool:
+        return self.document is None or str(record.get("id")) == self.document
+
+    def describe(self) -> dict:
+        described: dict = {}
+        if self.edit_ids:
+            described["edits"] = sorted(self.edit_ids)
+        if self.rule is not None:
+            described["rule"] = self.rule
+        if self.below is not None:
+            described["below"] = self.below
+        if self.document is not None:
+            described["document"] = self.document
+        return described
+
+
+@dataclass
+class RevertReport:
+    dropped: int = 0
+    documents: list[str] = field(default_factory=list)
+    dropped_edit_ids: list[str] = field(default_factory=list)
+
+
+def split_pages(text: str, page_count: int, source: str) -> list[str]:
+    pages = text.split(PAGE_BREAK)
+    if len(pages) != page_count:
+        raise InputRejectedError(
+            f"the text has {len(pages)} page(s) after the revert but the record has {page_count}", source=source
+        )
+    return pages
+
+
+def revert_record(
+    record: dict, selector: EditSelector, recount: Callable[[str], dict] | None = None
+) -> tuple[dict, list[dict]]:
+    """Return (new record, dropped edits). The input record is not modified.
+
+    ``recount(text)`` gives fresh ``words`` and ``unknown_words`` for the stats; without it
+    only ``stats.edits`` is updated.
+    """
+    edits = record.get("edits", [])
+    document = str(record.get("id"))
+    dropped = [e for e in edits if selector.matches(e, document)]
+    if not dropped:
+        return record, []
+    kept = [e for e in edits if not selector.matches(e, document)]
+    source = str(record.get("source", record.get("id")))
+    raw = record.get("raw_text", "")
+    try:
+        text = apply_edits(raw, [Edit.from_dict(e) for e in kept])
+    except InvalidEditsError as exc:
+        raise InputRejectedError(f"record {record.get('id')}: edits do not fit raw_text: {exc}", source=source) from exc
+    new = dict(record)
+    new["edits"] = kept
+    new["text"] = text
+    if record.get("pages"):
+        page_texts = split_pages(text, len(record["pages"]), source)
+        new["pages"] = [dict(page, text=page_text) for page, page_text in zip(record["pages"], page_texts)]
+    stats = dict(record.get("stats") or {})
+    stats["edits"] = len(kept)
+    if recount is not None:
+        stats.update(recount(text))
+    new["stats"] = stats
+    return new, dropped
+
+
+def default_recount() -> Callable[[str], dict]:
+    """Word and unknown-word counts as the runner computes them, with the active lexicon."""
+    from nbsclean.lexicon import load_lexicon
+    from nbsclean.repair import tokenize_words, unknown_words
+
+    lexicon = load_lexicon()
+
+    def recount(text: str) -> dict:
+        return {
+            "words": sum(1 for _ in tokenize_words(text)),
+            "unknown_words": sum(unknown_words(text, lexicon).values()),
+        }
+
+    return recount
+
+
+def revert_corpus(
+    corpus: Path,
+    selector: EditSelector,
+    *,
+    dry_run: bool = False,
+    recount: Callable[[str], dict] | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+) -> RevertReport:
+    """Drop the selected edits from every matching record and rewrite the corpus atomically."""
+    if selector.is_empty():
+        raise BadArgumentsError("choose the edits to revert: --edit ID, --rule RULE or --below SCORE")
+    paths = corpus_paths(corpus)
+    records = read_records(corpus)
+    if selector.document is not None and not any(selector.applies_to(r) for r in records):
+        raise BadArgumentsError(f"no document with id {selector.document}", source=str(corpus))
+
+    report = RevertReport()
+    new_records: list[dict] = []
+    changed: list[dict] = []
+    for record in records:
+        if not selector.applies_to(record):
+            new_records.append(record)
+            continue
+        if recount is None and not dry_run and any(
+            selector.matches(e, str(record.get("id"))) for e in record.get("edits", [])
+        ):
+            recount = default_recount()
+        new, dropped = revert_record(record, selector, None if dry_run else recount)
+        new_records.append(new)
+        if dropped:
+            changed.append(new)
+            report.dropped += len(dropped)
+            report.documents.append(str(record.get("id")))
+            report.dropped_edit_ids.extend(f"{record.get('id')}:{e.get('id')}" for e in dropped)
+    if dry_run or not changed:
+        return report
+
+    # documents.jsonl first: it is the record of truth; text/ and the manifest follow it.
+    write_atomic(paths.documents, b"".join(encode_record(r) for r in new_records))
+    if paths.text_dir.is_dir():
+        for record in changed:
+            write_text_file(paths, record["id"], record["text"])
+    if paths.parquet.exists():
+        write_parquet(paths, new_records)
+    manifest = read_manifest(paths) or {}
+    manifest.setdefault("reverts", []).append(
+        {
+            "time": now().isoformat(timespec="seconds"),
+            "selector": selector.describe(),
+            "count": report.dropped,
+            "documents": len(report.documents),
+        }
+    )
+    update_counts(manifest, new_records)
+    write_manifest(paths, manifest)
+    return report
+
+
+def update_counts(manifest: dict, records: list[dict]) -> None:
+    """Keep the manifest's edit totals (if it has any) in step with the records."""
+    counts = manifest.get("counts")
+    if isinstance(counts, dict) and "edits" in counts:
+        counts["edits"] = sum(len(r.get("edits", [])) for r in records)
+    if isinstance(counts, dict) and "unknown_words" in counts:
+        counts["unknown_words"] = sum(int((r.get("stats") or {}).get("unknown_words", 0)) for r in records)
