@@ -14,7 +14,10 @@ from nbsclean.errors import BadArgumentsError
 def register(app: typer.Typer) -> None:
     @app.command("extract")
     def extract_command(
-        file: Path = typer.Argument(..., help="A PDF, a page image (PNG, JPEG, TIFF) or a text file.", show_default=False),
+        file: Path = typer.Argument(
+            ..., help="A PDF, a page image (PNG, JPEG, TIFF) or a text file.", show_default=False,
+            readable=False,  # we report unreadable files ourselves, with exit code 5
+        ),
         lang: str = typer.Option("swe", "--lang", help="Tesseract language(s) for OCR, e.g. swe or swe+eng."),
         ocr: str = typer.Option(
             "auto",
