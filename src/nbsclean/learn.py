@@ -57,6 +57,10 @@ PLACE_SUFFIXES = (
 )
 PLACE_BEFORE = {"i", "från", "till", "mot", "kring", "utanför", "norra", "södra", "västra", "östra"}
 PLACE_AFTER = {"kommun", "kommuns", "kommuner", "län", "läns", "stad", "region", "regionen", "socken"}
+ORGANISATION_SUFFIXES = (
+    "nätverket", "förbundet", "föreningen", "gruppen", "rådet", "centrum", "centralen", "byrån",
+    "enheten", "teamet", "nämnden", "verket", "institutet", "huset", "styrelsen", "förvaltningen",
+)
 ORGANISATION_AFTER = {"förening", "föreningen", "förbund", "förbundet", "ab", "stiftelse", "stiftelsen"}
 
 
@@ -264,7 +268,11 @@ def preferred_form(item: Evidence) -> str | None:
             return None  # "Gnesta" and "gnesta" both mid-sentence: not a consistent form
         return max(lowercase, key=lambda f: (item.forms[f], f))
     if not item.mid_sentence:
-        return None  # only ever seen at sentence starts: the real case is unknown
+        # Only seen at sentence or line starts, where anything is capitalised; but a word
+        # followed by another capitalised one ("Skolchefsnätverket Sörmland") is a name.
+        if item.next_capitalised:
+            return max(item.forms, key=lambda f: (item.forms[f], f))
+        return None
     return max(item.mid_sentence, key=lambda f: (item.mid_sentence[f], f))
 
 
@@ -276,7 +284,7 @@ def suggest_category(form: str, item: Evidence) -> str:
         return "terms"
     if form.isupper():
         return "organisations"
-    if any(after in ORGANISATION_AFTER for after in item.after):
+    if any(after in ORGANISATION_AFTER for after in item.after) or lower.endswith(ORGANISATION_SUFFIXES):
         return "organisations"
     near_place = sum(n for w, n in item.before.items() if w in PLACE_BEFORE) + sum(
         n for w, n in item.after.items() if w in PLACE_AFTER

@@ -210,5 +210,11 @@ def update_counts(manifest: dict, records: list[dict]) -> None:
     counts = manifest.get("counts")
     if isinstance(counts, dict) and "edits" in counts:
         counts["edits"] = sum(len(r.get("edits", [])) for r in records)
+    if isinstance(manifest.get("edits_by_rule"), dict):
+        by_rule: dict[str, int] = {}
+        for record in records:
+            for edit in record.get("edits", []):
+                by_rule[edit["rule"]] = by_rule.get(edit["rule"], 0) + 1
+        manifest["edits_by_rule"] = dict(sorted(by_rule.items(), key=lambda item: (-item[1], item[0])))
     if isinstance(counts, dict) and "unknown_words" in counts:
         counts["unknown_words"] = sum(int((r.get("stats") or {}).get("unknown_words", 0)) for r in records)

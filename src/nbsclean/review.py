@@ -13,6 +13,7 @@ the edges (:func:`write_review`).
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -475,8 +476,9 @@ def render_review(
     total_edits = sum(rule_counts.values())
     total_unknown = sum(u.count for u in registry.values())
     scores = [edit.score for doc in documents for edit in doc.edits]
-    lo = min(scores, default=0.0)
-    hi = max(scores, default=1.0)
+    # Rounded outwards: the initial filter must not hide the extreme edits.
+    lo = math.floor(min(scores, default=0.0) * 100) / 100
+    hi = math.ceil(max(scores, default=1.0) * 100) / 100
     summary = (
         f"{len(records)} documents · {total_edits} edits · {len(registry)} unknown word forms "
         f"({total_unknown} occurrences)"
