@@ -58,3 +58,44 @@ class ConfusionModel:
             if logp >= min_logp:
                 confusions.append(Confusion(observed, intended, logp))
         return cls(confusions)
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A valid word that, between these neighbours, is likely a damaged ``alternative``."""
+
+    word: str
+    alternative: str
+    previous: "regex.Pattern | None"
+    following: "regex.Pattern | None"
+    weight: float
+
+    def matches(self, previous: str, following: str) -> bool:
+        return (self.previous is None or bool(self.previous.fullmatch(previous))) and (
+            self.following is None or bool(self.following.fullmatch(following))
+        )
+
+
+def load_context_rules(path: Path) -> dict[str, list[ContextRule]]:
+    """Rules from ``lexicons/context.tsv``, by the word they apply to."""
+    import regex
+
+    rules: dict[str, list[ContextRule]] = {}
+    if not path.exists():
+        return rules
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 5:
+            raise ValueError(f"{path}:{number}: expected 5 tab-separated fields, got {len(fields)}")
+        word, alternative, previous, following, weight = fields
+        rule = ContextRule(
+            word,
+            alternative,
+            regex.compile(previous) if previous else None,
+            regex.compile(following) if following else None,
+            float(weight),
+        )
+        rules.setdefault(word, []).append(rule)
+    return rules

@@ -35,9 +35,15 @@ DOMAIN_CATEGORIES = ("places", "organisations", "names", "terms")
 # Frequencies are stored as zipf × 100 in small ints (zipf 3 = once per million words).
 DOMAIN_ZIPF = 4.0  # a domain word is as plausible as a fairly common word
 ENGLISH_MIN_ZIPF = 3.3  # English words common enough to mark a passage as English
-MIN_COMPOUND_PART_ZIPF = 2.8
-COMPOUND_PENALTY = 1.2  # a compound reading is less certain than a listed word
-COMPOUND_REVIEW_BELOW = 3.0  # listed forms rarer than this are also scored as compounds
+MIN_COMPOUND_PART_ZIPF = 2.5  # a compound's first part must be an ordinary word...
+MIN_COMPOUND_HEAD_ZIPF = 3.0  # ...and its head (which carries the inflection) a common one
+MIN_SHORT_MODIFIER_ZIPF = 4.0  # ...and a three-letter first part a common one
+MIN_COMPOUND_LENGTH = 7
+MIN_COMPOUND_ZIPF = 0.5
+COMPOUND_NORM = 8.0  # log10 normaliser of P(modifier) · P(head), fitted on listed compounds
+MAX_SHORT_HEAD_ZIPF = 6.3  # a three-letter head this common is a function word (den, som, man)
+GENITIVE_MIN_STEM_ZIPF = 2.5  # "satsningens": the genitive of a listed form is a form too
+GENITIVE_PENALTY = 0.7
 LINKING_LETTERS = ("s", "e", "a", "o", "u")
 _WORD_FORM = regex.compile(r"^[\p{L}][\p{L}'’-]*$")
 
@@ -111,18 +117,29 @@ class Lexicon:
 
     # -- lookups -----------------------------------------------------------------------------
     def zipf(self, word: str) -> float:
-        """Zipf frequency of a form (0 when unknown); compounds are scored through their parts."""
+        """Zipf frequency of a form (0 when unknown).
+
+        A listed form has its list frequency; a genitive of a listed form ("satsningens") a
+        little less; a compound of known parts the score :meth:`compound_zipf` gives it, when
+        that is higher than its (often tiny) list count.
+        """
         lower = word.lower()
         value = self.frequencies.get(lower)
         direct = value / 100 if value is not None else 0.0
-        # Long, rare listed forms are often compounds whose parts say more than their count.
-        if direct < COMPOUND_REVIEW_BELOW and len(lower) >= 8:
+        if not direct and lower.endswith("s"):
+            stem = self.frequencies.get(lower[:-1])
+            if stem is not None and stem >= GENITIVE_MIN_STEM_ZIPF * 100:
+                direct = stem / 100 - GENITIVE_PENALTY
+        if len(lower) >= MIN_COMPOUND_LENGTH:
             return max(direct, self.compound_zipf(lower))
         return direct
 
     def direct_zipf(self, lower: str) -> float:
         value = self.frequencies.get(lower)
         return value / 100 if value is not None else 0.0
+
+    def is_listed(self, word: str) -> bool:
+        return word.lower() in self.frequencies
 
     def is_known(self, word: str) -> bool:
         return self.zipf(word) > 0
@@ -135,10 +152,12 @@ class Lexicon:
         return lower in self.english
 
     def compound_zipf(self, lower: str) -> float:
-        """Score a form that is in no list as a compound of known parts (0 when it is not one).
+        """Score a form as a compound of known parts (0 when it is not one).
 
-        A compound scores well below its head so that a listed word always beats a compound
-        reading: the head (last part) carries the inflection, the modifier its own frequency.
+        P(compound) ≈ P(modifier) · P(head) / norm, capped at the rarer part: a compound is
+        never more common than its parts. Nested compounds (three or more parts) pay a
+        penalty per level. Swedish linking letters and dropped final vowels are handled by
+        :func:`_modifier_stems`.
         """
         cached = self._compound_cache.get(lower)
         if cached is not None:
@@ -150,30 +169,38 @@ class Lexicon:
         return score
 
     def _split_compound(self, lower: str, depth: int) -> float:
-        if len(lower) < 7 or depth > 2 or not lower.isalpha():
+        if len(lower) < MIN_COMPOUND_LENGTH - depth or depth > 1 or not lower.isalpha():
             return 0.0
         best = 0.0
-        for cut in range(3, len(lower) - 3):
+        for cut in range(3, len(lower) - 2):
             head = lower[cut:]
             head_zipf = self.direct_zipf(head)
-            if head_zipf < MIN_COMPOUND_PART_ZIPF or len(head) < 4:
+            if head_zipf < MIN_COMPOUND_HEAD_ZIPF or (len(head) == 3 and head_zipf >= MAX_SHORT_HEAD_ZIPF):
                 continue
             modifier = lower[:cut]
-            for stem in _modifier_stems(modifier):
-                stem_zipf = self.direct_zipf(stem) or self._split_compound(stem, depth + 1)
-                if stem_zipf >= MIN_COMPOUND_PART_ZIPF:
-                    # The mean of the parts' log frequencies, lowered per level of nesting.
-                    score = (head_zipf + stem_zipf) / 2 - COMPOUND_PENALTY - 1.0 * depth
+            for stem in _modifier_stems(modifier, head):
+                stem_zipf = self.direct_zipf(stem)
+                if not stem_zipf and depth == 0 and len(stem) >= 6:
+                    stem_zipf = self._split_compound(stem, depth + 1)
+                needed = MIN_SHORT_MODIFIER_ZIPF if len(stem) <= 3 else MIN_COMPOUND_PART_ZIPF
+                if stem_zipf >= needed:
+                    score = min(stem_zipf + head_zipf - COMPOUND_NORM - depth, stem_zipf, head_zipf)
                     best = max(best, score)
-        return max(best, 0.0) if best >= 0.5 else 0.0
+        return best if best >= MIN_COMPOUND_ZIPF else 0.0
 
 
-def _modifier_stems(modifier: str):
+def _modifier_stems(modifier: str, head: str = ""):
     """Words a compound's first part may stand for.
 
-    The part itself; without a linking letter (arbets- → arbete's stem arbet, familje- →
-    familj); and with the final vowel Swedish drops (medarbetar- → medarbetare, skol- → skola).
+    The part itself; without a linking letter (arbets- → arbet, familje- → familj); and with
+    the final vowel Swedish drops or changes (medarbetar- → medarbetare, skol- → skola,
+    barnmorske- → barnmorska); and with the consonant a triple consonant lost at the
+    joint (lätt + tillgänglig → lättillgänglig).
     """
+    if head[:1] == modifier[-1:] and len(modifier) >= 3 and modifier[-2:-1] == modifier[-1:]:
+        pass  # "lätt|tillgänglig" is already split as lätt + tillgänglig
+    elif head[:1] and head[:1] == modifier[-1:] and head[:1] not in "aeiouyåäö":
+        yield modifier + modifier[-1]
     if len(modifier) >= 3:
         yield modifier
         yield modifier + "e"
@@ -181,6 +208,7 @@ def _modifier_stems(modifier: str):
     if modifier[-1:] in LINKING_LETTERS and len(modifier) >= 4:
         yield modifier[:-1]
         yield modifier[:-1] + "e"
+        yield modifier[:-1] + "a"
 
 
 # -- building and caching ----------------------------------------------------------------------

@@ -89,9 +89,9 @@ def join_line_end_hyphens(text: str, knows_hyphenated: Callable[[str], bool] | N
     return edits
 
 
-# A bullet ("•", "◦", "▪") that an English OCR model read as "e", "«", "°", "©" or "®",
-# at the start of a line and followed by a capitalised word.
-_MISREAD_BULLET = regex.compile(r"(?m)^[ \t]*(?P<bullet>[e«°©®¢»])[ \t]+(?=\p{Lu})")
+# A bullet ("•", "◦", "▪") that an English OCR model read as "e", "«", "°", "©", "®", "+"
+# or "*", at the start of a line and followed by a space and a capitalised word.
+_MISREAD_BULLET = regex.compile(r"(?m)^[ \t]*(?P<bullet>[e«°©®¢»+*])[ \t]+(?=\p{Lu})")
 
 
 def fix_misread_bullets(text: str) -> list[Edit]:

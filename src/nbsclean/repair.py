@@ -26,7 +26,7 @@ from typing import Iterator
 
 import regex
 
-from nbsclean.confusions import ConfusionModel
+from nbsclean.confusions import ConfusionModel, ContextRule, load_context_rules
 from nbsclean.edits import Edit, apply_edits, compose
 from nbsclean.lexicon import Lexicon, lexicon_dir, load_lexicon
 from nbsclean.normalise import normalise
@@ -46,6 +46,8 @@ TOKEN_RE = regex.compile(
 )
 # Characters that never occur inside a correct Swedish word but often in OCR damage.
 _NOISE_IN_WORD = regex.compile(r"[\d&|éèêëíìóòúùáàâ]")
+# "Idns" mid-sentence: a capital I followed by lower case is often OCR's reading of "l".
+_CAPITAL_I_FOR_L = regex.compile(r"^I\p{Ll}")
 _SENTENCE_END = regex.compile(r"(?:^|[.!?:•\n]\s*|\n\s*\n\s*)$")
 
 
@@ -73,15 +75,15 @@ def tokenize_words(text: str) -> list[Token]:
 # samples/seeds and checked on samples/heldout, which is never used for tuning.
 
 MAX_CHANGES = 3  # confusions per word
-MIN_CANDIDATE_ZIPF = 1.0  # an OOV word is only repaired into an attested word
+MIN_REPAIR_SCORE = 0.0  # score + document prior a non-word's repair needs
+MIN_SPLIT_LOGP = -12.5  # log10 P of a split (+ prior) must beat an unseen rare word
 KNOWN_WORD_MARGIN = 1.0  # a known word must lose by 10× (after the prior) to be replaced
 SPLIT_PENALTY = 1.0  # per extra word when splitting a glued token (a lost space is rarer than a kept one)
 MAX_SPLIT_PARTS = 4
 MIN_SHORT_PART_ZIPF = 5.0  # one- and two-letter parts of a split must be very common words
 MIN_SPLIT_PART_ZIPF = 3.5  # longer parts must be ordinary words
 SINGLE_LETTER_WORDS = frozenset("iåö")  # Swedish words of one letter
-ZIPF_TOTAL = 9.0
-COMPOUND_CANDIDATE_PENALTY = 1.5  # a repair into an unlisted compound needs more support  # zipf = log10(frequency per 10⁹ words)
+ZIPF_TOTAL = 9.0  # zipf = log10(frequency per 10⁹ words)
 NAME_REPAIR_MIN_SCORE = 1.5  # a capitalised non-word mid-sentence may be a name: repair only into a likely word
 DAMAGE_PRIOR_FLOOR = 0.002
 DAMAGE_PRIOR_CEILING = 0.5  # even odds: the channel model then decides alone
@@ -102,6 +104,7 @@ class Analysis:
     listed: bool  # the form itself is in a word list (not only a compound of known parts)
     best: Candidate | None  # the best different word reachable through OCR confusions
     runner_up: float  # score of the second-best candidate (-inf if none)
+    alternatives: tuple[Candidate, ...]  # the best few candidates, for context rules
     suspicious: bool  # contains characters that only OCR damage produces
 
 
@@ -117,9 +120,10 @@ class RepairResult:
 class Engine:
     """Lexicon + confusion model + caches. Pure: no I/O after construction."""
 
-    def __init__(self, lexicon: Lexicon, model: ConfusionModel):
+    def __init__(self, lexicon: Lexicon, model: ConfusionModel, context_rules: dict[str, list[ContextRule]] | None = None):
         self.lexicon = lexicon
         self.model = model
+        self.context_rules = context_rules or {}
         self._analysis_cache: dict[str, Analysis] = {}
         self._split_cache: dict[str, tuple[list[str], float] | None] = {}
 
@@ -160,7 +164,7 @@ class Engine:
         best = candidates[0] if candidates else None
         runner_up = candidates[1].score if len(candidates) > 1 else -math.inf
         listed = self.lexicon.direct_zipf(lower) > 0
-        analysis = Analysis(known, listed, best, runner_up, bool(_NOISE_IN_WORD.search(lower)))
+        analysis = Analysis(known, listed, best, runner_up, tuple(candidates[:8]), bool(_NOISE_IN_WORD.search(lower)))
         if len(self._analysis_cache) > 500_000:
             self._analysis_cache.clear()
         self._analysis_cache[form] = analysis
@@ -267,12 +271,18 @@ def _looks_damaged(analysis: Analysis) -> bool:
 # --- Decisions --------------------------------------------------------------------------------
 
 
-def recase(word: str, like: str) -> str:
-    """Give ``word`` the capitalisation pattern of ``like`` (SÖRMLAND, Sörmland, sörmland)."""
+def recase(word: str, like: str, sentence_start: bool = True) -> str:
+    """Give ``word`` the capitalisation pattern of ``like`` (SÖRMLAND, Sörmland, sörmland).
+
+    Mid-sentence, a capital I that OCR made of an "l" ("Idns" for "läns") is not kept: the
+    capital was the misreading, not the author's.
+    """
     letters = [c for c in like if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return word.upper()
     if like[:1].isupper() or (like[:1] in "|" and len(like) > 1):
+        if not sentence_start and like[:1] == "I" and word[:1] == "l":
+            return word
         return word[:1].upper() + word[1:]
     return word
 
@@ -296,14 +306,18 @@ class Repairer:
         self.lexicon = engine.lexicon
 
     def repair_words(self, text: str, prior: float) -> tuple[list[Edit], Counter]:
-        tokens = tokenize_words(text)
+        all_tokens = list(tokenize(text))
+        word_positions = [i for i, t in enumerate(all_tokens) if t.kind == "word" and any(c.isalpha() for c in t.text)]
+        tokens = [all_tokens[i] for i in word_positions]
         english = self._english_mask(tokens)
         edits: list[Edit] = []
         unknown: Counter = Counter()
         for index, token in enumerate(tokens):
             if english[index]:
                 continue
-            decision = self._decide(token, text, prior)
+            position = word_positions[index]
+            context = self._context_decision(token, text, all_tokens, position, prior)
+            decision = context if context is not None else self._decide(token, text, prior)
             if decision is None:
                 if not self._accepted_as_is(token):
                     unknown[token.text] += 1
@@ -312,6 +326,25 @@ class Repairer:
             if after != token.text:
                 edits.append(Edit(token.start, token.end, token.text, after, rule, score))
         return edits, unknown
+
+    def _context_decision(self, token: Token, text: str, tokens: list[Token], position: int, prior: float):
+        """Apply lexicons/context.tsv: a valid word whose neighbours point to another word."""
+        rules = self.engine.context_rules.get(token.text.lower())
+        if not rules:
+            return None
+        previous = _neighbour(text, tokens, position, -1)
+        following = _neighbour(text, tokens, position, +1)
+        analysis = self.engine.analyse(token.text)
+        for rule in rules:
+            if not rule.matches(previous, following):
+                continue
+            alternative = next((c for c in analysis.alternatives if c.word == rule.alternative), None)
+            if alternative is None:
+                continue
+            margin = alternative.score + rule.weight - analysis.known_zipf + prior
+            if margin >= KNOWN_WORD_MARGIN:
+                return self._recase(alternative.word, token, text), "context", _confidence(margin - KNOWN_WORD_MARGIN)
+        return None
 
     def _accepted_as_is(self, token: Token) -> bool:
         analysis = self.engine.analyse(token.text)
@@ -334,51 +367,81 @@ class Repairer:
         return bool(_SENTENCE_END.search(text[max(0, token.start - 4) : token.start]))
 
     def _decide(self, token: Token, text: str, prior: float) -> tuple[str, str, float] | None:
+        """The replacement for one token, its rule and score; None to keep it."""
         form = token.text
         analysis = self.engine.analyse(form)
-        best = analysis.best
+        if analysis.listed:
+            return self._decide_listed(token, text, analysis, prior)
         if analysis.known_zipf > 0:
-            if best is None:
-                return None
-            if analysis.listed and not self.lexicon.direct_zipf(best.word):
-                return None  # a listed word is not replaced by an unlisted compound ("tillvara")
-            if form[:1].isupper() and not self._starts_sentence(token, text) and self.lexicon.is_domain(form):
-                return None  # a name the archive knows
-            margin = best.score - analysis.known_zipf + prior
-            # A form that is only valid as a compound of its parts is weaker evidence
-            # than a listed word: "arbetssatt" (arbets+satt) is more likely "arbetssätt".
-            needed = KNOWN_WORD_MARGIN if analysis.listed else 0.0
-            if margin < needed:
-                return None
-            return recase(best.word, form), "known_word_confusion", _confidence(margin - needed)
-        # Not a word. A capitalised form mid-sentence without OCR noise is likely a name.
+            return self._decide_compound(token, text, analysis, prior)
+        return self._decide_unknown(token, text, analysis, prior)
+
+    def _decide_listed(self, token: Token, text: str, analysis: Analysis, prior: float):
+        """A listed word is replaced only by a listed word that is far more probable."""
+        form, best = token.text, analysis.best
+        if best is None or not self.lexicon.is_listed(best.word):
+            return None
+        if form[:1].isupper() and not self._starts_sentence(token, text) and self.lexicon.is_domain(form):
+            return None  # a name the archive knows
+        margin = best.score - analysis.known_zipf + prior
+        if margin < KNOWN_WORD_MARGIN:
+            return None
+        return self._recase(best.word, token, text), "known_word_confusion", _confidence(margin - KNOWN_WORD_MARGIN)
+
+    def _decide_compound(self, token: Token, text: str, analysis: Analysis, prior: float):
+        """A form valid only as a compound ("arbetssatt" = arbets+satt) is weaker evidence
+        than a listed word: it yields to a more probable reading ("arbetssätt")."""
+        best = analysis.best
+        if best is None:
+            return None
+        margin = best.score - analysis.known_zipf + prior
+        if margin < 0:
+            return None
+        return self._recase(best.word, token, text), "compound_confusion", _confidence(margin)
+
+    def _decide_unknown(self, token: Token, text: str, analysis: Analysis, prior: float):
+        """A non-word: repair it into a word, or split it into words, or leave it."""
+        form, best = token.text, analysis.best
+        # A capitalised form mid-sentence without OCR noise is likely a name.
         is_name_like = (
             form[:1].isupper()
             and not analysis.suspicious
             and not self._starts_sentence(token, text)
             and not form.isupper()
+            and not _CAPITAL_I_FOR_L.match(form)
         )
         if is_name_like and not (best is not None and self._is_likely_repair_of_name(best)):
             return None
-        candidate = best if best is not None and self.lexicon.zipf(best.word) >= MIN_CANDIDATE_ZIPF else None
+        candidate = best if best is not None and best.score + prior >= MIN_REPAIR_SCORE else None
         split = self.engine.split(form.lower())
+        if split is not None and split[1] + prior < MIN_SPLIT_LOGP:
+            split = None
         # Compare the single-word repair and the split as log10 probabilities of the text.
-        candidate_logp = (
-            candidate.score - ZIPF_TOTAL - (0.0 if self.lexicon.direct_zipf(candidate.word) else COMPOUND_CANDIDATE_PENALTY)
-            if candidate
-            else -math.inf
-        )
+        candidate_logp = candidate.score - ZIPF_TOTAL if candidate else -math.inf
         split_logp = split[1] if split else -math.inf
         if candidate and candidate_logp >= split_logp:
             margin = candidate.score - analysis.runner_up if analysis.runner_up > -math.inf else 2.0
-            return recase(best.word, form), "ocr_confusion", _confidence(margin)
+            return self._recase(candidate.word, token, text), "ocr_confusion", _confidence(margin)
         if split:
             joined = " ".join(split[0])
-            return recase(joined, form), "split_glued_words", _confidence(split_logp - candidate_logp if candidate else 1.0)
+            return self._recase(joined, token, text), "split_glued_words", _confidence(split_logp - candidate_logp if candidate else 1.0)
         return None
+
+    def _recase(self, word: str, token: Token, text: str) -> str:
+        return recase(word, token.text, self._starts_sentence(token, text))
 
     def _is_likely_repair_of_name(self, best: Candidate) -> bool:
         return self.lexicon.is_domain(best.word) or best.score >= NAME_REPAIR_MIN_SCORE
+
+
+def _neighbour(text: str, tokens: list[Token], position: int, step: int) -> str:
+    """The lower-case token next to ``position`` if only spaces separate them, else ""."""
+    other = position + step
+    if not 0 <= other < len(tokens):
+        return ""
+    left, right = (tokens[other], tokens[position]) if step < 0 else (tokens[position], tokens[other])
+    gap = text[left.end : right.start]
+    return tokens[other].text.lower() if gap.strip() == "" else ""
 
 
 # --- Public API -------------------------------------------------------------------------------
@@ -388,7 +451,7 @@ class Repairer:
 def _engine_for(lexicon_sha: str, directory: str) -> Engine:
     lexicon = load_lexicon(directory)
     model = ConfusionModel.from_tsv(Path(directory) / "confusions.tsv")
-    return Engine(lexicon, model)
+    return Engine(lexicon, model, load_context_rules(Path(directory) / "context.tsv"))
 
 
 def default_engine(lexicon: Lexicon | None = None) -> Engine:

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Score the repair engine on the fixtures: WER, CER and correct words changed.
+
+    python tools/eval_repair.py [DIR ...] [--cases] [--show N]     (make eval)
+
+For every text fixture (``CASE.input.txt`` beside ``CASE.expected.txt``) it repairs the
+input and prints, per group, word and character error rates before and after repair and
+the share of words that were already correct but were changed (the harm). Rates are
+pooled over a group (total errors / total words), so long cases weigh more. ``--show N``
+prints the first N remaining word differences and harms per case, for error analysis.
+``samples/heldout`` is never used for tuning: it is the generalisation check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from nbsclean.evaluate import align_words, count_changed_correct_words, format_op, words
+from nbsclean.lexicon import load_lexicon
+from nbsclean.repair import repair_text
+
+DEFAULT_DIRS = ["samples/rendered", "samples/seeds", "samples/heldout", "samples/negative"]
+
+
+def pairs(directory: Path):
+    for expected in sorted(directory.rglob("*.expected.txt")):
+        source = expected.with_name(expected.name.replace(".expected.txt", ".input.txt"))
+        if source.exists():
+            yield source.name.replace(".input.txt", ""), source.read_text(encoding="utf-8"), expected.read_text(encoding="utf-8")
+
+
+def char_stream(text: str) -> str:
+    return " ".join(words(text))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dirs", nargs="*", default=DEFAULT_DIRS)
+    parser.add_argument("--cases", action="store_true", help="a row per case too")
+    parser.add_argument("--show", type=int, default=0, metavar="N", help="show N remaining errors and harms per case")
+    args = parser.parse_args()
+    lexicon = load_lexicon()
+    header = f"| {'group':<22} | cases | words | WER before | WER after | CER before | CER after | correct changed |"
+    print(header)
+    print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
+    for directory in map(Path, args.dirs):
+        totals = dict(cases=0, words=0, wb=0, wa=0, chars=0, cb=0, ca=0, harmed=0, correct=0)
+        for name, damaged, expected in pairs(directory):
+            repaired = repair_text(damaged, lexicon).text
+            ref, ref_chars = words(expected), char_stream(expected)
+            row = dict(
+                words=len(ref),
+                wb=Levenshtein.distance(ref, words(damaged)),
+                wa=Levenshtein.distance(ref, words(repaired)),
+                chars=len(ref_chars),
+                cb=Levenshtein.distance(ref_chars, char_stream(damaged)),
+                ca=Levenshtein.distance(ref_chars, char_stream(repaired)),
+            )
+            row["harmed"], row["correct"] = count_changed_correct_words(damaged, repaired, expected)
+            totals["cases"] += 1
+            for key, value in row.items():
+                totals[key] += value
+            if args.cases:
+                print(format_row(f"  {name}", 1, row))
+            if args.show:
+                show_errors(name, damaged, repaired, expected, args.show)
+        if totals["cases"]:
+            print(format_row(str(directory), totals.pop("cases"), totals))
+    return 0
+
+
+def format_row(label: str, cases: int, t: dict) -> str:
+    def pct(a: int, b: int) -> str:
+        return f"{100 * a / b:6.2f} %" if b else "   –   "
+
+    return (
+        f"| {label:<22} | {cases:>5} | {t['words']:>5} | {pct(t['wb'], t['words']):>10} | {pct(t['wa'], t['words']):>9} "
+        f"| {pct(t['cb'], t['chars']):>10} | {pct(t['ca'], t['chars']):>9} | {pct(t['harmed'], t['correct']):>15} |"
+    )
+
+
+def show_errors(name: str, damaged: str, repaired: str, expected: str, limit: int) -> None:
+    remaining = [op for op in align_words(words(expected), words(repaired)) if op.tag != "equal"]
+    print(f"--- {name}: {len(remaining)} differences left (expected → got)", file=sys.stderr)
+    for op in remaining[:limit]:
+        print("    " + format_op(op), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
