@@ -32,8 +32,8 @@ def register(app: typer.Typer) -> None:
 
         selector = EditSelector(edit_ids=split_ids(edit), rule=rule, below=below, document=document)
         report = revert_corpus(corpus, selector, dry_run=dry_run)
-        verb = "would drop" if dry_run else "dropped"
-        typer.echo(f"{verb} {report.dropped} edits in {len(report.documents)} documents")
         if dry_run:
             for edit_id in report.dropped_edit_ids:
                 typer.echo(edit_id)
+        verb = "would drop" if dry_run else "dropped"
+        typer.echo(f"{verb} {report.dropped} edits in {len(report.documents)} documents")
