@@ -18,9 +18,11 @@ import json
 import logging
 import os
 import signal
+import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import Future
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -309,48 +311,68 @@ def ordered_results(
 ) -> Iterator[tuple[InputFile, dict]]:
     """Yield ``(task, result)`` in task order while up to a few tasks per worker run ahead.
 
-    A crashed pool worker (killed by the OOM killer, a segfault in a C library) breaks the
-    pool; the pool is restarted and the file retried once, so an innocent file that shared
-    the pool with the culprit is not reported as failed.
+    A crashed pool worker (the OOM killer, a segfault in a C library) breaks the whole
+    pool, and with it every file in flight. Those files are then re-run one at a time in
+    a fresh pool: the one that breaks it again alone is reported as ``worker_crashed``,
+    the innocent ones complete normally.
     """
     window = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
     upcoming = iter(tasks)
-    pending: deque[tuple[InputFile, Any, int]] = deque()
-
-    def submit(task: InputFile, attempt: int) -> None:
-        pending.append((task, executor.submit(run_task, str(task.path), options, process), attempt))
+    pending: deque[tuple[InputFile, Any]] = deque()
 
     def refill() -> None:
         while len(pending) < window:
             task = next(upcoming, None)
             if task is None:
                 return
-            submit(task, 0)
+            pending.append((task, executor.submit(run_task, str(task.path), options, process)))
 
     refill()
     while pending:
-        task, future, attempt = pending.popleft()
+        task, future = pending[0]
         try:
             result = future.result()
         except BrokenProcessPool:
-            if attempt == 0:
-                _resubmit_after_crash(executor, task, pending, submit)
-                continue
-            result = _crash_failure("the worker processing this file died")
-        except Exception as exc:  # noqa: BLE001 - e.g. dask's KilledWorker
+            suspects = list(pending)
+            pending.clear()
+            pending.extend(_rerun_one_by_one(executor, suspects, options, process))
+            continue
+        except Exception as exc:  # noqa: BLE001 - e.g. dask's KilledWorker after its retries
             result = _crash_failure(f"{type(exc).__name__}: {exc}")
+        pending.popleft()
         refill()
         yield task, result
 
 
-def _resubmit_after_crash(executor: Executor, task: InputFile, pending: deque, submit: Callable) -> None:
-    log.warning("a worker died; restarting the pool and retrying %s", task.source)
-    waiting = [(t, a) for t, _, a in pending]
-    pending.clear()
+def _rerun_one_by_one(executor: Executor, suspects: list, options: Any, process: ProcessFn) -> list:
+    """Settle every file that was in flight when the pool broke; return them as done futures."""
+    log.warning("a worker died; re-running the %d file(s) that were in flight one by one", len(suspects))
     executor.restart()
-    submit(task, 1)
-    for other, attempt in waiting:
-        submit(other, attempt)
+    settled = []
+    for task, future in suspects:
+        result = _finished_result(future)
+        if result is None:
+            try:
+                result = executor.submit(run_task, str(task.path), options, process).result()
+            except BrokenProcessPool:
+                log.warning("%s crashes its worker", task.source)
+                result = _crash_failure("the worker processing this file died (crash or out of memory)")
+                executor.restart()
+        settled.append((task, _done_future(result)))
+    return settled
+
+
+def _finished_result(future: Any) -> dict | None:
+    """The result of a task that completed before the pool broke, else None."""
+    if future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return None
+
+
+def _done_future(result: dict) -> Future:
+    future: Future = Future()
+    future.set_result(result)
+    return future
 
 
 def _crash_failure(message: str) -> dict:
@@ -511,7 +533,7 @@ def run_batch(config: RunConfig) -> RunReport:
         write_manifest(paths, manifest)
 
     save_manifest()
-    config.progress.start(len(todo), skipped)
+    config.progress.start(len(todo) + len(failures), skipped)
     for failure in failures:
         config.progress.advance(failure["source"], None, failure)
     executor = make_executor(config.executor, config.jobs, config.scheduler) if todo else None
@@ -520,11 +542,12 @@ def run_batch(config: RunConfig) -> RunReport:
             for task, result in ordered_results(executor, todo, config.options, config.process) if executor else ():
                 if "record" in result:
                     record = finish_record(result["record"], task, fingerprint)
-                    if "txt" in formats:
-                        write_text_file(paths, record["id"], record.get("text", ""))
-                    journal.append(record)  # the commit point: from here on the document is done
-                    totals.add(record)
-                    processed += 1
+                    with ctrl_c_deferred():  # the record and the counts in the manifest agree
+                        if "txt" in formats:
+                            write_text_file(paths, record["id"], record.get("text", ""))
+                        journal.append(record)  # the commit point: from here on the document is done
+                        totals.add(record)
+                        processed += 1
                     config.progress.advance(task.source, record, None)
                 else:
                     failure = _failure_entry(task, result["failure"])
@@ -549,6 +572,27 @@ def run_batch(config: RunConfig) -> RunReport:
         config.progress.stop()
         save_manifest()
     return RunReport(paths, manifest, totals, processed, skipped, failures, duplicates)
+
+
+@contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C for a few lines, so that it cannot fall between writing a record and
+    counting it; a Ctrl-C pressed meanwhile is raised right after.
+
+    A handler rather than a signal mask: the pool's helper threads would still take a
+    masked signal and make the main thread raise at its next bytecode.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt
 
 
 def finish_record(record: dict, task: InputFile, fingerprint: str) -> dict:
@@ -667,5 +711,10 @@ def _base_manifest(
         "status": "running",
         "started_at": started_at,
         "finished_at": None,
+        "seconds": None,
+        "counts": {},
+        "edits_by_rule": {},
+        "failures": [],
+        "duplicates": [],
         "runs": runs,
     }

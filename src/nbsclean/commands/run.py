@@ -108,13 +108,13 @@ class LogLineProgress:
         print(f"nbsclean: run: {total} document(s) to process{note}", file=sys.stderr, flush=True)
 
     def advance(self, source: str, record: dict | None, failure: dict | None) -> None:
+        self.done += 1
         if record is not None:
-            self.done += 1
             pages = len(record.get("pages") or [])
             edits = len(record.get("edits") or [])
             line = f"[{self.done}/{self.total}] {source}: {pages} page(s), {edits} edit(s)"
         else:
-            line = f"FAILED {source}: {failure['message']} [{failure['reason']}]"
+            line = f"[{self.done}/{self.total}] {source}: FAILED: {failure['message']} [{failure['reason']}]"
         print(f"nbsclean: run: {line}", file=sys.stderr, flush=True)
 
     def stop(self) -> None:
@@ -147,10 +147,11 @@ class RichProgress:
             self.console.print(f"{skipped} document(s) already in the corpus, skipped")
 
     def advance(self, source: str, record: dict | None, failure: dict | None) -> None:
+        from rich.markup import escape
+
         if failure is not None:
-            self.console.print(f"[red]failed[/red] {source}: {failure['message']} [{failure['reason']}]", markup=True)
-        if record is not None:
-            self.progress.update(self.task, advance=1, description=source)
+            self.console.print(f"[red]failed[/red] {escape(source)}: {escape(failure['message'])} \\[{failure['reason']}]")
+        self.progress.update(self.task, advance=1, description=escape(source))
 
     def stop(self) -> None:
         if self.progress is not None:
@@ -178,4 +179,5 @@ def print_summary(report) -> None:
     table.add_row("failures", str(len(report.failures)), style="red" if report.failures else None)
     console.print(table)
     for failure in report.failures:
-        console.print(f"failed: {failure['source']}: {failure['message']} [{failure['reason']}]")
+        # Plain print: file names and messages may contain rich markup characters ("[").
+        print(f"failed: {failure['source']}: {failure['message']} [{failure['reason']}]", file=sys.stderr)
