@@ -100,19 +100,21 @@ def edits_from_replacements(
     ]
 
 
-def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit]) -> list[Edit]:
+def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str | None = None) -> list[Edit]:
     """Express two stages as one list of edits on ``raw``.
 
     ``first`` are edits on ``raw``; ``second`` are edits on ``apply_edits(raw, first)``.
     Where a second-stage edit touches text the first stage wrote, the two become one edit
     whose rule names both ("hyphen_join+diacritic"), so offsets always point into the raw
     text and replay stays exact: ``apply_edits(raw, compose(raw, a, b)) ==
-    apply_edits(apply_edits(raw, a), b)``.
+    apply_edits(apply_edits(raw, a), b)``. ``middle``, when the caller has it, is
+    ``apply_edits(raw, first)``.
     """
     first, second = list(first), list(second)
     if not second:
         return first
-    middle = apply_edits(raw, first)
+    if middle is None:
+        middle = apply_edits(raw, first)
     if not first:
         validate_edits(middle, second)
         return second
@@ -145,6 +147,15 @@ def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit]) -> list[Edi
     result: list[Edit] = []
     first_shift = 0  # sum of first-stage length changes strictly before the current group
     for group in groups:
+        if len(group) == 1:  # the common case: an edit that touches no other stage's edit
+            lo, hi, change, stage, edit = group[0]
+            if stage == "first":
+                result.append(edit)
+                first_shift += change
+            else:
+                raw_start, raw_end = lo - first_shift, hi - first_shift
+                result.append(Edit(raw_start, raw_end, raw[raw_start:raw_end], edit.after, edit.rule, edit.score))
+            continue
         firsts = [s for s in group if s[3] == "first"]
         seconds = [s for s in group if s[3] == "second"]
         if not seconds:
@@ -169,7 +180,6 @@ def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit]) -> list[Edi
         score = min(s[4].score for s in group)
         result.append(Edit(raw_start, raw_end, raw[raw_start:raw_end], "".join(parts), "+".join(rules), score))
         first_shift += sum(s[2] for s in firsts)
-    result.sort(key=sort_key)
     return result
 
 

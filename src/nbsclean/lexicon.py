@@ -42,6 +42,7 @@ MIN_COMPOUND_LENGTH = 7
 MIN_COMPOUND_ZIPF = 0.5
 COMPOUND_NORM = 8.0  # log10 normaliser of P(modifier) · P(head), fitted on listed compounds
 MAX_SHORT_HEAD_ZIPF = 6.3  # a three-letter head this common is a function word (den, som, man)
+COMPOUND_REVIEW_BELOW = 3.5  # listed forms rarer than this are also read as compounds
 GENITIVE_MIN_STEM_ZIPF = 2.5  # "satsningens": the genitive of a listed form is a form too
 GENITIVE_PENALTY = 0.7
 LINKING_LETTERS = ("s", "e", "a", "o", "u")
@@ -111,6 +112,7 @@ class Lexicon:
     domain_forms: dict[str, str]  # lower-case form → form as written ("npf" → "NPF")
     english: frozenset[str]
     _compound_cache: dict[str, float] = field(default_factory=dict, repr=False)
+    _nested_cache: dict[str, float] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.frequencies)
@@ -130,7 +132,9 @@ class Lexicon:
             stem = self.frequencies.get(lower[:-1])
             if stem is not None and stem >= GENITIVE_MIN_STEM_ZIPF * 100:
                 direct = stem / 100 - GENITIVE_PENALTY
-        if len(lower) >= MIN_COMPOUND_LENGTH:
+        # A listed form that is common needs no compound reading; a rare one may have a
+        # better one (målbilden: listed rarely, but mål + bilden are common).
+        if len(lower) >= MIN_COMPOUND_LENGTH and direct < COMPOUND_REVIEW_BELOW:
             return max(direct, self.compound_zipf(lower))
         return direct
 
@@ -140,6 +144,10 @@ class Lexicon:
 
     def is_listed(self, word: str) -> bool:
         return word.lower() in self.frequencies
+
+    def is_genitive_of_listed(self, lower: str) -> bool:
+        value = self.frequencies.get(lower[:-1]) if lower.endswith("s") else None
+        return value is not None and value >= GENITIVE_MIN_STEM_ZIPF * 100
 
     def is_known(self, word: str) -> bool:
         return self.zipf(word) > 0
@@ -165,28 +173,39 @@ class Lexicon:
         score = self._split_compound(lower, depth=0)
         if len(self._compound_cache) > 200_000:
             self._compound_cache.clear()
+            self._nested_cache.clear()
         self._compound_cache[lower] = score
         return score
 
     def _split_compound(self, lower: str, depth: int) -> float:
         if len(lower) < MIN_COMPOUND_LENGTH - depth or depth > 1 or not lower.isalpha():
             return 0.0
+        frequencies = self.frequencies  # hot loop: plain dict lookups, zipf × 100
+        min_head, max_short_head = MIN_COMPOUND_HEAD_ZIPF * 100, MAX_SHORT_HEAD_ZIPF * 100
         best = 0.0
         for cut in range(3, len(lower) - 2):
             head = lower[cut:]
-            head_zipf = self.direct_zipf(head)
-            if head_zipf < MIN_COMPOUND_HEAD_ZIPF or (len(head) == 3 and head_zipf >= MAX_SHORT_HEAD_ZIPF):
+            head_value = frequencies.get(head, 0)
+            if head_value < min_head or (len(head) == 3 and head_value >= max_short_head):
                 continue
-            modifier = lower[:cut]
-            for stem in _modifier_stems(modifier, head):
-                stem_zipf = self.direct_zipf(stem)
+            head_zipf = head_value / 100
+            for stem in _modifier_stems(lower[:cut], head):
+                stem_zipf = frequencies.get(stem, 0) / 100
                 if not stem_zipf and depth == 0 and len(stem) >= 6:
-                    stem_zipf = self._split_compound(stem, depth + 1)
+                    stem_zipf = self._nested_compound_zipf(stem)
                 needed = MIN_SHORT_MODIFIER_ZIPF if len(stem) <= 3 else MIN_COMPOUND_PART_ZIPF
                 if stem_zipf >= needed:
                     score = min(stem_zipf + head_zipf - COMPOUND_NORM - depth, stem_zipf, head_zipf)
-                    best = max(best, score)
+                    if score > best:
+                        best = score
         return best if best >= MIN_COMPOUND_ZIPF else 0.0
+
+    def _nested_compound_zipf(self, stem: str) -> float:
+        """A compound's first part scored as a compound itself (kartläggnings|underlaget)."""
+        cached = self._nested_cache.get(stem)
+        if cached is None:
+            cached = self._nested_cache[stem] = self._split_compound(stem, depth=1)
+        return cached
 
 
 def _modifier_stems(modifier: str, head: str = ""):

@@ -7,6 +7,7 @@ edits onto the original text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Callable
 
@@ -48,6 +49,8 @@ def _singleton_nfc_edits(text: str, taken: set[int]) -> list[Edit]:
 
 def fix_ligatures(text: str) -> list[Edit]:
     """Typographic ligatures from PDF text layers ("ﬁ") become their letters."""
+    if not any(ligature in text for ligature in _LIGATURES):
+        return []
     return [
         Edit(m.start(), m.end(), m.group(), _LIGATURES[m.group()], "ligature", 1.0)
         for m in _LIGATURE_RE.finditer(text)
@@ -56,15 +59,11 @@ def fix_ligatures(text: str) -> list[Edit]:
 
 # --- Layout -------------------------------------------------------------------------------------
 
-# A word broken at the end of a line: "Till-\nsammans". The hyphen may be a soft hyphen.
-_LINE_END_HYPHEN = regex.compile(
-    r"""
-    (?P<left> [\p{L}\d&|]+ )          # the first half, OCR noise characters included
-    (?P<break> [-\u00ad] [ \t]* \r?\n [ \t]* )
-    (?P<right> [\p{Ll}][\p{L}\d&|]* ) # the second half starts in lower case
-    """,
-    regex.VERBOSE,
-)
+# A line-end break after a hyphen: "Till-\nsammans". The hyphen may be a soft hyphen.
+# Found with the fast stdlib engine; the words on either side are then read around it.
+_LINE_END_BREAK = re.compile(r"[-\u00ad][ \t]*\r?\n[ \t]*")
+_WORD_CHARS_BEFORE = re.compile(r"[\w&|]+$")
+_WORD_CHARS_AFTER = re.compile(r"[\w&|]+")
 # "barn- och ungdom": a real hyphen before a conjunction is a shortened compound, not a break.
 _CONJUNCTIONS = frozenset({"och", "eller", "samt", "resp", "respektive", "som", "men", "till", "plus", "and", "or"})
 
@@ -77,15 +76,21 @@ def join_line_end_hyphens(text: str, knows_hyphenated: Callable[[str], bool] | N
     the hyphen of forms such as "e-post".
     """
     edits = []
-    for match in _LINE_END_HYPHEN.finditer(text):
-        left, right = match.group("left"), match.group("right")
+    for match in _LINE_END_BREAK.finditer(text):
+        start, end = match.span()
+        left_match = _WORD_CHARS_BEFORE.search(text, max(0, start - 60), start)
+        right_match = _WORD_CHARS_AFTER.match(text, end)
+        if not left_match or not right_match:
+            continue
+        left, right = left_match.group(), right_match.group()
+        if not right[0].isalpha() or not right[0].islower() or not any(c.isalpha() for c in left):
+            continue  # the second half must start in lower case: "Till-\\nsammans", not "2020-\\n2021"
         if right.lower() in _CONJUNCTIONS:
             continue
         keep_hyphen = (len(left) >= 2 and left.isupper()) or left.isdigit()
         if not keep_hyphen and knows_hyphenated is not None:
             keep_hyphen = knows_hyphenated(f"{left}-{right}".lower())
-        start, end = match.span("break")
-        edits.append(Edit(start, end, match.group("break"), "-" if keep_hyphen else "", "hyphen_join", 0.95))
+        edits.append(Edit(start, end, match.group(), "-" if keep_hyphen else "", "hyphen_join", 0.95))
     return edits
 
 
@@ -108,6 +113,8 @@ _BAR_AS_I = regex.compile(r"(?:(?<=^)|(?<=[\s(\"'„”«]))\|(?=[ \t]+\p{L})", 
 
 def fix_bar_as_capital_i(text: str) -> list[Edit]:
     """"| detta" → "I detta": a lone bar before a word is the preposition "I"."""
+    if "|" not in text:
+        return []
     return [Edit(m.start(), m.end(), "|", "I", "bar_as_I", 0.9) for m in _BAR_AS_I.finditer(text)]
 
 

@@ -17,8 +17,11 @@ passages, URLs, e-mail addresses and numbers are left alone. Words that OCR glue
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,20 +35,23 @@ from nbsclean.lexicon import Lexicon, lexicon_dir, load_lexicon
 from nbsclean.normalise import normalise
 
 # --- Tokens ---------------------------------------------------------------------------------
-
-TOKEN_RE = regex.compile(
+# The stdlib ``re`` engine is several times faster than ``regex`` on this simple pattern, and
+# tokenising is the hot path. Text reaching here is NFC (normalise ran first), so letters
+# with diacritics are single code points that ``\w`` matches.
+WORD_RE = re.compile(
     r"""
-      (?P<url> (?:https?://|www\.)[^\s<>"'\])]+ )         # web addresses: never touched
-    | (?P<email> [\w.+-]+@[\w-]+(?:\.[\w-]+)+ )           # e-mail addresses: never touched
-    | (?P<number> \d+(?:[.,:/–—-]\d+)* (?![\p{L}&|]) )    # numbers, dates, "24:1", "7—18"
-    | (?P<word>                                           # a word, OCR noise included:
-          (?: [\p{L}\p{M}] | [&|](?=[\p{L}]) | (?<=[\p{L}])[&|] | \d )+  # letters, & and | next to letters, digits
-      )
+      [^\W_]+ (?: [&|] [^\W_]* )*     # letters and digits, with OCR's & or | inside or after ("p&", "l|d")
+    | [&|] (?=[^\W\d_]) [^\W_]*      # a word OCR began with & or | ("&r" for "är", "|anet")
     """,
-    regex.VERBOSE,
+    re.VERBOSE,
 )
+# Spans that are never repaired: web addresses and e-mail addresses. An e-mail address is
+# found from its "@" outwards, so the text is not scanned character by character for one.
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+")
+_EMAIL_LOCAL_PART = re.compile(r"[\w.+-]+$")
+_EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 # Characters that never occur inside a correct Swedish word but often in OCR damage.
-_NOISE_IN_WORD = regex.compile(r"[\d&|éèêëíìóòúùáàâ]")
+_NOISE_IN_WORD = re.compile(r"[\d&|éèêëíìóòúùáàâ]")
 # "Idns" mid-sentence: a capital I followed by lower case is often OCR's reading of "l".
 _CAPITAL_I_FOR_L = regex.compile(r"^I\p{Ll}")
 _SENTENCE_END = regex.compile(r"(?:^|[.!?:•\n]\s*|\n\s*\n\s*)$")
@@ -59,15 +65,92 @@ class Token:
     kind: str  # word | url | email | number
 
 
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted, merged (start, end) spans of web and e-mail addresses in ``text``."""
+    spans = [m.span() for m in URL_RE.finditer(text)] if ("http" in text or "www." in text) else []
+    at = text.find("@")
+    while at != -1:
+        local = _EMAIL_LOCAL_PART.search(text, max(0, at - 64), at)
+        domain = _EMAIL_DOMAIN.match(text, at + 1)
+        if local and domain:
+            spans.append((local.start(), domain.end()))
+        at = text.find("@", at + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_WORD_SPLIT_RE = re.compile("(" + WORD_RE.pattern + ")", re.VERBOSE)
+
+
+def _mask_protected(text: str) -> str:
+    """``text`` with URLs and e-mail addresses blanked out (offsets unchanged)."""
+    spans = _protected_spans(text)
+    if not spans:
+        return text
+    parts, cursor = [], 0
+    for start, end in spans:
+        parts.append(text[cursor:start])
+        parts.append(" " * (end - start))
+        cursor = end
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+@dataclass
+class WordScan:
+    """Every word-like token of a text, found in one pass at C speed.
+
+    ``forms[k]`` starts at ``bounds[2k]`` and ends at ``bounds[2k + 1]``. Numbers are
+    included (their analysis says they are not words); URLs and e-mail addresses are not.
+    """
+
+    forms: list[str]
+    bounds: list[int]
+
+    def span(self, k: int) -> tuple[int, int]:
+        return self.bounds[2 * k], self.bounds[2 * k + 1]
+
+
+def scan_words(text: str) -> WordScan:
+    pieces = _WORD_SPLIT_RE.split(_mask_protected(text))  # [gap, word, gap, word, ..., gap]
+    return WordScan(pieces[1::2], list(accumulate(map(len, pieces))))
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, form) of every word token: letters (and OCR noise), not numbers,
+    not inside a URL or an e-mail address."""
+    scan = scan_words(text)
+    return [(*scan.span(k), form) for k, form in enumerate(scan.forms) if any(c.isalpha() for c in form)]
+
+
 def tokenize(text: str) -> Iterator[Token]:
-    for match in TOKEN_RE.finditer(text):
-        kind = match.lastgroup or "word"
-        yield Token(match.start(), match.end(), match.group(), kind)
+    """All tokens with their kind: word, number, url or email, in text order."""
+    protected = [(s, e, "email" if "@" in text[s:e] and "://" not in text[s:e] else "url") for s, e in _protected_spans(text)]
+    starts = [p[0] for p in protected]
+    emitted = set()
+    for match in WORD_RE.finditer(text):
+        start = match.start()
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and start < protected[i][1]:
+            if i not in emitted:
+                emitted.add(i)
+                s, e, kind = protected[i]
+                yield Token(s, e, text[s:e], kind)
+            continue
+        form = match.group()
+        kind = "word" if any(c.isalpha() for c in form) else "number"
+        yield Token(start, match.end(), form, kind)
 
 
 def tokenize_words(text: str) -> list[Token]:
     """Word tokens only (URLs, e-mail addresses and numbers excluded)."""
-    return [t for t in tokenize(text) if t.kind == "word" and any(c.isalpha() for c in t.text)]
+    return [Token(s, e, f, "word") for s, e, f in word_spans(text)]
 
 
 # --- Tuning ---------------------------------------------------------------------------------
@@ -84,6 +167,7 @@ MIN_SHORT_PART_ZIPF = 5.0  # one- and two-letter parts of a split must be very c
 MIN_SPLIT_PART_ZIPF = 3.5  # longer parts must be ordinary words
 SINGLE_LETTER_WORDS = frozenset("iåö")  # Swedish words of one letter
 ZIPF_TOTAL = 9.0  # zipf = log10(frequency per 10⁹ words)
+ENGLISH_MAX_SWEDISH_ZIPF = 4.5  # "for", "right", "every": English, and not common Swedish
 NAME_REPAIR_MIN_SCORE = 1.5  # a capitalised non-word mid-sentence may be a name: repair only into a likely word
 DAMAGE_PRIOR_FLOOR = 0.002
 DAMAGE_PRIOR_CEILING = 0.5  # even odds: the channel model then decides alone
@@ -106,6 +190,10 @@ class Analysis:
     runner_up: float  # score of the second-best candidate (-inf if none)
     alternatives: tuple[Candidate, ...]  # the best few candidates, for context rules
     suspicious: bool  # contains characters that only OCR damage produces
+    english: bool  # a common English word that is rare in Swedish
+    has_diacritics: bool  # holds å, ä or ö
+    is_word: bool  # has a letter (numbers are scanned too, and skipped)
+    settled: bool  # kept whatever the document and context: listed, with no listed rival
 
 
 @dataclass
@@ -126,24 +214,40 @@ class Engine:
         self.context_rules = context_rules or {}
         self._analysis_cache: dict[str, Analysis] = {}
         self._split_cache: dict[str, tuple[list[str], float] | None] = {}
+        self._piece_repairs: dict[str, list[Candidate]] = {}
 
     # -- candidate generation -------------------------------------------------------------
-    def candidates(self, lower: str) -> list[Candidate]:
-        """Every known word reachable from ``lower`` through at most MAX_CHANGES confusions."""
-        found: dict[str, Candidate] = {}
+    def candidates(self, lower: str, allow_compounds: bool = True) -> list[Candidate]:
+        """Every known word reachable from ``lower`` through at most MAX_CHANGES confusions,
+        best first. Scoring a string as a compound is costly, so unlisted strings are only
+        tried as compounds when no listed word is reachable."""
+        reachable = self._reachable(lower)
+        lexicon, ln10 = self.lexicon, math.log(10)
+        found: list[Candidate] = []
+        unlisted: list[tuple[str, float, int]] = []
+        for built, (logp, changes) in reachable.items():
+            if lexicon.is_listed(built) or lexicon.is_genitive_of_listed(built):
+                found.append(Candidate(built, lexicon.zipf(built) + logp / ln10, changes))
+            else:
+                unlisted.append((built, logp, changes))
+        if not found and allow_compounds:
+            for built, logp, changes in unlisted:
+                zipf = lexicon.zipf(built)
+                if zipf > 0:
+                    found.append(Candidate(built, zipf + logp / ln10, changes))
+        found.sort(key=lambda c: -c.score)
+        return found
+
+    def _reachable(self, lower: str) -> dict[str, tuple[float, int]]:
+        """Strings OCR could have damaged into ``lower``: (log P(lower | string), changes)."""
+        reachable: dict[str, tuple[float, int]] = {}
         by_first = self.model.by_first_char
         length = len(lower)
-        ln10 = math.log(10)
 
         def walk(position: int, built: str, changes: int, logp: float) -> None:
             if position == length:
-                if changes:
-                    zipf = self.lexicon.zipf(built)
-                    if zipf > 0:
-                        score = zipf + logp / ln10
-                        previous = found.get(built)
-                        if previous is None or score > previous.score:
-                            found[built] = Candidate(built, score, changes)
+                if changes and logp > reachable.get(built, (-math.inf, 0))[0]:
+                    reachable[built] = (logp, changes)
                 return
             walk(position + 1, built + lower[position], changes, logp)
             if changes < MAX_CHANGES:
@@ -152,7 +256,7 @@ class Engine:
                         walk(position + len(confusion.observed), built + confusion.intended, changes + 1, logp + confusion.logp)
 
         walk(0, "", 0, 0.0)
-        return sorted(found.values(), key=lambda c: -c.score)
+        return reachable
 
     def analyse(self, form: str) -> Analysis:
         cached = self._analysis_cache.get(form)
@@ -160,11 +264,22 @@ class Engine:
             return cached
         lower = form.lower()
         known = self.lexicon.zipf(lower) if lower.isalpha() else 0.0
-        candidates = self.candidates(lower)
+        candidates = self.candidates(lower) if any(c.isalpha() for c in lower) else []
         best = candidates[0] if candidates else None
         runner_up = candidates[1].score if len(candidates) > 1 else -math.inf
         listed = self.lexicon.direct_zipf(lower) > 0
-        analysis = Analysis(known, listed, best, runner_up, tuple(candidates[:8]), bool(_NOISE_IN_WORD.search(lower)))
+        english = self.lexicon.is_english(lower) and self.lexicon.direct_zipf(lower) < ENGLISH_MAX_SWEDISH_ZIPF
+        is_word = any(c.isalpha() for c in lower)
+        # Settled: no document prior (at most even odds) could make a listed rival win.
+        settled = not is_word or (
+            listed
+            and lower not in self.context_rules
+            and (best is None or not self.lexicon.is_listed(best.word) or best.score - known < KNOWN_WORD_MARGIN)
+        )
+        analysis = Analysis(
+            known, listed, best, runner_up, tuple(candidates[:8]), bool(_NOISE_IN_WORD.search(lower)), english,
+            any(c in "åäö" for c in lower), is_word, settled,
+        )
         if len(self._analysis_cache) > 500_000:
             self._analysis_cache.clear()
         self._analysis_cache[form] = analysis
@@ -187,8 +302,10 @@ class Engine:
         zipf = self.lexicon.direct_zipf(piece) if piece.isalpha() else 0.0
         if zipf > 0:
             options.append((piece, zipf))
-        best = self.analyse(piece).best
-        if best is not None and self.lexicon.direct_zipf(best.word) > 0:
+        repairs = self._piece_repairs.get(piece)
+        if repairs is None:  # pieces are many and short: listed words only, no compounds
+            repairs = self._piece_repairs[piece] = self.candidates(piece, allow_compounds=False)[:1]
+        for best in repairs:
             options.append((best.word, best.score))
         if not options:
             return None
@@ -226,27 +343,31 @@ class Engine:
 
 
 def estimate_damage(text: str, lexicon: Lexicon | None = None, engine: Engine | None = None) -> float:
-    """Share (0..1) of word tokens that look OCR-damaged: the document's damage prior.
+    """Share (0..1) of word tokens that look OCR-damaged.
 
     A token counts as damaged when it is not a word but a word is reachable through OCR
-    confusions, or when it holds characters only OCR noise produces. Correct Swedish
-    letters (å, ä, ö in known words) count as evidence against damage: an English OCR model
-    never writes them, so a text full of them was not read by one.
+    confusions, when it holds characters only OCR noise produces, or when it is a rare
+    word with a far more common repair ("basta" for "bästa"). Used to decide whether a
+    PDF text layer is bad enough to OCR the page again.
     """
     engine = engine or default_engine(lexicon)
-    words, damaged, _ = damage_evidence(text, engine)
+    counts = Counter(scan_words(text).forms)
+    words, damaged, _ = damage_evidence({form: engine.analyse(form) for form in counts}, counts)
     return damaged / words if words else 0.0
 
 
-def damage_evidence(text: str, engine: Engine) -> tuple[int, int, int]:
-    """(words, damaged-looking words, words with correct å/ä/ö) in ``text``."""
-    damaged = healthy_diacritics = words = 0
-    for token in tokenize_words(text):
-        words += 1
-        if _looks_damaged(engine.analyse(token.text)):
-            damaged += 1
-        elif any(c in "åäöÅÄÖ" for c in token.text):
-            healthy_diacritics += 1
+def damage_evidence(analysis_of: dict[str, Analysis], counts: Counter) -> tuple[int, int, int]:
+    """(words, damaged-looking words, words with correct å/ä/ö), counting every occurrence."""
+    words = damaged = healthy_diacritics = 0
+    for form, analysis in analysis_of.items():
+        if not analysis.is_word:
+            continue
+        n = counts[form]
+        words += n
+        if _looks_damaged(analysis):
+            damaged += n
+        elif analysis.has_diacritics:
+            healthy_diacritics += n
     return words, damaged, healthy_diacritics
 
 
@@ -277,6 +398,8 @@ def recase(word: str, like: str, sentence_start: bool = True) -> str:
     Mid-sentence, a capital I that OCR made of an "l" ("Idns" for "läns") is not kept: the
     capital was the misreading, not the author's.
     """
+    if like.islower():
+        return word
     letters = [c for c in like if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return word.upper()
@@ -292,12 +415,6 @@ def _confidence(margin: float) -> float:
     return round(1 / (1 + 10 ** (-margin)), 4)
 
 
-@dataclass
-class _Context:
-    prior: float
-    english: list[bool]
-
-
 class Repairer:
     """Applies the engine's decisions to a text, token by token, with context."""
 
@@ -305,37 +422,59 @@ class Repairer:
         self.engine = engine
         self.lexicon = engine.lexicon
 
-    def repair_words(self, text: str, prior: float) -> tuple[list[Edit], Counter]:
-        all_tokens = list(tokenize(text))
-        word_positions = [i for i, t in enumerate(all_tokens) if t.kind == "word" and any(c.isalpha() for c in t.text)]
-        tokens = [all_tokens[i] for i in word_positions]
-        english = self._english_mask(tokens)
+    def repair_words(
+        self, text: str, scan: WordScan, analysis_of: dict[str, Analysis], prior: float
+    ) -> tuple[list[Edit], Counter]:
+        """Edits for the word tokens of ``text`` (``scan``; ``analysis_of`` every form)."""
+        # Only forms that are not settled need a look at each occurrence; most tokens in
+        # any text are plain listed words, so they are skipped without a Python-level step
+        # per token beyond one set lookup.
+        attention = {form for form, a in analysis_of.items() if not a.settled or a.english}
+        forms = scan.forms
+        indices = [i for i, form in enumerate(forms) if form in attention]
         edits: list[Edit] = []
         unknown: Counter = Counter()
-        for index, token in enumerate(tokens):
-            if english[index]:
+        context_rules = self.engine.context_rules
+        # A lower-case form without context rules is decided the same way wherever it
+        # stands in this document: decide it once.
+        decided: dict[str, tuple[str, str, float] | None] = {}
+        for index in indices:
+            form = forms[index]
+            analysis = analysis_of[form]
+            if analysis.english and self._in_english_passage(forms, index, analysis_of):
                 continue
-            position = word_positions[index]
-            context = self._context_decision(token, text, all_tokens, position, prior)
-            decision = context if context is not None else self._decide(token, text, prior)
+            if analysis.settled:
+                continue
+            start, end = scan.span(index)
+            if form in decided:
+                decision = decided[form]
+            elif form.lower() in context_rules:
+                token = Token(start, end, form, "word")
+                decision = self._context_decision(token, text, analysis, prior) or self._decide(token, text, prior)
+            else:
+                decision = self._decide(Token(start, end, form, "word"), text, prior)
+                if form.islower():
+                    decided[form] = decision
             if decision is None:
-                if not self._accepted_as_is(token):
-                    unknown[token.text] += 1
+                if analysis.known_zipf == 0 and len(form) > 1:
+                    unknown[form] += 1
                 continue
             after, rule, score = decision
-            if after != token.text:
-                edits.append(Edit(token.start, token.end, token.text, after, rule, score))
+            if after != form:
+                edits.append(Edit(start, end, form, after, rule, score))
         return edits, unknown
 
-    def _context_decision(self, token: Token, text: str, tokens: list[Token], position: int, prior: float):
+    @staticmethod
+    def _in_english_passage(forms: list[str], index: int, analysis_of: dict[str, Analysis]) -> bool:
+        """An English word with at least two English words among its four neighbouring
+        words ("Getting it right for every child") is part of an English passage."""
+        neighbours = forms[max(0, index - 2) : index] + forms[index + 1 : index + 3]
+        return sum(analysis_of[f].english for f in neighbours) >= 2
+
+    def _context_decision(self, token: Token, text: str, analysis: Analysis, prior: float):
         """Apply lexicons/context.tsv: a valid word whose neighbours point to another word."""
-        rules = self.engine.context_rules.get(token.text.lower())
-        if not rules:
-            return None
-        previous = _neighbour(text, tokens, position, -1)
-        following = _neighbour(text, tokens, position, +1)
-        analysis = self.engine.analyse(token.text)
-        for rule in rules:
+        previous, following = _neighbours(text, token.start, token.end)
+        for rule in self.engine.context_rules[token.text.lower()]:
             if not rule.matches(previous, following):
                 continue
             alternative = next((c for c in analysis.alternatives if c.word == rule.alternative), None)
@@ -345,23 +484,6 @@ class Repairer:
             if margin >= KNOWN_WORD_MARGIN:
                 return self._recase(alternative.word, token, text), "context", _confidence(margin - KNOWN_WORD_MARGIN)
         return None
-
-    def _accepted_as_is(self, token: Token) -> bool:
-        analysis = self.engine.analyse(token.text)
-        return analysis.known_zipf > 0 or len(token.text) == 1
-
-    def _english_mask(self, tokens: list[Token]) -> list[bool]:
-        """True for tokens inside an English passage ("Getting it right for every child")."""
-        lexicon = self.lexicon
-        is_en = [
-            lexicon.is_english(t.text.lower()) and lexicon.direct_zipf(t.text.lower()) < 4.5
-            for t in tokens
-        ]
-        mask = []
-        for i in range(len(tokens)):
-            window = is_en[max(0, i - 2) : i] + is_en[i + 1 : i + 3]
-            mask.append(is_en[i] and sum(window) >= 2)
-        return mask
 
     def _starts_sentence(self, token: Token, text: str) -> bool:
         return bool(_SENTENCE_END.search(text[max(0, token.start - 4) : token.start]))
@@ -434,14 +556,21 @@ class Repairer:
         return self.lexicon.is_domain(best.word) or best.score >= NAME_REPAIR_MIN_SCORE
 
 
-def _neighbour(text: str, tokens: list[Token], position: int, step: int) -> str:
-    """The lower-case token next to ``position`` if only spaces separate them, else ""."""
-    other = position + step
-    if not 0 <= other < len(tokens):
-        return ""
-    left, right = (tokens[other], tokens[position]) if step < 0 else (tokens[position], tokens[other])
-    gap = text[left.end : right.start]
-    return tokens[other].text.lower() if gap.strip() == "" else ""
+_PREVIOUS_WORD = re.compile(r"(?:^|\s)(\S+)\s+$")
+_NEXT_WORD = re.compile(r"\s+(\S+)")
+_EDGE_PUNCTUATION = "\"'()[]„”«»"
+
+
+def _neighbours(text: str, start: int, end: int) -> tuple[str, str]:
+    """The lower-case words on either side, "" across a sentence or clause boundary."""
+    before = _PREVIOUS_WORD.search(text, max(0, start - 40), start)
+    previous = before.group(1).strip(_EDGE_PUNCTUATION).lower() if before else ""
+    if previous[-1:] in ".!?:;,":
+        previous = ""
+    after = _NEXT_WORD.match(text, end)
+    following = after.group(1).strip(_EDGE_PUNCTUATION).lower() if after else ""
+    following = following.rstrip(".!?:;,")
+    return previous, following
 
 
 # --- Public API -------------------------------------------------------------------------------
@@ -465,14 +594,16 @@ def repair_text(text: str, lexicon: Lexicon | None = None, *, engine: Engine | N
     engine = engine or default_engine(lexicon)
     lexicon = engine.lexicon
     normalised, normalise_edits = normalise(text, knows_hyphenated=lambda w: lexicon.direct_zipf(w) > 0)
-    words, damaged, healthy = damage_evidence(normalised, engine)
-    damage = damaged / words if words else 0.0
-    word_edits, unknown = Repairer(engine).repair_words(normalised, damage_prior(damaged, healthy))
-    edits = compose(text, normalise_edits, word_edits)
-    repaired = apply_edits(text, edits)
-    words = len(tokenize_words(repaired))
-    stats = {"words": words, "edits": len(edits), "unknown_words": sum(unknown.values())}
-    return RepairResult(repaired, edits, stats, unknown, damage)
+    scan = scan_words(normalised)
+    counts = Counter(scan.forms)
+    analysis_of = {form: engine.analyse(form) for form in counts}
+    words, damaged, healthy = damage_evidence(analysis_of, counts)
+    word_edits, unknown = Repairer(engine).repair_words(normalised, scan, analysis_of, damage_prior(damaged, healthy))
+    edits = compose(text, normalise_edits, word_edits, middle=normalised)
+    repaired = apply_edits(normalised, word_edits)
+    words_after = words + sum(e.after.count(" ") - e.before.count(" ") for e in word_edits)
+    stats = {"words": words_after, "edits": len(edits), "unknown_words": sum(unknown.values())}
+    return RepairResult(repaired, edits, stats, unknown, damaged / words if words else 0.0)
 
 
 def unknown_words(text: str, lexicon: Lexicon | None = None) -> Counter:

@@ -1,7 +1,83 @@
-"""`nbsclean repair` (being built)."""
+"""`nbsclean repair [FILE|-]`: repaired text to stdout; --diff / --json explain the edits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
+from nbsclean.edits import Edit, apply_edits, compose
+from nbsclean.errors import FileAccessError
+
+
+def read_input_bytes(source: str) -> bytes:
+    """The bytes of FILE, or of standard input for "-"; a named error when unreadable."""
+    if source == "-":
+        return sys.stdin.buffer.read()
+    path = Path(source)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise FileAccessError("no such file", source=source) from exc
+    except IsADirectoryError as exc:
+        raise FileAccessError("is a directory, not a file", source=source) from exc
+    except PermissionError as exc:
+        raise FileAccessError("permission denied", source=source) from exc
+    except OSError as exc:
+        raise FileAccessError(exc.strerror or str(exc), source=source) from exc
+
+
+def repair_bytes(data: bytes, source: str, lexicon_directory: Optional[Path] = None) -> tuple[str, str, list[Edit], dict, str]:
+    """Decode and repair; returns (raw text, repaired text, edits on the raw text, stats, encoding)."""
+    from nbsclean.lexicon import load_lexicon
+    from nbsclean.repair import repair_text
+    from nbsclean.textio import decode_text_bytes
+
+    decoded = decode_text_bytes(data, source)
+    fixed = apply_edits(decoded.text, decoded.edits)
+    result = repair_text(fixed, load_lexicon(lexicon_directory))
+    edits = compose(decoded.text, decoded.edits, result.edits)
+    stats = dict(result.stats, edits=len(edits), damage=round(result.damage, 4))
+    return decoded.text, result.text, edits, stats, decoded.encoding
+
+
+def format_diff(raw: str, edits: list[Edit], colour: bool) -> str:
+    """One line per edit: where, what it was, what it became, which rule and how sure."""
+    lines = []
+    line_starts = [0] + [i + 1 for i, ch in enumerate(raw) if ch == "\n"]
+    import bisect
+
+    for number, edit in enumerate(edits, 1):
+        line = bisect.bisect_right(line_starts, edit.start)
+        column = edit.start - line_starts[line - 1] + 1
+        before, after = json.dumps(edit.before, ensure_ascii=False), json.dumps(edit.after, ensure_ascii=False)
+        if colour:
+            before, after = f"\x1b[31m{before}\x1b[0m", f"\x1b[32m{after}\x1b[0m"
+        lines.append(f"{line}:{column}\t{before} → {after}\t{edit.rule}\t{edit.score:.2f}")
+    return "\n".join(lines)
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("repair")
+    def repair_command(
+        file: str = typer.Argument("-", help="A text file (UTF-8, cp1252 or latin-1), or - for standard input."),
+        diff: bool = typer.Option(False, "--diff", help="Show the edits for a person (line:column, before → after, rule, score) instead of the text."),
+        as_json: bool = typer.Option(False, "--json", help='Print {"text", "edits": [{start, end, before, after, rule, score}], "stats", "encoding"}; offsets point into the input text.'),
+        lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Use this lexicons/ directory instead of the bundled one."),
+    ) -> None:
+        """Repair OCR damage in Swedish text; the repaired text goes to stdout."""
+        if diff and as_json:
+            raise typer.BadParameter("--diff and --json exclude each other")
+        raw, text, edits, stats, encoding = repair_bytes(read_input_bytes(file), file, lexicon)
+        if as_json:
+            payload = {"text": text, "edits": [e.to_dict() for e in edits], "stats": stats, "encoding": encoding}
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        elif diff:
+            output = format_diff(raw, edits, colour=sys.stdout.isatty())
+            sys.stdout.write(output + ("\n" if output else ""))
+            print(f"nbsclean: {len(edits)} edits, {stats['words']} words, {stats['unknown_words']} unknown", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
