@@ -1,0 +1,54 @@
+# nbsclean — two commands set up a fresh machine:
+#   make run    install what is missing, then build a corpus from samples/
+#   make test   install what is missing, then run the whole test suite and the fixture check
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CORPUS ?= out/corpus
+
+.PHONY: setup system-deps run test check eval bench confusions fixtures review clean
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@tools/install-system-deps.sh
+
+# The virtual environment is rebuilt when pyproject.toml changes (the stamp carries its checksum).
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# The main job on the bundled samples: every fixture input (text, PDF, PNG, TIFF) into one corpus.
+run: setup
+	$(BIN)/nbsclean run $$(find samples -name '*.input.*' | sort) -o $(CORPUS) --overwrite
+	@echo
+	@echo "Corpus written to $(CORPUS)/: documents.jsonl (one record per document), manifest.json, text/<id>.txt"
+	@echo "Look at it:  head -c 600 $(CORPUS)/text/*.txt | less      or load it in Python:"
+	@echo "  $(BIN)/python -c \"import json; [print(r['id'], r['kind'], r['stats'], r['source']) for r in map(json.loads, open('$(CORPUS)/documents.jsonl'))]\""
+	@echo "Review the edits:  $(BIN)/nbsclean review $(CORPUS)   then open $(CORPUS)/review.html"
+
+test: setup
+	$(BIN)/python -m pytest -q
+	$(BIN)/nbsclean check samples/
+
+check: setup
+	$(BIN)/nbsclean check samples/
+
+eval: setup
+	$(BIN)/python tools/eval_repair.py
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+confusions: setup
+	$(BIN)/python tools/learn_confusions.py
+
+fixtures: setup
+	$(BIN)/python tools/make_fixtures.py
+
+clean:
+	rm -rf $(VENV) out build .pytest_cache .hypothesis
