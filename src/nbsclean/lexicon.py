@@ -45,6 +45,9 @@ MAX_SHORT_HEAD_ZIPF = 6.3  # a three-letter head this common is a function word 
 COMPOUND_REVIEW_BELOW = 3.5  # listed forms rarer than this are also read as compounds
 GENITIVE_MIN_STEM_ZIPF = 2.5  # "satsningens": the genitive of a listed form is a form too
 GENITIVE_PENALTY = 0.7
+# Swedish noun endings (definite, plural, both, and their genitives) for domain terms.
+DOMAIN_ENDINGS = ("en", "et", "n", "t", "er", "ar", "or", "na", "erna", "arna", "orna", "ens", "ets", "ers", "ernas", "arnas")
+DOMAIN_INFLECTION_PENALTY = 1.0
 LINKING_LETTERS = ("s", "e", "a", "o", "u")
 _WORD_FORM = regex.compile(r"^[\p{L}][\p{L}'’-]*$")
 
@@ -128,10 +131,8 @@ class Lexicon:
         lower = word.lower()
         value = self.frequencies.get(lower)
         direct = value / 100 if value is not None else 0.0
-        if not direct and lower.endswith("s"):
-            stem = self.frequencies.get(lower[:-1])
-            if stem is not None and stem >= GENITIVE_MIN_STEM_ZIPF * 100:
-                direct = stem / 100 - GENITIVE_PENALTY
+        if not direct:
+            direct = self.inflection_zipf(lower)
         # A listed form that is common needs no compound reading; a rare one may have a
         # better one (målbilden: listed rarely, but mål + bilden are common).
         if len(lower) >= MIN_COMPOUND_LENGTH and direct < COMPOUND_REVIEW_BELOW:
@@ -146,8 +147,23 @@ class Lexicon:
         return word.lower() in self.frequencies
 
     def is_genitive_of_listed(self, lower: str) -> bool:
-        value = self.frequencies.get(lower[:-1]) if lower.endswith("s") else None
-        return value is not None and value >= GENITIVE_MIN_STEM_ZIPF * 100
+        return self.inflection_zipf(lower) > 0
+
+    def inflection_zipf(self, lower: str) -> float:
+        """Score an unlisted form as an inflection of a listed one (0 when it is not).
+
+        The genitive -s of any listed form ("satsningens"), and the definite and plural
+        endings of the archive's own terms ("barnhälsoteam" → "barnhälsoteamen"), which
+        no general list inflects.
+        """
+        if lower.endswith("s"):
+            stem = self.frequencies.get(lower[:-1])
+            if stem is not None and stem >= GENITIVE_MIN_STEM_ZIPF * 100:
+                return stem / 100 - GENITIVE_PENALTY
+        for ending in DOMAIN_ENDINGS:
+            if lower.endswith(ending) and lower[: -len(ending)] in self.domain_words:
+                return DOMAIN_ZIPF - DOMAIN_INFLECTION_PENALTY
+        return 0.0
 
     def is_known(self, word: str) -> bool:
         return self.zipf(word) > 0

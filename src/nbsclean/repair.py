@@ -158,16 +158,17 @@ def tokenize_words(text: str) -> list[Token]:
 # samples/seeds and checked on samples/heldout, which is never used for tuning.
 
 MAX_CHANGES = 3  # confusions per word
-MIN_REPAIR_SCORE = 0.0  # score + document prior a non-word's repair needs
+MIN_REPAIR_SCORE = -1.0  # score + document prior a non-word's repair needs
 MIN_SPLIT_LOGP = -12.5  # log10 P of a split (+ prior) must beat an unseen rare word
 KNOWN_WORD_MARGIN = 1.0  # a known word must lose by 10× (after the prior) to be replaced
 SPLIT_PENALTY = 1.0  # per extra word when splitting a glued token (a lost space is rarer than a kept one)
 MAX_SPLIT_PARTS = 4
-MIN_SHORT_PART_ZIPF = 5.0  # one- and two-letter parts of a split must be very common words
+MIN_SHORT_PART_ZIPF = 5.5  # one- and two-letter parts of a split must be very common words
 MIN_SPLIT_PART_ZIPF = 3.5  # longer parts must be ordinary words
 SINGLE_LETTER_WORDS = frozenset("iåö")  # Swedish words of one letter
 ZIPF_TOTAL = 9.0  # zipf = log10(frequency per 10⁹ words)
 ENGLISH_MAX_SWEDISH_ZIPF = 4.5  # "for", "right", "every": English, and not common Swedish
+COMMON_WORD_ZIPF = 4.0  # once per 100 000 words: a common word, not a name
 NAME_REPAIR_MIN_SCORE = 1.5  # a capitalised non-word mid-sentence may be a name: repair only into a likely word
 DAMAGE_PRIOR_FLOOR = 0.002
 DAMAGE_PRIOR_CEILING = 0.5  # even odds: the channel model then decides alone
@@ -392,11 +393,12 @@ def _looks_damaged(analysis: Analysis) -> bool:
 # --- Decisions --------------------------------------------------------------------------------
 
 
-def recase(word: str, like: str, sentence_start: bool = True) -> str:
+def recase(word: str, like: str, sentence_start: bool = True, common: bool = False) -> str:
     """Give ``word`` the capitalisation pattern of ``like`` (SÖRMLAND, Sörmland, sörmland).
 
-    Mid-sentence, a capital I that OCR made of an "l" ("Idns" for "läns") is not kept: the
-    capital was the misreading, not the author's.
+    Mid-sentence, a capital that OCR made of another letter is not kept when the word is a
+    common one: "Idns" is "läns", "Onskar" is "önskar" (an English model reads a small ö as
+    O). Rare words keep the capital: they are more likely names ("Ostra" → "Östra").
     """
     if like.islower():
         return word
@@ -404,7 +406,7 @@ def recase(word: str, like: str, sentence_start: bool = True) -> str:
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return word.upper()
     if like[:1].isupper() or (like[:1] in "|" and len(like) > 1):
-        if not sentence_start and like[:1] == "I" and word[:1] == "l":
+        if not sentence_start and word[:1] != like[:1].lower() and (common or (like[:1] == "I" and word[:1] == "l")):
             return word
         return word[:1].upper() + word[1:]
     return word
@@ -534,23 +536,27 @@ class Repairer:
         )
         if is_name_like and not (best is not None and self._is_likely_repair_of_name(best)):
             return None
-        candidate = best if best is not None and best.score + prior >= MIN_REPAIR_SCORE else None
         split = self.engine.split(form.lower())
-        if split is not None and split[1] + prior < MIN_SPLIT_LOGP:
-            split = None
-        # Compare the single-word repair and the split as log10 probabilities of the text.
-        candidate_logp = candidate.score - ZIPF_TOTAL if candidate else -math.inf
+        # Compare the single-word repair and the split as log10 probabilities of the text:
+        # a split must beat the best single word even when that word is too unlikely to be
+        # used ("Idrdomar" is "lärdomar", never "I är domar").
+        candidate_logp = best.score - ZIPF_TOTAL if best is not None else -math.inf
         split_logp = split[1] if split else -math.inf
-        if candidate and candidate_logp >= split_logp:
-            margin = candidate.score - analysis.runner_up if analysis.runner_up > -math.inf else 2.0
-            return self._recase(candidate.word, token, text), "ocr_confusion", _confidence(margin)
-        if split:
+        if best is not None and candidate_logp >= split_logp:
+            if best.score + prior < MIN_REPAIR_SCORE:
+                return None
+            margin = best.score - analysis.runner_up if analysis.runner_up > -math.inf else 2.0
+            return self._recase(best.word, token, text), "ocr_confusion", _confidence(margin)
+        if split and split_logp + prior >= MIN_SPLIT_LOGP:
             joined = " ".join(split[0])
-            return self._recase(joined, token, text), "split_glued_words", _confidence(split_logp - candidate_logp if candidate else 1.0)
+            return self._recase(joined, token, text), "split_glued_words", _confidence(split_logp - candidate_logp if best else 1.0)
         return None
 
     def _recase(self, word: str, token: Token, text: str) -> str:
-        return recase(word, token.text, self._starts_sentence(token, text))
+        if token.text.islower():
+            return word
+        common = " " not in word and self.lexicon.direct_zipf(word) >= COMMON_WORD_ZIPF
+        return recase(word, token.text, self._starts_sentence(token, text), common)
 
     def _is_likely_repair_of_name(self, best: Candidate) -> bool:
         return self.lexicon.is_domain(best.word) or best.score >= NAME_REPAIR_MIN_SCORE
