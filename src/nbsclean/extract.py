@@ -49,11 +49,14 @@ OCR_MODES = ("auto", "always", "never")
 # A text layer is re-OCR'd when estimate_damage() rates more than this share of its words
 # as OCR-damaged. Measured with the repair engine's estimator (docs/readme/extract.md):
 #   good text - born-digital layers (samples/scans, rendered test PDFs) 0.000-0.003, the
-#   clean seeds and samples/negative 0.000-0.011, swe-model OCR of clean pages 0.000-0.003;
+#     clean seeds and samples/negative 0.000-0.011, swe-model OCR of clean pages 0.000-0.003;
 #   bad text - English-model (tesseract -l eng) layers of samples/scans 0.232-0.275 per
-#   page, samples/rendered inputs 0.211-0.246, seeds 002/004 (the archive's real layers)
-#   0.235-0.245.
-# 0.05 is ~5x above the worst good layer and ~4x below the best bad one: a layer this
+#     page (0.239-0.294 as pdfium reads them, which is what the decision uses), the
+#     samples/rendered inputs 0.211-0.246, seeds 002/004 (the archive's real layers)
+#     0.235-0.245.
+# With the 150-word sample below (what the decision uses) good text scores 0.000-0.013 and
+# bad text 0.184-0.302.
+# 0.05 is ~4x above the worst good layer and ~4x below the best bad one: a layer this
 # damaged loses more to repair's misses than a fresh swe OCR of the page ever costs.
 DAMAGE_THRESHOLD = 0.05
 
@@ -323,15 +326,22 @@ def _is_password_error(exc: BaseException) -> bool:
     return False
 
 
-def _extract_pdf_page(number: int, plumber_page, pdfium_page, source: str, options: _Options) -> Page:
-    layer = text_layer_in_reading_order(plumber_page)
-    decision, reason, damage = _decide_pdf_page(layer, options)
-    if decision == "keep":
-        return Page(number, "text_layer", reason, None, None, layer, damage=damage)
-    if decision == "empty":
-        return Page(number, "text_layer", reason, None, None, "", damage=damage)
+@dataclass
+class _LayerDecision:
+    action: Literal["keep", "ocr", "empty"]
+    reason: str
+    layer: str = ""  # the text layer: in reading order when kept, as pdfium reads it otherwise
+    damage: float | None = None
 
-    has_layer = bool(layer.strip())
+
+def _extract_pdf_page(number: int, plumber_page, pdfium_page, source: str, options: _Options) -> Page:
+    decision = _decide_pdf_page(plumber_page, pdfium_page, options)
+    if decision.action == "keep":
+        return Page(number, "text_layer", decision.reason, None, None, decision.layer, damage=decision.damage)
+    if decision.action == "empty":
+        return Page(number, "text_layer", decision.reason, None, None, "", damage=decision.damage)
+
+    has_layer = bool(decision.layer.strip())
     try:
         ocr_engine.check_tesseract(options.lang)
     except MissingDependencyError as missing:
@@ -340,46 +350,94 @@ def _extract_pdf_page(number: int, plumber_page, pdfium_page, source: str, optio
             log.warning("%s: page %d: %s; keeping the text layer", source, number, missing.message)
             return Page(
                 number, "text_layer",
-                f"{reason}, but re-OCR is impossible ({missing.message}); text layer kept as it is",
-                None, None, layer, damage=damage,
+                f"{decision.reason}, but re-OCR is impossible ({missing.message}); text layer kept as it is",
+                None, None, text_layer_in_reading_order(plumber_page), damage=decision.damage,
             )
         raise
     image = render_pdf_page(pdfium_page, options.dpi)
     result = _ocr_or_reject(image, source, options, dpi=options.dpi, page=number)
     if has_layer:
         return Page(
-            number, "ocr_replaced_layer", f"{reason}; re-OCR'd with Tesseract {options.lang}",
-            options.lang, result.mean_conf, result.text, replaced_layer_text=layer, damage=damage,
+            number, "ocr_replaced_layer", f"{decision.reason}; re-OCR'd with Tesseract {options.lang}",
+            options.lang, result.mean_conf, result.text, replaced_layer_text=decision.layer, damage=decision.damage,
         )
-    return Page(number, "ocr", reason, options.lang, result.mean_conf, result.text, damage=damage)
+    return Page(number, "ocr", decision.reason, options.lang, result.mean_conf, result.text, damage=decision.damage)
 
 
-def _decide_pdf_page(layer: str, options: _Options) -> tuple[str, str, float | None]:
-    """("keep" | "ocr" | "empty", reason, damage score or None) for one page's text layer."""
-    has_layer = bool(layer.strip())
+def _decide_pdf_page(plumber_page, pdfium_page, options: _Options) -> _LayerDecision:
+    """Keep the text layer, OCR the page, or (``--ocr never``, no layer) leave it empty.
+
+    The decision reads the layer with pdfium (milliseconds); pdfplumber's slower
+    reading-order extraction (about half a second for a page of OCR'd words) runs only
+    for layers that are kept, so a page that is re-OCR'd costs little more than Tesseract.
+    """
+    quick, unmapped_share = pdfium_layer(pdfium_page)
+    has_layer = bool(quick.strip()) or unmapped_share > 0
     if options.ocr == "always":
-        return "ocr", "--ocr always" + ("; text layer replaced" if has_layer else "; page has no text layer"), None
+        reason = "--ocr always" + ("; text layer replaced" if has_layer else "; page has no text layer")
+        return _LayerDecision("ocr", reason, quick)
     if not has_layer:
         if options.ocr == "never":
-            return "empty", "page has no text layer and --ocr never was given: no text", None
-        return "ocr", "page has no text layer", None
-    cid_share = _cid_share(layer)
-    if cid_share >= CID_SHARE_THRESHOLD:
+            return _LayerDecision("empty", "page has no text layer and --ocr never was given: no text")
+        return _LayerDecision("ocr", "page has no text layer")
+    if unmapped_share >= CID_SHARE_THRESHOLD:
+        garbage = f"text layer is {unmapped_share:.0%} (cid:N) glyph codes without a Unicode map"
+        layer = text_layer_in_reading_order(plumber_page)  # shows the codes as "(cid:N)"
         if options.ocr == "never":
-            return "keep", f"text layer is {cid_share:.0%} (cid:N) glyph codes; kept because of --ocr never", None
-        return "ocr", f"text layer is {cid_share:.0%} (cid:N) glyph codes without a Unicode map", None
+            return _LayerDecision("keep", f"{garbage}; kept because of --ocr never", layer)
+        return _LayerDecision("ocr", garbage, layer)
     if options.ocr == "never":
-        return "keep", "text layer (--ocr never)", None
-    damage = layer_damage(layer, options.lexicon)
+        return _LayerDecision("keep", "text layer (--ocr never)", text_layer_in_reading_order(plumber_page))
+    damage = layer_damage(quick, options.lexicon)
     if damage > DAMAGE_THRESHOLD:
-        return "ocr", f"text layer looks OCR-damaged (damage {damage:.3f} > {DAMAGE_THRESHOLD})", damage
-    return "keep", f"text layer is good (damage {damage:.3f} <= {DAMAGE_THRESHOLD})", damage
+        return _LayerDecision(
+            "ocr", f"text layer looks OCR-damaged (damage {damage:.3f} > {DAMAGE_THRESHOLD})", quick, damage
+        )
+    layer = text_layer_in_reading_order(plumber_page)
+    cid_share = _cid_share(layer)
+    if cid_share >= CID_SHARE_THRESHOLD:  # fonts pdfium maps but pdfminer cannot
+        return _LayerDecision("ocr", f"text layer is {cid_share:.0%} (cid:N) glyph codes without a Unicode map", layer)
+    return _LayerDecision("keep", f"text layer is good (damage {damage:.3f} <= {DAMAGE_THRESHOLD})", layer, damage)
+
+
+def pdfium_layer(pdfium_page) -> tuple[str, float]:
+    """The page's text as pdfium reads it (content order), and the share of its glyphs
+    that have no Unicode mapping (what pdfminer shows as "(cid:N)")."""
+    import pypdfium2.raw as pdfium_c
+
+    textpage = pdfium_page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        text = textpage.get_text_bounded() if count else ""
+        unmapped = sum(1 for i in range(count) if pdfium_c.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1)
+        visible = sum(1 for ch in text if not ch.isspace()) or 1
+    finally:
+        textpage.close()
+    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return _LAYER_CONTROLS.sub("", text.replace("\f", "\n")).strip("\n"), min(1.0, unmapped / visible)
+
+
+# The damage estimate looks at up to this many words, taken as whole lines spread over the
+# page. Good layers score <= 0.011 and bad ones >= 0.21 (see DAMAGE_THRESHOLD): with 150
+# words, three standard deviations of sampling error (0.03-0.04 for a bad layer) still
+# leave both far from 0.05, and the estimate costs a fraction of what a full page does.
+DAMAGE_SAMPLE_WORDS = 150
 
 
 def layer_damage(text: str, lexicon=None) -> float:
     from nbsclean.repair import estimate_damage
 
-    return float(estimate_damage(text, lexicon))
+    return float(estimate_damage(damage_sample(text), lexicon))
+
+
+def damage_sample(text: str, words: int = DAMAGE_SAMPLE_WORDS) -> str:
+    """Every k-th line of ``text`` so that about ``words`` words remain (all of a short text)."""
+    lines = text.splitlines()
+    total = sum(len(line.split()) for line in lines)
+    if total <= words:
+        return text
+    stride = -(-total // words)  # ceil
+    return "\n".join(lines[::stride])
 
 
 def _cid_share(text: str) -> float:
@@ -391,9 +449,13 @@ def _cid_share(text: str) -> float:
 
 
 def render_pdf_page(pdfium_page, dpi: int) -> Image.Image:
-    """Rasterise one page at ``dpi`` as a greyscale image (what Tesseract binarises anyway)."""
-    bitmap = pdfium_page.render(scale=dpi / PDF_POINTS_PER_INCH, grayscale=True)
-    return bitmap.to_pil()
+    """Rasterise one page at ``dpi`` as a greyscale image (what Tesseract binarises anyway).
+
+    pdfium renders in colour and Pillow converts: measured faster than pdfium's own
+    greyscale mode (0.13 s against 0.2-0.3 s for an A4 page at 300 dpi).
+    """
+    bitmap = pdfium_page.render(scale=dpi / PDF_POINTS_PER_INCH)
+    return bitmap.to_pil().convert("L")
 
 
 # --------------------------------------------------------------------------- reading order
