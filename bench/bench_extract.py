@@ -1,6 +1,7 @@
 """Extraction overhead: nbsclean against the raw `tesseract` command, per scanned page.
 
     python bench/bench_extract.py [--repeats 3] [--samples samples/scans] [--max-pages N]
+    python bench/bench_extract.py --accuracy     # WER of extract + repair per sample instead
 
 For every page that nbsclean OCRs in samples/scans (image-only PDFs, PDFs with a bad
 English text layer, page images) this times, in the same run and alternating:
@@ -37,6 +38,7 @@ from nbsclean.extract import extract_file, render_pdf_page, sniff_kind  # noqa: 
 from nbsclean.lexicon import load_lexicon  # noqa: E402
 
 TARGET_OVERHEAD = 0.05
+TARGET_WER = 0.01
 
 
 @dataclass
@@ -105,6 +107,27 @@ def time_tesseract(page: BenchPage, lang: str) -> Timing:
     return timing
 
 
+def accuracy(samples: Path, lexicon) -> int:
+    """WER of extract + repair against the expected text, for every sample; methods per page."""
+    from nbsclean.evaluate import wer
+    from nbsclean.pipeline import PipelineOptions, process_file
+
+    print("| sample | pages: method | WER raw | WER extract + repair |")
+    print("|---|---|---:|---:|")
+    worst = 0.0
+    for source in sorted(samples.glob("*.input.*")):
+        name = source.name.split(".input.")[0]
+        expected = (samples / f"{name}.expected.txt").read_text(encoding="utf-8").replace("\f", "\n")
+        record = process_file(source, PipelineOptions(), lexicon)
+        raw_wer = wer(expected, record["raw_text"].replace("\f", "\n"))
+        clean_wer = wer(expected, record["text"].replace("\f", "\n"))
+        worst = max(worst, clean_wer)
+        methods = ", ".join(f"{page['n']}: {page['method']}" for page in record["pages"])
+        print(f"| {name} | {methods} | {raw_wer:.2%} | {clean_wer:.2%} |", flush=True)
+    print(f"\nWorst WER after extract + repair: {worst:.2%} (target <= {TARGET_WER:.0%}).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=Path, default=REPO / "samples" / "scans")
@@ -112,9 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="swe")
     parser.add_argument("--dpi", type=int, default=300)
     parser.add_argument("--max-pages", type=int, default=None)
+    parser.add_argument("--accuracy", action="store_true", help="report WER of extract + repair per sample")
     args = parser.parse_args(argv)
 
     lexicon = load_lexicon()
+    if args.accuracy:
+        return accuracy(args.samples, lexicon)
     with tempfile.TemporaryDirectory(prefix="nbsclean-bench-") as tmp:
         pages = collect_pages(args.samples, Path(tmp), args.dpi, args.max_pages)
         if not pages:
