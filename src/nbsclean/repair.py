@@ -160,7 +160,7 @@ def tokenize_words(text: str) -> list[Token]:
 MAX_CHANGES = 3  # confusions per word
 MIN_REPAIR_SCORE = -1.0  # score + document prior a non-word's repair needs
 MIN_SPLIT_LOGP = -12.5  # log10 P of a split (+ prior) must beat an unseen rare word
-KNOWN_WORD_MARGIN = 1.0  # a known word must lose by 10× (after the prior) to be replaced
+KNOWN_WORD_MARGIN = 0.75  # a listed word must lose by ~6× (after the prior) to be replaced
 SPLIT_PENALTY = 1.0  # per extra word when splitting a glued token (a lost space is rarer than a kept one)
 MAX_SPLIT_PARTS = 4
 MIN_SHORT_PART_ZIPF = 5.5  # one- and two-letter parts of a split must be very common words
