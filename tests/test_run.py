@@ -420,6 +420,25 @@ def test_hidden_files_skipped_and_output_folder_inside_inputs_not_read(tmp_path)
     assert (report.processed, report.skipped, report.failures) == (0, 2, [])
 
 
+def test_include_patterns_pick_files_from_folders_only(tmp_path):
+    write_text_inputs(tmp_path / "in", 2)
+    (tmp_path / "in" / "notes.md").write_text("Anteckningar om 2024.\n")
+    explicit = tmp_path / "extra.md"
+    explicit.write_text("Ett annat dokument.\n")
+    config = RunConfig([tmp_path / "in", explicit], tmp_path / "corpus", PipelineOptions(), process_file,
+                       include=["*.txt"])
+    run_batch(config)
+    sources = [Path(r["source"]).name for r in read_journal(tmp_path / "corpus" / "documents.jsonl")]
+    assert sources == ["letter000.txt", "letter001.txt", "extra.md"]
+
+
+def test_quiet_run_prints_only_the_corpus_path(tmp_path):
+    write_text_inputs(tmp_path / "in", 1)
+    result = subprocess.run([sys.executable, "-m", "nbsclean", "-q", "run", "in", "-o", "corpus"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, str(tmp_path / "corpus"), "")
+
+
 def test_empty_input_is_a_recorded_failure_not_a_crash(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "empty.txt").write_bytes(b"")

@@ -13,6 +13,7 @@ default, so tests and other front ends can swap in their own.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import hashlib
 import json
 import logging
@@ -85,13 +86,17 @@ def display_source(path: Path, cwd: Path | None = None) -> str:
         return absolute.as_posix()
 
 
-def discover_inputs(paths: Sequence[str | Path], *, exclude: Path | None = None) -> list[Path]:
+def discover_inputs(
+    paths: Sequence[str | Path], *, exclude: Path | None = None, include: Sequence[str] = ()
+) -> list[Path]:
     """Files named on the command line and files found (recursively) in named folders.
 
     Order is deterministic: arguments in the order given, each folder's files sorted by
     their path inside it. Hidden files and folders (".name") inside folders are skipped;
-    a hidden file named explicitly is taken. ``exclude`` (the corpus folder) is never read.
-    The same file named twice is taken once.
+    a hidden file named explicitly is taken. With ``include`` patterns (fnmatch, on the
+    file name), only matching files are taken from folders; files named explicitly always
+    are. ``exclude`` (the corpus folder) is never read. The same file named twice is
+    taken once.
     """
     excluded = Path(os.path.abspath(exclude)) if exclude else None
     found: list[Path] = []
@@ -100,7 +105,7 @@ def discover_inputs(paths: Sequence[str | Path], *, exclude: Path | None = None)
         path = Path(os.path.abspath(given))
         if not path.exists():
             raise BadArgumentsError("no such file or folder", source=str(given))
-        candidates = [path] if path.is_file() else _files_under(path, excluded)
+        candidates = [path] if path.is_file() else _files_under(path, excluded, include)
         for candidate in candidates:
             if candidate not in seen and not _is_within(candidate, excluded):
                 seen.add(candidate)
@@ -108,12 +113,16 @@ def discover_inputs(paths: Sequence[str | Path], *, exclude: Path | None = None)
     return found
 
 
-def _files_under(folder: Path, excluded: Path | None) -> list[Path]:
+def _files_under(folder: Path, excluded: Path | None, include: Sequence[str]) -> list[Path]:
     files: list[Path] = []
     for directory, dirnames, filenames in os.walk(folder):
         here = Path(directory)
         dirnames[:] = [d for d in dirnames if not d.startswith(".") and here / d != excluded]
-        files.extend(here / name for name in filenames if not name.startswith("."))
+        files.extend(
+            here / name
+            for name in filenames
+            if not name.startswith(".") and (not include or any(fnmatch.fnmatch(name, p) for p in include))
+        )
     return sorted(files, key=lambda p: p.relative_to(folder).parts)
 
 
@@ -414,6 +423,7 @@ class RunConfig:
     formats: Sequence[str] = ("jsonl", "txt")
     executor: str = "local"
     scheduler: str | None = None
+    include: Sequence[str] = ()
     progress: ProgressReporter = field(default_factory=SilentProgress)
 
 
@@ -486,7 +496,7 @@ def run_batch(config: RunConfig) -> RunReport:
     if config.jobs < 1:
         raise BadArgumentsError("-j must be at least 1", source="-j")
     output = Path(os.path.abspath(config.output))
-    found = discover_inputs(config.inputs, exclude=output)
+    found = discover_inputs(config.inputs, exclude=output, include=config.include)
     paths = prepare_corpus_dir(output, resume=config.resume, overwrite=config.overwrite)
     environment = describe_environment(config.options)
     fingerprint = options_fingerprint(config.options, environment["lexicon_sha256"])
@@ -702,6 +712,7 @@ def _base_manifest(
         "options_sha256": fingerprint,
         "run": {
             "inputs": [str(p) for p in config.inputs],
+            "include": list(config.include),
             "formats": formats,
             "jobs": config.jobs,
             "executor": config.executor,

@@ -40,6 +40,9 @@ def register(app: typer.Typer) -> None:
         dpi: int = typer.Option(300, "--dpi", help="Resolution for rasterising PDF pages before OCR."),
         psm: Optional[int] = typer.Option(None, "--psm", help="Tesseract page segmentation mode."),
         no_repair: bool = typer.Option(False, "--no-repair", help="Only extract and normalise; no word repairs."),
+        include: List[str] = typer.Option(
+            [], "--include", help="Only files whose name matches this pattern (e.g. '*.pdf') in folders; repeatable."
+        ),
         resume: bool = typer.Option(False, "--resume", help="Continue an existing corpus; skip documents it already has."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace the corpus files in a non-empty output folder."),
         formats: str = typer.Option("jsonl,txt", "--format", help="Comma-separated: jsonl (always), txt, parquet."),
@@ -66,10 +69,12 @@ def register(app: typer.Typer) -> None:
             formats=formats.split(","),
             executor=executor,
             scheduler=scheduler,
+            include=include,
             progress=make_progress(),
         )
         report = run_batch(config)
-        print_summary(report)
+        if not quiet():
+            print_summary(report)
         # The corpus location is the command's data: stdout, for scripts.
         typer.echo(str(report.paths.root))
         raise typer.Exit(report.exit_code)
@@ -90,8 +95,17 @@ def _process_file():
 # --- progress and summary (stderr) -------------------------------------------------------
 
 
+def quiet() -> bool:
+    """``nbsclean -q``: only errors on stderr (the root callback sets the logging level)."""
+    return logging.getLogger().getEffectiveLevel() > logging.WARNING
+
+
 def make_progress():
     """A rich progress bar on a terminal; plain log lines when stderr is a file or pipe."""
+    from nbsclean.runner import SilentProgress
+
+    if quiet():
+        return SilentProgress()
     if sys.stderr.isatty():
         return RichProgress()
     return LogLineProgress()
