@@ -1,7 +1,8 @@
 """Bad inputs: every kind is a named error naming the file, with the documented exit code.
 
 The files live in tests/data/bad/ (made by tests/data/bad/make_bad_files.py and committed).
-The CLI tests run the real `nbsclean extract` command in a subprocess.
+The CLI tests run the real `nbsclean extract` entry point (in-process; the permission test
+in a subprocess without root's permission override).
 """
 
 from __future__ import annotations
@@ -50,15 +51,25 @@ def test_bad_file_raises_a_named_error_naming_the_file(name, error, words, exit_
     assert caught.value.exit_code == exit_code
 
 
-def run_extract(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([*NBSCLEAN, "extract", *args], capture_output=True, text=True, timeout=120, **kwargs)
+@pytest.fixture
+def run_extract(capsys):
+    """Run `nbsclean extract ARGS` through the real CLI entry point, in this process."""
+    from nbsclean.cli import main
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        with pytest.raises(SystemExit) as exited:
+            main(["extract", *args])
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(args, int(exited.value.code or 0), captured.out, captured.err)
+
+    return run
 
 
 @pytest.mark.parametrize(
     "name, reason",
     [("encrypted.pdf", "encrypted_pdf"), ("random.txt", "unsupported_file_type"), ("broken-body.png", "unreadable_image")],
 )
-def test_cli_reports_bad_input_on_stderr_with_exit_2(name, reason):
+def test_cli_reports_bad_input_on_stderr_with_exit_2(name, reason, run_extract):
     result = run_extract(str(BAD / name))
     assert result.returncode == 2
     assert result.stdout == ""
@@ -73,7 +84,7 @@ def test_encrypted_pdf_opens_with_its_password():
         extract_file(BAD / "encrypted.pdf", password="fel")
 
 
-def test_cli_password_option():
+def test_cli_password_option(run_extract):
     result = run_extract(str(BAD / "encrypted.pdf"), "--password", "hemlig", "--ocr", "never")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("=== page 1 (text_layer:")
@@ -92,7 +103,7 @@ def test_png_named_pdf_is_read_as_an_image():
     assert "Sörmlands" in document.pages[0].raw_text
 
 
-def test_missing_file_is_a_file_access_error_exit_5(tmp_path):
+def test_missing_file_is_a_file_access_error_exit_5(tmp_path, run_extract):
     missing = tmp_path / "nowhere.pdf"
     with pytest.raises(FileAccessError, match="no such file"):
         extract_file(missing)
@@ -128,7 +139,7 @@ def test_permission_denied_is_exit_5(tmp_path):
     assert f"{locked}: permission denied [file_access_error]" in result.stderr
 
 
-def test_bad_arguments_are_exit_1():
+def test_bad_arguments_are_exit_1(run_extract):
     result = run_extract(str(BAD / "utf16.txt"), "--ocr", "sometimes")
     assert result.returncode == 1
     assert "--ocr must be one of auto, always, never" in result.stderr

@@ -25,7 +25,6 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import pytesseract
 from PIL import Image
 
 from nbsclean.errors import MissingDependencyError
@@ -46,8 +45,16 @@ class OcrResult:
         return asdict(self)
 
 
+def _pytesseract():
+    """pytesseract, imported on first use: it imports pandas when that is installed, which
+    costs a second of start-up for commands that never OCR."""
+    import pytesseract
+
+    return pytesseract
+
+
 def _tesseract_binary() -> str | None:
-    return shutil.which(pytesseract.pytesseract.tesseract_cmd)
+    return shutil.which(_pytesseract().pytesseract.tesseract_cmd)
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,7 +102,7 @@ def check_tesseract(lang: str = "swe") -> None:
     """Raise MissingDependencyError (exit 3) unless Tesseract and every ``lang`` part exist."""
     if _tesseract_binary() is None:
         raise MissingDependencyError(
-            f"Tesseract is not installed (no '{pytesseract.pytesseract.tesseract_cmd}' on PATH); {INSTALL_HINT}",
+            f"Tesseract is not installed (no '{_pytesseract().pytesseract.tesseract_cmd}' on PATH); {INSTALL_HINT}",
             source="tesseract",
         )
     _, installed = _list_langs()
@@ -214,6 +221,7 @@ def ocr_image(
     # pytesseract passes os.environ to its subprocess: one OpenMP thread per worker.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else _uncompressed(image)
+    pytesseract = _pytesseract()
     data = pytesseract.image_to_data(
         source, lang=lang, config=_tesseract_config(psm, dpi), output_type=pytesseract.Output.DICT
     )
