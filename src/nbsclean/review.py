@@ -276,7 +276,7 @@ body { font: 15px/1.5 "DejaVu Sans", "Liberation Sans", system-ui, sans-serif; c
 header { background: #23395b; color: #fff; padding: 12px 20px; }
 header h1 { margin: 0; font-size: 20px; }
 header p { margin: 2px 0 0; color: #d6deea; font-size: 13px; }
-.layout { display: grid; grid-template-columns: 330px 1fr; gap: 16px; padding: 16px 20px; }
+.layout { display: grid; grid-template-columns: 370px 1fr; gap: 16px; padding: 16px 20px; }
 aside { position: sticky; top: 8px; align-self: start; max-height: calc(100vh - 16px); overflow: auto; }
 section.panel, article.doc { background: #fff; border: 1px solid #ddd; border-radius: 6px;
        padding: 10px 14px; margin-bottom: 14px; }
