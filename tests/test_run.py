@@ -337,29 +337,44 @@ def test_password_opens_the_locked_pdf_and_is_never_stored(tmp_path):
 # --- refusals ----------------------------------------------------------------------------
 
 
-def test_existing_corpus_needs_resume_or_overwrite(tmp_path):
+def cli_exit_code(*args: str) -> int:
+    """Run the CLI in this process (fast) and return its exit code."""
+    from nbsclean.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["run", *args])
+    return int(exited.value.code or 0)
+
+
+def test_existing_corpus_needs_resume_or_overwrite(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     write_text_inputs(tmp_path / "in", 2)
-    assert run_cli("in", "-o", "corpus", cwd=tmp_path).returncode == 0
-    refused = run_cli("in", "-o", "corpus", cwd=tmp_path)
-    assert refused.returncode == 1 and "--resume" in refused.stderr
-    replaced = run_cli("in", "-o", "corpus", "--overwrite", cwd=tmp_path)
-    assert replaced.returncode == 0
+    assert cli_exit_code("in", "-o", "corpus", "-j", "1") == 0
+    capsys.readouterr()
+    assert cli_exit_code("in", "-o", "corpus", "-j", "1") == 1
+    assert "--resume" in capsys.readouterr().err
+    assert cli_exit_code("in", "-o", "corpus", "-j", "1", "--overwrite") == 0
     assert len(read_journal(tmp_path / "corpus" / "documents.jsonl")) == 2
 
 
-def test_resume_with_other_options_is_refused(tmp_path):
+def test_resume_with_other_options_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     write_text_inputs(tmp_path / "in", 2)
-    assert run_cli("in", "-o", "corpus", cwd=tmp_path).returncode == 0
-    refused = run_cli("in", "-o", "corpus", "--resume", "--no-repair", cwd=tmp_path)
-    assert refused.returncode == 1 and "other options" in refused.stderr
+    assert cli_exit_code("in", "-o", "corpus", "-j", "1") == 0
+    capsys.readouterr()
+    assert cli_exit_code("in", "-o", "corpus", "-j", "1", "--resume", "--no-repair") == 1
+    assert "other options" in capsys.readouterr().err
     assert len(read_journal(tmp_path / "corpus" / "documents.jsonl")) == 2
 
 
-def test_missing_input_and_bad_options_exit_1(tmp_path):
-    assert run_cli("nowhere", "-o", "corpus", cwd=tmp_path).returncode == 1
+def test_missing_input_and_bad_options_exit_1(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli_exit_code("nowhere", "-o", "corpus") == 1
     write_text_inputs(tmp_path / "in", 1)
-    assert run_cli("in", "-o", "corpus", "--format", "xml", cwd=tmp_path).returncode == 1
-    assert run_cli("in", "-o", "corpus", "--ocr", "sometimes", cwd=tmp_path).returncode == 1
+    assert cli_exit_code("in", "-o", "corpus", "--format", "xml") == 1
+    assert cli_exit_code("in", "-o", "corpus", "--ocr", "sometimes") == 1
+    assert cli_exit_code("in", "-o", "corpus", "--scheduler", "tcp://localhost:1") == 1  # needs --executor dask
+    assert not (tmp_path / "corpus").exists()
 
 
 def test_parquet_without_pyarrow_exits_3_naming_the_extra(tmp_path, monkeypatch):

@@ -493,6 +493,8 @@ def run_batch(config: RunConfig) -> RunReport:
     formats = check_formats(config.formats)
     if config.executor not in EXECUTORS:
         raise BadArgumentsError(f"unknown executor {config.executor!r}", source="--executor")
+    if config.scheduler and config.executor != "dask":
+        raise BadArgumentsError("--scheduler only applies with --executor dask", source="--scheduler")
     if config.jobs < 1:
         raise BadArgumentsError("-j must be at least 1", source="-j")
     output = Path(os.path.abspath(config.output))
