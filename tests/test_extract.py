@@ -7,7 +7,6 @@ extracted once per module (module-scoped fixtures); tests then look at the resul
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import subprocess
 import textwrap
@@ -88,8 +87,6 @@ def make_cid_garbage_pdf(path: Path, image: Image.Image) -> Path:
     pdf = pikepdf.new()
     width, height = image.width * 72 / 300, image.height * 72 / 300
     page = pdf.add_blank_page(page_size=(width, height))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
     raster = pikepdf.Stream(pdf, image.tobytes())
     raster.Type, raster.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
     raster.Width, raster.Height = image.width, image.height

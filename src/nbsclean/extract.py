@@ -24,7 +24,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
@@ -158,7 +158,7 @@ def extract_file(
     if kind == "pdf":
         pages = _extract_pdf(data, source, options)
     elif kind == "image":
-        pages = _extract_image(path, data, source, options)
+        pages = _extract_image(data, source, options)
     else:
         pages = _extract_text(data, source)
     return ExtractedDocument(
@@ -216,12 +216,12 @@ def _extract_text(data: bytes, source: str) -> list[Page]:
 # --------------------------------------------------------------------------- images
 
 
-def _extract_image(path: str | Path, data: bytes, source: str, options: _Options) -> list[Page]:
+def _extract_image(data: bytes, source: str, options: _Options) -> list[Page]:
     if options.ocr == "never":
         raise InputRejectedError(
             "is an image: its text can only be read with OCR, but --ocr never was given", source=source
         )
-    frames = list(_image_frames(data, source))
+    frames = _image_frames(data, source)
     ocr_engine.check_tesseract(options.lang)
     pages = []
     for number, (frame, frame_dpi) in enumerate(frames, start=1):
@@ -239,7 +239,7 @@ def _extract_image(path: str | Path, data: bytes, source: str, options: _Options
     return pages
 
 
-def _image_frames(data: bytes, source: str) -> Iterator[tuple[Image.Image, int | None]]:
+def _image_frames(data: bytes, source: str) -> list[tuple[Image.Image, int | None]]:
     """Decode every frame fully now, so a broken image fails here with a clear error."""
     try:
         image = Image.open(io.BytesIO(data))
@@ -251,7 +251,7 @@ def _image_frames(data: bytes, source: str) -> Iterator[tuple[Image.Image, int |
         raise UnreadableImageError(f"the image cannot be decoded ({exc})", source=source) from exc
     if not frames:
         raise UnreadableImageError("the image has no frames", source=source)
-    yield from frames
+    return frames
 
 
 def _image_dpi(image: Image.Image) -> int | None:

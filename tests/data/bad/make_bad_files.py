@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import io
 import random
-import zlib
 from pathlib import Path
 
 import pikepdf
