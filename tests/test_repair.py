@@ -305,7 +305,7 @@ def test_line_end_hyphens_in_clean_text(lexicon, text, expected):
     assert repair_text(text, lexicon).text == expected
 
 
-# --- idempotence and NFC edge cases found by fuzzing -----------------------------------------------
+# --- idempotence and NFC edge cases found by fuzzing (minimal reproducers) -----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -315,10 +315,12 @@ def test_line_end_hyphens_in_clean_text(lexicon, text, expected):
               reason="bar→I runs after the bullet fix, so a second pass turns 'e I detta' into '• I detta'"),
         xfail("Vi planerar att fram-\n6ver arbeta mer med barnens bästa i Sörmland.",
               reason="'6ver' is repaired to 'över' after the hyphen step, so a second pass joins 'fram-\\növer'"),
+        xfail("For att se fiImen kan du kIicka har.",
+              reason="context rules read the unrepaired neighbour ('kIicka'), so 'har' → 'här' only on a second pass"),
     ],
-    ids=["bullet-then-bar", "hyphen-then-digit"],
+    ids=["bullet-then-bar", "hyphen-then-digit", "context-after-repair"],
 )
-def test_repair_is_idempotent_on_layout_edge_cases(lexicon, text):
+def test_repair_is_idempotent_on_edge_cases(lexicon, text):
     once = repair_text(text, lexicon).text
     assert repair_text(once, lexicon).text == once
 
