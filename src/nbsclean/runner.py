@@ -284,6 +284,8 @@ class DaskExecutor:
             raise MissingDependencyError(
                 "the Dask executor needs dask.distributed: pip install 'nbsclean[dask]'", source="--executor dask"
             ) from exc
+        # distributed sets its loggers to INFO; follow nbsclean's -v/-q instead.
+        logging.getLogger("distributed").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
         self._cluster = None
         if scheduler:
             try:
