@@ -101,27 +101,44 @@ def learn(directories: list[Path]) -> tuple[Counter, Counter, int]:
     return counts, totals, cases
 
 
+def read_prior(path: Path) -> Counter:
+    """Pseudo-counts from lexicons/confusions-prior.tsv (observed, intended, count)."""
+    prior: Counter = Counter()
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                observed, intended, count = line.split("\t")
+                prior[(observed, intended)] += int(count)
+    return prior
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dirs", nargs="*", default=DEFAULT_DIRS)
     parser.add_argument("-o", "--output", default="lexicons/confusions.tsv")
+    parser.add_argument("--prior", default="lexicons/confusions-prior.tsv", help="pseudo-counts added to what is learned")
     args = parser.parse_args()
     directories = [Path(d) for d in args.dirs]
     if any("heldout" in d.parts for d in directories):
         print("refusing to learn from samples/heldout: it measures generalisation", file=sys.stderr)
         return 1
     counts, totals, cases = learn(directories)
+    learned = {key for key, n in counts.items() if n >= MIN_COUNT or NOISE.search(key[0])}
+    prior = read_prior(Path(args.prior))
+    for key, pseudo in prior.items():
+        counts[key] += pseudo
+        learned.add(key)
+    intended_words = " ".join(words(" ".join(p.read_text(encoding="utf-8") for d in directories for p in d.rglob("*.expected.txt"))))
+    for _, want in prior:
+        totals[want] = totals[want] or intended_words.count(want)
     rows = sorted(
-        (
-            (obs, want, n, totals[want])
-            for (obs, want), n in counts.items()
-            if (n >= MIN_COUNT or NOISE.search(obs)) and totals[want] >= n
-        ),
+        ((obs, want, counts[(obs, want)], max(totals[want], counts[(obs, want)])) for obs, want in learned),
         key=lambda r: (r[1], -r[2], r[0]),
     )
     lines = [
         "# OCR confusions: observed <TAB> intended <TAB> count <TAB> intended_total",
-        f"# Learned by tools/learn_confusions.py from {cases} aligned pairs in: {', '.join(map(str, directories))}",
+        f"# Learned by tools/learn_confusions.py from {cases} aligned pairs in: {', '.join(map(str, directories))},",
+        f"# plus the pseudo-counts of {args.prior}",
         f"# (confusions seen at least {MIN_COUNT} times, or once where OCR wrote a non-Swedish character; P(observed | intended) = (count + 0.5) / (intended_total + 1))",
     ]
     lines += [f"{obs}\t{want}\t{n}\t{total}" for obs, want, n, total in rows]

@@ -68,6 +68,14 @@ _WORD_CHARS_AFTER = re.compile(r"[\w&|]+")
 _CONJUNCTIONS = frozenset({"och", "eller", "samt", "resp", "respektive", "som", "men", "till", "plus", "and", "or"})
 
 
+def _starts_lower_case_word(word: str) -> bool:
+    """Lower case, or OCR noise standing for a lower-case letter ("6ver" for "över")."""
+    first = word[0]
+    if first.isalpha():
+        return first.islower()
+    return first in "06&|" and len(word) > 1 and word[1].isalpha() and word[1].islower()
+
+
 def join_line_end_hyphens(text: str, knows_hyphenated: Callable[[str], bool] | None = None) -> list[Edit]:
     """Join words hyphenated at a line end, keeping hyphens that belong to the word.
 
@@ -83,7 +91,7 @@ def join_line_end_hyphens(text: str, knows_hyphenated: Callable[[str], bool] | N
         if not left_match or not right_match:
             continue
         left, right = left_match.group(), right_match.group()
-        if not right[0].isalpha() or not right[0].islower() or not any(c.isalpha() for c in left):
+        if not _starts_lower_case_word(right) or not any(c.isalpha() for c in left):
             continue  # the second half must start in lower case: "Till-\\nsammans", not "2020-\\n2021"
         if right.lower() in _CONJUNCTIONS:
             continue
@@ -108,24 +116,35 @@ def fix_misread_bullets(text: str) -> list[Edit]:
 
 
 # A vertical bar standing alone where a word starts: OCR's reading of a capital I.
-_BAR_AS_I = regex.compile(r"(?:(?<=^)|(?<=[\s(\"'„”«]))\|(?=[ \t]+\p{L})", regex.MULTILINE)
+# At a line start before any word ("| pilotprojekten"), elsewhere only before a lower-case
+# word ("och | detta"): "Eskilstuna | Nyköping" is a separator, not a word.
+_BAR_AS_I = regex.compile(
+    r"(?:^[ \t]*\|(?=[ \t]+\p{L})|(?<=[\s(\"'„”«])\|(?=[ \t]+\p{Ll}))", regex.MULTILINE
+)
 
 
 def fix_bar_as_capital_i(text: str) -> list[Edit]:
     """"| detta" → "I detta": a lone bar before a word is the preposition "I"."""
     if "|" not in text:
         return []
-    return [Edit(m.start(), m.end(), "|", "I", "bar_as_I", 0.9) for m in _BAR_AS_I.finditer(text)]
+    edits = []
+    for match in _BAR_AS_I.finditer(text):
+        bar = match.start() + match.group().index("|")
+        edits.append(Edit(bar, bar + 1, "|", "I", "bar_as_I", 0.9))
+    return edits
 
 
 def normalise(text: str, knows_hyphenated: Callable[[str], bool] | None = None) -> tuple[str, list[Edit]]:
     """Run every normalisation in order; return the text and the edits on the input."""
+    # Order matters for idempotence: a bar read as "I" must be fixed before the bullet
+    # rule looks for a capital after a misread bullet ("e | detta"), and NFC comes last so
+    # that nothing an earlier fix writes can leave the text decomposed.
     stages: list[Callable[[str], list[Edit]]] = [
-        fix_nfc,
         fix_ligatures,
         lambda t: join_line_end_hyphens(t, knows_hyphenated),
-        fix_misread_bullets,
         fix_bar_as_capital_i,
+        fix_misread_bullets,
+        fix_nfc,
     ]
     current, combined = text, []
     for stage in stages:

@@ -164,10 +164,10 @@ KNOWN_WORD_MARGIN = 0.75  # a listed word must lose by ~6× (after the prior) to
 SPLIT_PENALTY = 1.0  # per extra word when splitting a glued token (a lost space is rarer than a kept one)
 MAX_SPLIT_PARTS = 4
 MIN_SHORT_PART_ZIPF = 5.5  # one- and two-letter parts of a split must be very common words
-MIN_SPLIT_PART_ZIPF = 3.5  # longer parts must be ordinary words
+MIN_SPLIT_PART_ZIPF = 4.0  # longer parts must be common words
 SINGLE_LETTER_WORDS = frozenset("iåö")  # Swedish words of one letter
 ZIPF_TOTAL = 9.0  # zipf = log10(frequency per 10⁹ words)
-ENGLISH_MAX_SWEDISH_ZIPF = 4.5  # "for", "right", "every": English, and not common Swedish
+ENGLISH_MAX_SWEDISH_ZIPF = 5.0  # "for", "right", "every": English, and not common Swedish
 COMMON_WORD_ZIPF = 4.0  # once per 100 000 words: a common word, not a name
 NAME_REPAIR_MIN_SCORE = 1.5  # a capitalised non-word mid-sentence may be a name: repair only into a likely word
 DAMAGE_PRIOR_FLOOR = 0.002
@@ -440,31 +440,52 @@ class Repairer:
         # A lower-case form without context rules is decided the same way wherever it
         # stands in this document: decide it once.
         decided: dict[str, tuple[str, str, float] | None] = {}
+        # Context rules read the neighbouring words as repaired, so they are applied after
+        # every other decision (and a second run finds nothing more to do).
+        replaced: dict[int, str] = {}
+        contextual: list[int] = []
         for index in indices:
             form = forms[index]
             analysis = analysis_of[form]
             if analysis.english and self._in_english_passage(forms, index, analysis_of):
+                continue
+            if form.lower() in context_rules:
+                contextual.append(index)
                 continue
             if analysis.settled:
                 continue
             start, end = scan.span(index)
             if form in decided:
                 decision = decided[form]
-            elif form.lower() in context_rules:
-                token = Token(start, end, form, "word")
-                decision = self._context_decision(token, text, analysis, prior) or self._decide(token, text, prior)
             else:
                 decision = self._decide(Token(start, end, form, "word"), text, prior)
                 if form.islower():
                     decided[form] = decision
-            if decision is None:
-                if analysis.known_zipf == 0 and len(form) > 1:
-                    unknown[form] += 1
-                continue
-            after, rule, score = decision
-            if after != form:
-                edits.append(Edit(start, end, form, after, rule, score))
+            self._record(decision, index, scan, analysis, edits, unknown, replaced)
+        for index in contextual:
+            form, analysis = forms[index], analysis_of[forms[index]]
+            start, end = scan.span(index)
+            token = Token(start, end, form, "word")
+            previous, following = _neighbours(text, scan, index, replaced)
+            decision = self._context_decision(token, text, analysis, prior, previous, following)
+            if decision is None and not analysis.settled:
+                decision = self._decide(token, text, prior)
+            self._record(decision, index, scan, analysis, edits, unknown, replaced)
+        edits.sort(key=lambda e: e.start)
         return edits, unknown
+
+    @staticmethod
+    def _record(decision, index, scan, analysis, edits, unknown, replaced) -> None:
+        form = scan.forms[index]
+        if decision is None:
+            if analysis.known_zipf == 0 and len(form) > 1 and analysis.is_word:
+                unknown[form] += 1
+            return
+        after, rule, score = decision
+        if after != form:
+            start, end = scan.span(index)
+            edits.append(Edit(start, end, form, after, rule, score))
+            replaced[index] = after
 
     @staticmethod
     def _in_english_passage(forms: list[str], index: int, analysis_of: dict[str, Analysis]) -> bool:
@@ -473,9 +494,8 @@ class Repairer:
         neighbours = forms[max(0, index - 2) : index] + forms[index + 1 : index + 3]
         return sum(analysis_of[f].english for f in neighbours) >= 2
 
-    def _context_decision(self, token: Token, text: str, analysis: Analysis, prior: float):
+    def _context_decision(self, token: Token, text: str, analysis: Analysis, prior: float, previous: str, following: str):
         """Apply lexicons/context.tsv: a valid word whose neighbours point to another word."""
-        previous, following = _neighbours(text, token.start, token.end)
         for rule in self.engine.context_rules[token.text.lower()]:
             if not rule.matches(previous, following):
                 continue
@@ -562,21 +582,20 @@ class Repairer:
         return self.lexicon.is_domain(best.word) or best.score >= NAME_REPAIR_MIN_SCORE
 
 
-_PREVIOUS_WORD = re.compile(r"(?:^|\s)(\S+)\s+$")
-_NEXT_WORD = re.compile(r"\s+(\S+)")
-_EDGE_PUNCTUATION = "\"'()[]„”«»"
+def _neighbours(text: str, scan: "WordScan", index: int, replaced: dict[int, str]) -> tuple[str, str]:
+    """The neighbouring words (numbers too) as repaired, lower case; "" across anything but
+    white space (a comma, a full stop: a clause or sentence boundary)."""
 
+    def word_at(other: int) -> str:
+        if not 0 <= other < len(scan.forms):
+            return ""
+        left, right = sorted((index, other))
+        gap = text[scan.span(left)[1] : scan.span(right)[0]]
+        if gap.strip() and gap.strip() not in "–—-":
+            return ""
+        return replaced.get(other, scan.forms[other]).lower()
 
-def _neighbours(text: str, start: int, end: int) -> tuple[str, str]:
-    """The lower-case words on either side, "" across a sentence or clause boundary."""
-    before = _PREVIOUS_WORD.search(text, max(0, start - 40), start)
-    previous = before.group(1).strip(_EDGE_PUNCTUATION).lower() if before else ""
-    if previous[-1:] in ".!?:;,":
-        previous = ""
-    after = _NEXT_WORD.match(text, end)
-    following = after.group(1).strip(_EDGE_PUNCTUATION).lower() if after else ""
-    following = following.rstrip(".!?:;,")
-    return previous, following
+    return word_at(index - 1), word_at(index + 1)
 
 
 # --- Public API -------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ def decode_text_bytes(data: bytes, source: str = "<bytes>") -> DecodedText:
     if not data.strip():
         raise EmptyInputError("the file is empty (no text)", source=source)
     text, encoding = _decode(data, source)
+    if not text.strip():
+        raise EmptyInputError("the file holds no text (only a byte-order mark or white space)", source=source)
     _reject_binary(text, source)
     return DecodedText(text=text, encoding=encoding, edits=mojibake_edits(text))
 
