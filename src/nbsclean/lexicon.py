@@ -130,6 +130,7 @@ class Lexicon:
     valid_forms: "marisa_trie.Trie | frozenset[str]" = frozenset()  # hunspell forms wordfreq lacks
     _compound_cache: dict[str, float] = field(default_factory=dict, repr=False)
     _nested_cache: dict[str, float] = field(default_factory=dict, repr=False)
+    _domain_inflections: frozenset[str] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.frequencies)
@@ -175,10 +176,18 @@ class Lexicon:
             stem = self.frequencies.get(lower[:-1])
             if stem is not None and stem >= GENITIVE_MIN_STEM_ZIPF * 100:
                 return stem / 100 - GENITIVE_PENALTY
-        for ending in DOMAIN_ENDINGS:
-            if lower.endswith(ending) and lower[: -len(ending)] in self.domain_words:
-                return DOMAIN_ZIPF - DOMAIN_INFLECTION_PENALTY
+        if lower in self.domain_inflections:
+            return DOMAIN_ZIPF - DOMAIN_INFLECTION_PENALTY
         return 0.0
+
+    @property
+    def domain_inflections(self) -> frozenset[str]:
+        """Every domain term with every Swedish noun ending (built once, on first use)."""
+        if self._domain_inflections is None:
+            self._domain_inflections = frozenset(
+                word + ending for word in self.domain_words for ending in DOMAIN_ENDINGS
+            )
+        return self._domain_inflections
 
     def is_known(self, word: str) -> bool:
         return self.zipf(word) > 0

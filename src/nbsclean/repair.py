@@ -163,6 +163,10 @@ MIN_SPLIT_LOGP = -12.5  # log10 P of a split (+ prior) must beat an unseen rare 
 KNOWN_WORD_MARGIN = 0.75  # a listed word must lose by ~6× (after the prior) to be replaced
 SPLIT_PENALTY = 1.0  # per extra word when splitting a glued token (a lost space is rarer than a kept one)
 MAX_SPLIT_PARTS = 4
+MAX_PIECE_CHANGES = 2  # confusions per part of a glued token
+# A split has at least two parts, each at most as probable as the commonest word (zipf ~7.5),
+# and pays the split penalty: a single-word repair scoring above this always wins.
+SPLIT_CANNOT_BEAT_SCORE = 2 * (7.5 - 9.0) + 9.0 - 1.0
 MIN_SHORT_PART_ZIPF = 5.5  # one- and two-letter parts of a split must be very common words
 MIN_SPLIT_PART_ZIPF = 4.0  # longer parts must be common words
 SINGLE_LETTER_WORDS = frozenset("iåö")  # Swedish words of one letter
@@ -218,11 +222,11 @@ class Engine:
         self._piece_repairs: dict[str, list[Candidate]] = {}
 
     # -- candidate generation -------------------------------------------------------------
-    def candidates(self, lower: str, allow_compounds: bool = True) -> list[Candidate]:
+    def candidates(self, lower: str, allow_compounds: bool = True, max_changes: int = MAX_CHANGES) -> list[Candidate]:
         """Every known word reachable from ``lower`` through at most MAX_CHANGES confusions,
         best first. Scoring a string as a compound is costly, so unlisted strings are only
         tried as compounds when no listed word is reachable."""
-        reachable = self._reachable(lower)
+        reachable = self._reachable(lower, max_changes)
         lexicon, ln10 = self.lexicon, math.log(10)
         found: list[Candidate] = []
         unlisted: list[tuple[str, float, int]] = []
@@ -239,7 +243,7 @@ class Engine:
         found.sort(key=lambda c: -c.score)
         return found
 
-    def _reachable(self, lower: str) -> dict[str, tuple[float, int]]:
+    def _reachable(self, lower: str, max_changes: int = MAX_CHANGES) -> dict[str, tuple[float, int]]:
         """Strings OCR could have damaged into ``lower``: (log P(lower | string), changes)."""
         reachable: dict[str, tuple[float, int]] = {}
         by_first = self.model.by_first_char
@@ -251,7 +255,7 @@ class Engine:
                     reachable[built] = (logp, changes)
                 return
             walk(position + 1, built + lower[position], changes, logp)
-            if changes < MAX_CHANGES:
+            if changes < max_changes:
                 for confusion in by_first.get(lower[position], ()):
                     if lower.startswith(confusion.observed, position):
                         walk(position + len(confusion.observed), built + confusion.intended, changes + 1, logp + confusion.logp)
@@ -305,7 +309,9 @@ class Engine:
             options.append((piece, zipf))
         repairs = self._piece_repairs.get(piece)
         if repairs is None:  # pieces are many and short: listed words only, no compounds
-            repairs = self._piece_repairs[piece] = self.candidates(piece, allow_compounds=False)[:1]
+            repairs = self._piece_repairs[piece] = self.candidates(
+                piece, allow_compounds=False, max_changes=MAX_PIECE_CHANGES
+            )[:1]
         for best in repairs:
             options.append((best.word, best.score))
         if not options:
@@ -556,7 +562,7 @@ class Repairer:
         )
         if is_name_like and not (best is not None and self._is_likely_repair_of_name(best)):
             return None
-        split = self.engine.split(form.lower())
+        split = None if best is not None and best.score > SPLIT_CANNOT_BEAT_SCORE else self.engine.split(form.lower())
         # Compare the single-word repair and the split as log10 probabilities of the text:
         # a split must beat the best single word even when that word is too unlikely to be
         # used ("Idrdomar" is "lärdomar", never "I är domar").
