@@ -8,28 +8,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from nbsclean import __version__
-from nbsclean.check import (
-    CaseResult,
-    Process,
-    Report,
-    case_headline,
-    discover_fixtures,
-    report_to_dict,
-    require_fixtures,
-    run_check,
-    summary_counts,
-    write_junit,
-)
-from nbsclean.evaluate import format_op
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from nbsclean.check import CaseResult, Process, Report
+
+# rich and nbsclean.check are imported where they are used: every command module is
+# imported to build the CLI, and `nbsclean repair` on one page must start fast.
 
 STATUS_STYLES = {
     "pass": "green",
@@ -53,12 +46,18 @@ def pipeline_process(lexicon) -> Process:
 
 
 def _console(stream) -> Console:
+    from rich.console import Console
+
     # On a terminal rich colours the diff (and honours NO_COLOR / FORCE_COLOR); in a pipe
     # or CI log the output is plain text, with long diff lines left unwrapped.
     return Console(file=stream, highlight=False, soft_wrap=True)
 
 
 def _diff_text(result: CaseResult, colour: bool) -> list[Text]:
+    from rich.text import Text
+
+    from nbsclean.evaluate import format_op
+
     comparison = result.comparison
     if comparison is None or result.expected_missing:
         return []
@@ -87,6 +86,10 @@ def _diff_text(result: CaseResult, colour: bool) -> list[Text]:
 
 
 def _show_case(console: Console, result: CaseResult, show_diff: bool) -> None:
+    from rich.text import Text
+
+    from nbsclean.check import case_headline
+
     colour = console.is_terminal and not console.no_color
     console.print(Text(case_headline(result), style=STATUS_STYLES.get(result.status, "") if colour else ""))
     if show_diff:
@@ -105,6 +108,9 @@ def _percent(value: Optional[float]) -> str:
 
 
 def _summary_table(report: Report) -> Table:
+    from rich import box
+    from rich.table import Table
+
     table = Table(title="nbsclean check", box=box.SIMPLE_HEAD, title_justify="left")
     for column, justify in (("case", "left"), ("status", "left"), ("WER", "right"), ("CER", "right"),
                             ("tolerance", "left"), ("seconds", "right")):
@@ -129,6 +135,8 @@ def _summary_table(report: Report) -> Table:
 
 
 def _summary_line(report: Report) -> str:
+    from nbsclean.check import summary_counts
+
     counts = summary_counts(report)
     shown = [f"{counts[s]} {s}" for s in ("pass", "fail", "error", "updated", "created", "unchanged") if counts[s]]
     return f"{counts['cases']} cases: " + ", ".join(shown) + f" (exit {report.exit_code})"
@@ -151,6 +159,7 @@ def check_command(
 
     With --update, exact cases are rewritten; the exit is 0 unless a case errors (2) or a case with a tolerance fails (4).
     """
+    from nbsclean.check import discover_fixtures, report_to_dict, require_fixtures, run_check, write_junit
     from nbsclean.lexicon import load_lexicon
 
     paths = [str(p) for p in fixtures]
