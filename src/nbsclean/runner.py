@@ -63,7 +63,13 @@ FINGERPRINT_EXCLUDES = ("password",)
 # driver waits for the oldest one, few enough to bound the memory of finished records.
 IN_FLIGHT_PER_WORKER = 4
 
-ProcessFn = Callable[[Path, Any], dict]
+# process(path, options, lexicon=...) -> record: the pipeline's process_file by default.
+ProcessFn = Callable[..., dict]
+
+# The lexicon of this run inside a pool worker: set once per worker by init_worker, so
+# every file of the run is repaired with the very lexicon the manifest names, even if the
+# lexicon files are edited while the run goes on.
+_worker_lexicon: Any = None
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -162,32 +168,29 @@ def options_fingerprint(options: Any, lexicon_sha256: str | None) -> str:
 # --- per-file work (runs in a worker) ----------------------------------------------------
 
 
-def init_worker() -> None:
-    """Set up a pool worker: one Tesseract thread, no Ctrl-C noise, lexicon loaded once."""
+def init_worker(lexicon: Any) -> None:
+    """Set up a pool worker: one Tesseract thread, no Ctrl-C noise, the run's lexicon.
+
+    Workers are forked, so the driver's loaded lexicon arrives without being copied or
+    loaded again.
+    """
+    global _worker_lexicon
     os.environ["OMP_THREAD_LIMIT"] = "1"
     # The driver handles Ctrl-C and stops the pool; a worker traceback would only be noise.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _load_lexicon_quietly()
+    _worker_lexicon = lexicon
 
 
-def _load_lexicon_quietly() -> None:
-    try:
-        from nbsclean.lexicon import load_lexicon
-
-        load_lexicon()  # cached per process: every later file in this worker reuses it
-    except Exception:  # noqa: BLE001 - the first file then reports the real error
-        log.debug("lexicon preload failed", exc_info=True)
-
-
-def run_task(path: str, options: Any, process: ProcessFn) -> dict:
+def run_task(path: str, options: Any, process: ProcessFn, lexicon: Any = None) -> dict:
     """Process one file; never raises for a bad input, so one file cannot stop the batch.
 
+    ``lexicon`` is None in a pool worker (it has the run's lexicon from init_worker).
     Returns ``{"record": ...}`` or ``{"failure": {reason, message, exit_code}}`` as plain
     data, which crosses process and network boundaries unchanged.
     """
     os.environ["OMP_THREAD_LIMIT"] = "1"
     try:
-        return {"record": process(Path(path), options)}
+        return {"record": process(Path(path), options, lexicon=lexicon if lexicon is not None else _worker_lexicon)}
     except NbscleanError as exc:
         return {"failure": {"reason": exc.reason, "message": exc.message, "exit_code": int(exc.exit_code)}}
     except MemoryError:
@@ -207,6 +210,7 @@ def run_task(path: str, options: Any, process: ProcessFn) -> dict:
 
 class Executor(Protocol):
     workers: int
+    lexicon_arg: Any  # what run_task receives as its lexicon argument
 
     def submit(self, fn: Callable, *args: Any) -> Any: ...
     def restart(self) -> None: ...
@@ -218,8 +222,9 @@ class InlineExecutor:
 
     workers = 1
 
-    def __init__(self) -> None:
+    def __init__(self, lexicon: Any) -> None:
         os.environ["OMP_THREAD_LIMIT"] = "1"
+        self.lexicon_arg = lexicon
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         future: Future = Future()
@@ -236,8 +241,11 @@ class InlineExecutor:
 class LocalPoolExecutor:
     """A process pool on this machine; workers are forked, so they share the loaded lexicon."""
 
-    def __init__(self, workers: int):
+    lexicon_arg = None  # each worker holds the lexicon from init_worker
+
+    def __init__(self, workers: int, lexicon: Any):
         self.workers = workers
+        self._lexicon = lexicon
         self._pool = self._new_pool()
 
     def _new_pool(self):
@@ -248,6 +256,7 @@ class LocalPoolExecutor:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("fork"),
             initializer=init_worker,
+            initargs=(self._lexicon,),  # inherited through fork, not pickled
         )
 
     def submit(self, fn: Callable, *args: Any) -> Future:
@@ -277,7 +286,7 @@ class DaskExecutor:
     one single-threaded worker process per job is started.
     """
 
-    def __init__(self, scheduler: str | None, workers: int):
+    def __init__(self, scheduler: str | None, workers: int, lexicon: Any):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
@@ -296,6 +305,8 @@ class DaskExecutor:
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
             self._client = Client(self._cluster)
         self.workers = max(1, sum(self._client.nthreads().values()))
+        # Sent to each worker once; tasks refer to it instead of carrying a copy each.
+        self.lexicon_arg = self._client.scatter(lexicon, broadcast=True) if lexicon is not None else None
 
     def submit(self, fn: Callable, *args: Any) -> Any:
         return self._client.submit(fn, *args, pure=False)
@@ -309,12 +320,12 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def make_executor(kind: str, jobs: int, scheduler: str | None) -> Executor:
+def make_executor(kind: str, jobs: int, scheduler: str | None, lexicon: Any) -> Executor:
     if kind == "dask":
-        return DaskExecutor(scheduler, jobs)
+        return DaskExecutor(scheduler, jobs, lexicon)
     if scheduler:
         raise BadArgumentsError("--scheduler only applies with --executor dask", source="--scheduler")
-    return InlineExecutor() if jobs == 1 else LocalPoolExecutor(jobs)
+    return InlineExecutor(lexicon) if jobs == 1 else LocalPoolExecutor(jobs, lexicon)
 
 
 def ordered_results(
@@ -336,7 +347,7 @@ def ordered_results(
             task = next(upcoming, None)
             if task is None:
                 return
-            pending.append((task, executor.submit(run_task, str(task.path), options, process)))
+            pending.append((task, executor.submit(run_task, str(task.path), options, process, executor.lexicon_arg)))
 
     refill()
     while pending:
@@ -364,7 +375,7 @@ def _rerun_one_by_one(executor: Executor, suspects: list, options: Any, process:
         result = _finished_result(future)
         if result is None:
             try:
-                result = executor.submit(run_task, str(task.path), options, process).result()
+                result = executor.submit(run_task, str(task.path), options, process, executor.lexicon_arg).result()
             except BrokenProcessPool:
                 log.warning("%s crashes its worker", task.source)
                 result = _crash_failure("the worker processing this file died (crash or out of memory)")
@@ -426,6 +437,7 @@ class RunConfig:
     executor: str = "local"
     scheduler: str | None = None
     include: Sequence[str] = ()
+    lexicon: Any = None  # default: load_lexicon(), once, in the driver
     progress: ProgressReporter = field(default_factory=SilentProgress)
 
 
@@ -502,7 +514,8 @@ def run_batch(config: RunConfig) -> RunReport:
     output = Path(os.path.abspath(config.output))
     found = discover_inputs(config.inputs, exclude=output, include=config.include)
     paths = prepare_corpus_dir(output, resume=config.resume, overwrite=config.overwrite)
-    environment = describe_environment(config.options)
+    lexicon = config.lexicon if config.lexicon is not None else _load_lexicon()
+    environment = describe_environment(config.options, lexicon)
     fingerprint = options_fingerprint(config.options, environment["lexicon_sha256"])
 
     existing = read_journal(paths.documents) if config.resume else []
@@ -550,7 +563,7 @@ def run_batch(config: RunConfig) -> RunReport:
     config.progress.start(len(todo) + len(failures), skipped)
     for failure in failures:
         config.progress.advance(failure["source"], None, failure)
-    executor = make_executor(config.executor, config.jobs, config.scheduler) if todo else None
+    executor = make_executor(config.executor, config.jobs, config.scheduler, lexicon) if todo else None
     try:
         with JournalWriter(paths.documents) as journal:
             for task, result in ordered_results(executor, todo, config.options, config.process) if executor else ():
@@ -679,7 +692,7 @@ def _plan(hashed: list[InputFile], done: set) -> tuple[list[InputFile], int, lis
     return todo, skipped, duplicates
 
 
-def describe_environment(options: Any) -> dict:
+def describe_environment(options: Any, lexicon: Any) -> dict:
     """Versions and hashes for the manifest; absent tools are recorded as null."""
     lang = getattr(options, "lang", "swe")
     env: dict = {"nbsclean_version": __version__, "tesseract_version": None, "traineddata_sha256": {}}
@@ -690,16 +703,14 @@ def describe_environment(options: Any) -> dict:
         env["traineddata_sha256"] = ocr.traineddata_sha256(lang)
     except (ImportError, NbscleanError, OSError) as exc:
         log.info("Tesseract not described in the manifest: %s", exc)
-    env["lexicon_sha256"] = _lexicon_sha256()
+    env["lexicon_sha256"] = getattr(lexicon, "sha256", None)
     return env
 
 
-def _lexicon_sha256() -> str | None:
-    try:
-        from nbsclean.lexicon import load_lexicon
-    except ImportError:
-        return None
-    return load_lexicon().sha256
+def _load_lexicon() -> Any:
+    from nbsclean.lexicon import load_lexicon
+
+    return load_lexicon()
 
 
 def _base_manifest(
