@@ -123,7 +123,6 @@ def test_bars_that_are_not_a_lone_capital_I_are_left_alone(text):
     assert fix_bar_as_capital_i(text) == []
 
 
-@pytest.mark.xfail(strict=True, reason="a bar between spaces mid-line (a table column rule) becomes a capital I mid-sentence")
 def test_a_bar_used_as_column_rule_mid_line_is_left_alone():
     assert fix_bar_as_capital_i("Eskilstuna | Nyköping | Strängnäs") == []
 

@@ -69,7 +69,6 @@ def test_empty_input_is_rejected_with_its_reason(data):
     assert "tom.txt" in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason="a file holding only a byte-order mark decodes to '' instead of EmptyInputError")
 @pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xff\xfe", b"\xef\xbb\xbf\n  \n"], ids=["utf-8-bom", "utf-16-bom", "bom-blank"])
 def test_a_byte_order_mark_alone_is_empty_input(data):
     with pytest.raises(EmptyInputError):

@@ -30,7 +30,7 @@ import regex
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 DOMAIN_CATEGORIES = ("places", "organisations", "names", "terms")
 # Frequencies are stored as zipf × 100 in small ints (zipf 3 = once per million words).
 DOMAIN_ZIPF = 4.0  # a domain word is as plausible as a fairly common word
@@ -39,7 +39,7 @@ MIN_COMPOUND_PART_ZIPF = 2.5  # a compound's first part must be an ordinary word
 MIN_COMPOUND_HEAD_ZIPF = 2.5  # ...and its head (which carries the inflection) a common one
 MIN_SHORT_MODIFIER_ZIPF = 4.0  # ...and a three-letter first part a common one
 MIN_COMPOUND_LENGTH = 7
-MIN_COMPOUND_ZIPF = 0.5
+MIN_COMPOUND_ZIPF = 0.5  # a valid compound is known, however rare its parts make it
 COMPOUND_NORM = 7.5  # log10 normaliser of P(modifier) · P(head), fitted on listed compounds
 MAX_SHORT_HEAD_ZIPF = 6.3  # a three-letter head this common is a function word (den, som, man)
 COMPOUND_REVIEW_BELOW = 3.5  # listed forms rarer than this are also read as compounds
@@ -126,7 +126,8 @@ class Lexicon:
     frequencies: dict[str, int]
     domain_words: dict[str, str]  # lower-case form → category
     domain_forms: dict[str, str]  # lower-case form → form as written ("npf" → "NPF")
-    english: frozenset[str]
+    english: frozenset[str]  # English words that are not (common) Swedish
+    english_any: frozenset[str]  # every common English word, Swedish or not
     valid_forms: "marisa_trie.Trie | frozenset[str]" = frozenset()  # hunspell forms wordfreq lacks
     _compound_cache: dict[str, float] = field(default_factory=dict, repr=False)
     _nested_cache: dict[str, float] = field(default_factory=dict, repr=False)
@@ -199,6 +200,9 @@ class Lexicon:
     def is_english(self, lower: str) -> bool:
         return lower in self.english
 
+    def is_english_compatible(self, lower: str) -> bool:
+        return lower in self.english_any
+
     def compound_zipf(self, lower: str) -> float:
         """Score a form as a compound of known parts (0 when it is not one).
 
@@ -222,7 +226,7 @@ class Lexicon:
             return 0.0
         frequencies = self.frequencies  # hot loop: plain dict lookups, zipf × 100
         min_head, max_short_head = MIN_COMPOUND_HEAD_ZIPF * 100, MAX_SHORT_HEAD_ZIPF * 100
-        best = 0.0
+        best, found = 0.0, False
         for cut in range(3, len(lower) - 2):
             head = lower[cut:]
             head_value = frequencies.get(head, 0)
@@ -235,10 +239,11 @@ class Lexicon:
                     stem_zipf = self._nested_compound_zipf(stem)
                 needed = MIN_SHORT_MODIFIER_ZIPF if len(stem) <= 3 else MIN_COMPOUND_PART_ZIPF
                 if stem_zipf >= needed:
+                    found = True
                     score = min(stem_zipf + head_zipf - COMPOUND_NORM - depth, stem_zipf, head_zipf)
                     if score > best:
                         best = score
-        return best if best >= MIN_COMPOUND_ZIPF else 0.0
+        return max(best, MIN_COMPOUND_ZIPF) if found else 0.0
 
     def _nested_compound_zipf(self, stem: str) -> float:
         """A compound's first part scored as a compound itself (kartläggnings|underlaget)."""
@@ -296,14 +301,16 @@ def build_lexicon(directory: Path, fingerprint: str | None = None) -> Lexicon:
     # Valid forms with no frequency of their own (rarer than any word wordfreq counts), kept
     # in a compact trie: 600 000 more forms for 2 MB that load in no time.
     valid_forms = _make_trie(form for form in hunspell_forms() if form not in frequencies)
-    english = frozenset(
-        word
+    english_common = {
+        word: zipf
         for word in wordfreq.iter_wordlist("en", "small")
-        if _WORD_FORM.match(word)
-        and wordfreq.zipf_frequency(word, "en") >= ENGLISH_MIN_ZIPF
-        and wordfreq.zipf_frequency(word, "en") > frequencies.get(word, 0) / 100 + 1.0
-    )
-    return Lexicon(fingerprint, directory, frequencies, domain_words, domain_forms, english, valid_forms)
+        if _WORD_FORM.match(word) and (zipf := wordfreq.zipf_frequency(word, "en")) >= ENGLISH_MIN_ZIPF
+    }
+    # Marked English: common in English and clearly rarer in Swedish. The other common
+    # English words ("information", "is") are kept as English-compatible.
+    english = frozenset(w for w, z in english_common.items() if z > frequencies.get(w, 0) / 100 + 1.0)
+    english_any = frozenset(english_common)
+    return Lexicon(fingerprint, directory, frequencies, domain_words, domain_forms, english, english_any, valid_forms)
 
 
 def _make_trie(forms):
@@ -354,7 +361,10 @@ def _write_cache(lexicon: Lexicon, path: Path) -> None:
     """The pickle of the frequency tables and, beside it, the trie of extra valid forms
     (written first, so a pickle never exists without its trie)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = (CACHE_FORMAT, lexicon.sha256, lexicon.frequencies, lexicon.domain_words, lexicon.domain_forms, lexicon.english)
+    payload = (
+        CACHE_FORMAT, lexicon.sha256, lexicon.frequencies, lexicon.domain_words, lexicon.domain_forms,
+        lexicon.english, lexicon.english_any,
+    )
     if hasattr(lexicon.valid_forms, "save"):
         _write_atomically(path.with_suffix(".marisa"), lexicon.valid_forms.save)
 
@@ -377,7 +387,7 @@ def _remove_stale_caches(current: Path, keep: int = 4) -> None:
 def _read_cache(path: Path, directory: Path) -> Lexicon | None:
     try:
         with path.open("rb") as handle:
-            fmt, sha, frequencies, domain_words, domain_forms, english = pickle.load(handle)
+            fmt, sha, frequencies, domain_words, domain_forms, english, english_any = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, ValueError, EOFError):
         return None
     if fmt != CACHE_FORMAT:
@@ -389,7 +399,7 @@ def _read_cache(path: Path, directory: Path) -> Lexicon | None:
 
         valid_forms = marisa_trie.Trie()
         valid_forms.mmap(str(trie_path))
-    return Lexicon(sha, directory, frequencies, domain_words, domain_forms, english, valid_forms)
+    return Lexicon(sha, directory, frequencies, domain_words, domain_forms, english, english_any, valid_forms)
 
 
 def load_lexicon(directory: str | Path | None = None) -> Lexicon:

@@ -171,6 +171,7 @@ MIN_SHORT_PART_ZIPF = 5.5  # one- and two-letter parts of a split must be very c
 MIN_SPLIT_PART_ZIPF = 4.0  # longer parts must be common words
 SINGLE_LETTER_WORDS = frozenset("iåö")  # Swedish words of one letter
 ZIPF_TOTAL = 9.0  # zipf = log10(frequency per 10⁹ words)
+SWEDISH_FUNCTION_WORD_ZIPF = 6.0  # "i", "en", "man", "in": Swedish first, whatever English says
 ENGLISH_MAX_SWEDISH_ZIPF = 5.0  # "for", "right", "every": English, and not common Swedish
 COMMON_WORD_ZIPF = 4.0  # once per 100 000 words: a common word, not a name
 NAME_REPAIR_MIN_SCORE = 1.5  # a capitalised non-word mid-sentence may be a name: repair only into a likely word
@@ -196,6 +197,7 @@ class Analysis:
     alternatives: tuple[Candidate, ...]  # the best few candidates, for context rules
     suspicious: bool  # contains characters that only OCR damage produces
     english: bool  # a common English word that is rare in Swedish
+    english_compatible: bool  # any common English word ("information", "is")
     has_diacritics: bool  # holds å, ä or ö
     is_word: bool  # has a letter (numbers are scanned too, and skipped)
     settled: bool  # kept whatever the document and context: listed, with no listed rival
@@ -282,7 +284,7 @@ class Engine:
             and (best is None or not self.lexicon.is_listed(best.word) or best.score - known < KNOWN_WORD_MARGIN)
         )
         analysis = Analysis(
-            known, listed, best, runner_up, tuple(candidates[:8]), bool(_NOISE_IN_WORD.search(lower)), english,
+            known, listed, best, runner_up, tuple(candidates[:8]), bool(_NOISE_IN_WORD.search(lower)), english, self.lexicon.is_english_compatible(lower),
             any(c in "åäö" for c in lower), is_word, settled,
         )
         if len(self._analysis_cache) > 500_000:
@@ -384,7 +386,8 @@ def damage_prior(damaged: int, healthy_diacritics: int) -> float:
     An English OCR model never writes å, ä or ö, so a document with damage and no correct
     diacritics gets even odds (0); one full of correct diacritics gets strong odds against.
     """
-    p = (damaged + 0.5) / (damaged + healthy_diacritics + 1)
+    # A Beta(0.5, 2.5) prior: with little evidence (a short text) lean towards "clean".
+    p = (damaged + 0.5) / (damaged + healthy_diacritics + 3)
     p = min(max(p, DAMAGE_PRIOR_FLOOR), DAMAGE_PRIOR_CEILING)
     return math.log10(p / (1 - p))
 
@@ -495,10 +498,15 @@ class Repairer:
 
     @staticmethod
     def _in_english_passage(forms: list[str], index: int, analysis_of: dict[str, Analysis]) -> bool:
-        """An English word with at least two English words among its four neighbouring
-        words ("Getting it right for every child") is part of an English passage."""
-        neighbours = forms[max(0, index - 2) : index] + forms[index + 1 : index + 3]
-        return sum(analysis_of[f].english for f in neighbours) >= 2
+        """An English word among English words is part of an English passage ("Getting it
+        right for every child", "For more information see"): two of its four neighbouring
+        words are marked English, or one is and another is at least a common English word."""
+        neighbours = [analysis_of[f] for f in forms[max(0, index - 2) : index] + forms[index + 1 : index + 3]]
+        # Only neighbours that are not themselves likely Swedish damage count ("for" next to
+        # "for" proves nothing), nor the commonest Swedish words ("i", "en", "man").
+        evidence = [a for a in neighbours if a.settled and a.known_zipf < SWEDISH_FUNCTION_WORD_ZIPF]
+        marked = sum(a.english for a in evidence)
+        return marked >= 2 or (marked == 1 and sum(a.english_compatible for a in evidence) >= 2)
 
     def _context_decision(self, token: Token, text: str, analysis: Analysis, prior: float, previous: str, following: str):
         """Apply lexicons/context.tsv: a valid word whose neighbours point to another word."""
