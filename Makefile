@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 
 # The main job on the bundled samples: every fixture input (text, PDF, PNG, TIFF) into one corpus.
 run: setup
-	$(BIN)/nbsclean run $$(find samples -name '*.input.*' | sort) -o $(CORPUS) --overwrite
+	$(BIN)/nbsclean run samples --include '*.input.*' -o $(CORPUS) --overwrite --format jsonl,txt,parquet
 	@echo
 	@echo "Corpus written to $(CORPUS)/: documents.jsonl (one record per document), manifest.json, text/<id>.txt"
 	@echo "Look at it:  head -c 600 $(CORPUS)/text/*.txt | less      or load it in Python:"

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -33,6 +32,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from nbsclean.atomic import write_text_atomic
 from nbsclean.errors import (
     BadArgumentsError,
     ExitCode,
@@ -411,21 +411,8 @@ class Report:
 
 
 def write_text_atomically(path: Path, text: str) -> None:
-    """Write ``text`` as UTF-8 via a temp file in the same directory, fsync, os.replace."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write ``text`` as UTF-8 atomically (see :mod:`nbsclean.atomic`)."""
+    write_text_atomic(path, text)
 
 
 def expected_file_text(output: str) -> str:

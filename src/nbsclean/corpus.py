@@ -22,11 +22,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from nbsclean.atomic import write_atomic
 from nbsclean.errors import BadArgumentsError, FileAccessError, MissingDependencyError
 
 DOCUMENTS = "documents.jsonl"
@@ -180,44 +180,7 @@ class JournalWriter:
         self.close()
 
 
-# --- atomic files ------------------------------------------------------------------------
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        _unlink_quietly(temp_name)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _unlink_quietly(name: str) -> None:
-    try:
-        os.unlink(name)
-    except OSError:
-        pass
-
-
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename itself durable; not every filesystem allows it, which is harmless.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+# --- corpus files (written with nbsclean.atomic.write_atomic) ----------------------------
 
 
 def write_text_file(paths: CorpusPaths, doc_id: str, text: str) -> None:

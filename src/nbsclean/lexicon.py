@@ -21,12 +21,13 @@ import hashlib
 import logging
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import regex
+
+from nbsclean.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -145,15 +146,20 @@ class Lexicon:
         that is higher than its (often tiny) list count.
         """
         lower = word.lower()
-        value = self.frequencies.get(lower)
-        direct = value / 100 if value is not None else 0.0
-        if not direct:
-            direct = self.inflection_zipf(lower) or (HUNSPELL_ZIPF if lower in self.valid_forms else 0.0)
+        direct = self.listed_zipf(lower)
         # A listed form that is common needs no compound reading; a rare one may have a
         # better one (målbilden: listed rarely, but mål + bilden are common).
         if len(lower) >= MIN_COMPOUND_LENGTH and direct < COMPOUND_REVIEW_BELOW:
             return max(direct, self.compound_zipf(lower))
         return direct
+
+    def listed_zipf(self, lower: str) -> float:
+        """Zipf of a form some list vouches for: wordfreq, the domain lexicon, an inflection
+        of either, or hunspell (0 otherwise; compounds not considered)."""
+        value = self.frequencies.get(lower)
+        if value is not None:
+            return value / 100
+        return self.inflection_zipf(lower) or (HUNSPELL_ZIPF if lower in self.valid_forms else 0.0)
 
     def direct_zipf(self, lower: str) -> float:
         value = self.frequencies.get(lower)
@@ -346,17 +352,6 @@ def _cache_path(fingerprint: str) -> Path:
     return cache_dir() / f"lexicon-{fingerprint[:16]}.pickle"
 
 
-def _write_atomically(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_cache(lexicon: Lexicon, path: Path) -> None:
     """The pickle of the frequency tables and, beside it, the trie of extra valid forms
     (written first, so a pickle never exists without its trie)."""
@@ -365,14 +360,9 @@ def _write_cache(lexicon: Lexicon, path: Path) -> None:
         CACHE_FORMAT, lexicon.sha256, lexicon.frequencies, lexicon.domain_words, lexicon.domain_forms,
         lexicon.english, lexicon.english_any,
     )
-    if hasattr(lexicon.valid_forms, "save"):
-        _write_atomically(path.with_suffix(".marisa"), lexicon.valid_forms.save)
-
-    def dump(name: str) -> None:
-        with open(name, "wb") as handle:
-            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-    _write_atomically(path, dump)
+    if hasattr(lexicon.valid_forms, "tobytes"):
+        write_atomic(path.with_suffix(".marisa"), lexicon.valid_forms.tobytes())
+    write_atomic(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
     _remove_stale_caches(path)
 
 

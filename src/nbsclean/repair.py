@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import unicodedata
 from collections import Counter
 from itertools import accumulate
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ import regex
 from nbsclean.confusions import ConfusionModel, ContextRule, load_context_rules
 from nbsclean.edits import Edit, apply_edits, compose
 from nbsclean.lexicon import Lexicon, lexicon_dir, load_lexicon
-from nbsclean.normalise import normalise
+from nbsclean.normalise import fix_nfc, normalise
 
 # --- Tokens ---------------------------------------------------------------------------------
 # The stdlib ``re`` engine is several times faster than ``regex`` on this simple pattern, and
@@ -191,7 +192,8 @@ class Analysis:
     """What the model thinks of one token form, before context (cached per form)."""
 
     known_zipf: float  # 0 when the form itself is not a word
-    listed: bool  # the form itself is in a word list (not only a compound of known parts)
+    listed: bool  # the form itself is in wordfreq's list or the domain lexicon
+    in_list: bool  # some list vouches for it (also inflections, hunspell): not only a compound
     best: Candidate | None  # the best different word reachable through OCR confusions
     runner_up: float  # score of the second-best candidate (-inf if none)
     alternatives: tuple[Candidate, ...]  # the best few candidates, for context rules
@@ -284,7 +286,7 @@ class Engine:
             and (best is None or not self.lexicon.is_listed(best.word) or best.score - known < KNOWN_WORD_MARGIN)
         )
         analysis = Analysis(
-            known, listed, best, runner_up, tuple(candidates[:8]), bool(_NOISE_IN_WORD.search(lower)), english, self.lexicon.is_english_compatible(lower),
+            known, listed, self.lexicon.listed_zipf(lower) > 0, best, runner_up, tuple(candidates[:8]), bool(_NOISE_IN_WORD.search(lower)), english, self.lexicon.is_english_compatible(lower),
             any(c in "åäö" for c in lower), is_word, settled,
         )
         if len(self._analysis_cache) > 500_000:
@@ -487,7 +489,7 @@ class Repairer:
     def _record(decision, index, scan, analysis, edits, unknown, replaced) -> None:
         form = scan.forms[index]
         if decision is None:
-            if analysis.known_zipf == 0 and len(form) > 1 and analysis.is_word:
+            if is_unknown(form, analysis):
                 unknown[form] += 1
             return
         after, rule, score = decision
@@ -640,6 +642,11 @@ def repair_text(text: str, lexicon: Lexicon | None = None, *, engine: Engine | N
     word_edits, unknown = Repairer(engine).repair_words(normalised, scan, analysis_of, damage_prior(damaged, healthy))
     edits = compose(text, normalise_edits, word_edits, middle=normalised)
     repaired = apply_edits(normalised, word_edits)
+    if not unicodedata.is_normalized("NFC", repaired):
+        # A repaired letter can meet a stray combining mark ("d|" + U+0308 → "di" + U+0308).
+        nfc_edits = fix_nfc(repaired)
+        edits = compose(text, edits, nfc_edits, middle=repaired)
+        repaired = apply_edits(repaired, nfc_edits)
     words_after = words + sum(e.after.count(" ") - e.before.count(" ") for e in word_edits)
     stats = {"words": words_after, "edits": len(edits), "unknown_words": sum(unknown.values())}
     return RepairResult(repaired, edits, stats, unknown, damaged / words if words else 0.0)
@@ -650,9 +657,20 @@ def unknown_words(text: str, lexicon: Lexicon | None = None) -> Counter:
     engine = default_engine(lexicon)
     counts: Counter = Counter()
     for token in tokenize_words(text):
-        if engine.analyse(token.text).known_zipf == 0 and len(token.text) > 1:
+        if is_unknown(token.text, engine.analyse(token.text)):
             counts[token.text] += 1
     return counts
+
+
+def is_unknown(form: str, analysis: Analysis) -> bool:
+    """A word for the archivist's to-do list: no list knows it. A capitalised form that is
+    only valid as a compound of common words ("Kvarnbyvik", "Trulsbrink") counts too: it is
+    far more likely a name or a place than a compound."""
+    if not analysis.is_word or len(form) < 2:
+        return False
+    if analysis.known_zipf == 0:
+        return True
+    return not analysis.in_list and form[:1].isupper() and not form.isupper()
 
 
 __all__ = [
