@@ -159,10 +159,11 @@ def test_every_record_replays_its_edits_and_has_its_text_file(reference):
     assert sum(len(r["edits"]) for r in records) > 50  # the damaged samples really were repaired
 
 
-def test_records_follow_input_order_with_relative_sources(reference):
+def test_records_follow_input_order_with_relative_sources(reference, inputs):
     sources = [r["source"] for r in read_journal(reference / "documents.jsonl")]
-    letters = [f"inputs0/letters/letter{i:03d}.txt" for i in range(6)]
-    assert sources == letters + ["inputs0/scans/scan.pdf", "inputs0/scans/scan.png"]
+    folder = inputs.name  # tmp_path_factory numbers it: inputs0, inputs1, ... per session
+    letters = [f"{folder}/letters/letter{i:03d}.txt" for i in range(6)]
+    assert sources == letters + [f"{folder}/scans/scan.pdf", f"{folder}/scans/scan.png"]
 
 
 def test_scans_go_through_ocr_and_metadata_is_read(reference):
