@@ -511,7 +511,9 @@ class Repairer:
         return marked >= 2 or (marked == 1 and sum(a.english_compatible for a in evidence) >= 2)
 
     def _context_decision(self, token: Token, text: str, analysis: Analysis, prior: float, previous: str, following: str):
-        """Apply lexicons/context.tsv: a valid word whose neighbours point to another word."""
+        """Apply lexicons/context.tsv: a valid word whose neighbours point to another word
+        (a positive weight), or that its neighbours confirm (a negative weight: the token is
+        kept, as "vaga" in "har vaga begrepp", an adjective where the verb "våga" cannot be)."""
         for rule in self.engine.context_rules[token.text.lower()]:
             if not rule.matches(previous, following):
                 continue
@@ -521,6 +523,8 @@ class Repairer:
             margin = alternative.score + rule.weight - analysis.known_zipf + prior
             if margin >= KNOWN_WORD_MARGIN:
                 return self._recase(alternative.word, token, text), "context", _confidence(margin - KNOWN_WORD_MARGIN)
+            if rule.weight < 0:
+                return token.text, "context", _confidence(KNOWN_WORD_MARGIN - margin)  # kept
         return None
 
     def _starts_sentence(self, token: Token, text: str) -> bool:
@@ -634,7 +638,7 @@ def repair_text(text: str, lexicon: Lexicon | None = None, *, engine: Engine | N
     """Repair OCR damage in ``text``; ``apply_edits(text, result.edits) == result.text``."""
     engine = engine or default_engine(lexicon)
     lexicon = engine.lexicon
-    normalised, normalise_edits = normalise(text, knows_hyphenated=lambda w: lexicon.direct_zipf(w) > 0)
+    normalised, normalise_edits = normalise(text, knows_hyphenated=lexicon.is_listed)
     scan = scan_words(normalised)
     counts = Counter(scan.forms)
     analysis_of = {form: engine.analyse(form) for form in counts}
