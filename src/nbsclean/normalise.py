@@ -104,7 +104,8 @@ def join_line_end_hyphens(text: str, knows_hyphenated: Callable[[str], bool] | N
 
 # A bullet ("•", "◦", "▪") that an English OCR model read as "e", "«", "°", "©", "®", "+"
 # or "*", at the start of a line and followed by a space and a capitalised word.
-_MISREAD_BULLET = regex.compile(r"(?m)^[ \t]*(?P<bullet>[e«°©®¢»+*])[ \t]+(?=\p{Lu})")
+# (The stdlib engine finds the candidates fast; the capital is checked in Python.)
+_MISREAD_BULLET = re.compile(r"^[ \t]*(?P<bullet>[e«°©®¢»+*])[ \t]+(?P<next>\w)", re.MULTILINE)
 
 
 def fix_misread_bullets(text: str) -> list[Edit]:
@@ -112,6 +113,7 @@ def fix_misread_bullets(text: str) -> list[Edit]:
     return [
         Edit(m.start("bullet"), m.end("bullet"), m.group("bullet"), "•", "bullet", 0.9)
         for m in _MISREAD_BULLET.finditer(text)
+        if m.group("next").isupper()
     ]
 
 
@@ -123,14 +125,22 @@ _BAR_AS_I = regex.compile(
 )
 
 
+
 def fix_bar_as_capital_i(text: str) -> list[Edit]:
     """"| detta" → "I detta": a lone bar before a word is the preposition "I"."""
     if "|" not in text:
         return []
     edits = []
-    for match in _BAR_AS_I.finditer(text):
-        bar = match.start() + match.group().index("|")
-        edits.append(Edit(bar, bar + 1, "|", "I", "bar_as_I", 0.9))
+    # Only the lines holding a bar are searched: the pattern is slow on a whole archive.
+    position = text.find("|")
+    while position != -1:
+        line_start = text.rfind("\n", 0, position) + 1
+        line_end = text.find("\n", position)
+        line_end = len(text) if line_end == -1 else line_end
+        for match in _BAR_AS_I.finditer(text[line_start:line_end]):
+            bar = line_start + match.start() + match.group().index("|")
+            edits.append(Edit(bar, bar + 1, "|", "I", "bar_as_I", 0.9))
+        position = text.find("|", line_end)
     return edits
 
 

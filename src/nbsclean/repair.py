@@ -448,31 +448,38 @@ class Repairer:
         edits: list[Edit] = []
         unknown: Counter = Counter()
         context_rules = self.engine.context_rules
-        # A lower-case form without context rules is decided the same way wherever it
-        # stands in this document: decide it once.
-        decided: dict[str, tuple[str, str, float] | None] = {}
+        # A form without context rules is decided the same way wherever it stands in this
+        # document (a capitalised one: wherever it stands at a sentence start, or not).
+        decided: dict[object, tuple[str, str, float] | None] = {}
         # Context rules read the neighbouring words as repaired, so they are applied after
         # every other decision (and a second run finds nothing more to do).
         replaced: dict[int, str] = {}
         contextual: list[int] = []
+        with_context = {form for form in attention if form.lower() in context_rules}
+        bounds = scan.bounds
         for index in indices:
             form = forms[index]
             analysis = analysis_of[form]
             if analysis.english and self._in_english_passage(forms, index, analysis_of):
                 continue
-            if form.lower() in context_rules:
+            if form in with_context:
                 contextual.append(index)
                 continue
             if analysis.settled:
                 continue
-            start, end = scan.span(index)
-            if form in decided:
-                decision = decided[form]
+            # Elsewhere than at a sentence start, a capitalised form is also decided alike.
+            start = bounds[2 * index]
+            key = form if form.islower() else (form, self._starts_sentence(Token(start, start, form, "word"), text))
+            if key in decided:
+                decision = decided[key]
             else:
-                decision = self._decide(Token(start, end, form, "word"), text, prior)
-                if form.islower():
-                    decided[form] = decision
-            self._record(decision, index, scan, analysis, edits, unknown, replaced)
+                decision = decided[key] = self._decide(Token(start, bounds[2 * index + 1], form, "word"), text, prior)
+            if decision is None:
+                if is_unknown(form, analysis):
+                    unknown[form] += 1
+            elif decision[0] != form:
+                edits.append(Edit(bounds[2 * index], bounds[2 * index + 1], form, *decision))
+                replaced[index] = decision[0]
         for index in contextual:
             form, analysis = forms[index], analysis_of[forms[index]]
             start, end = scan.span(index)
@@ -481,22 +488,15 @@ class Repairer:
             decision = self._context_decision(token, text, analysis, prior, previous, following)
             if decision is None and not analysis.settled:
                 decision = self._decide(token, text, prior)
-            self._record(decision, index, scan, analysis, edits, unknown, replaced)
-        edits.sort(key=lambda e: e.start)
+            if decision is None:
+                if is_unknown(form, analysis):
+                    unknown[form] += 1
+            elif decision[0] != form:
+                edits.append(Edit(start, end, form, *decision))
+                replaced[index] = decision[0]
+        if contextual:
+            edits.sort(key=lambda e: e.start)
         return edits, unknown
-
-    @staticmethod
-    def _record(decision, index, scan, analysis, edits, unknown, replaced) -> None:
-        form = scan.forms[index]
-        if decision is None:
-            if is_unknown(form, analysis):
-                unknown[form] += 1
-            return
-        after, rule, score = decision
-        if after != form:
-            start, end = scan.span(index)
-            edits.append(Edit(start, end, form, after, rule, score))
-            replaced[index] = after
 
     @staticmethod
     def _in_english_passage(forms: list[str], index: int, analysis_of: dict[str, Analysis]) -> bool:
