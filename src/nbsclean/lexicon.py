@@ -169,9 +169,6 @@ class Lexicon:
         lower = word.lower()
         return lower in self.frequencies or lower in self.valid_forms
 
-    def is_genitive_of_listed(self, lower: str) -> bool:
-        return self.inflection_zipf(lower) > 0
-
     def inflection_zipf(self, lower: str) -> float:
         """Score an unlisted form as an inflection of a listed one (0 when it is not).
 

@@ -235,7 +235,7 @@ class Engine:
         found: list[Candidate] = []
         unlisted: list[tuple[str, float, int]] = []
         for built, (logp, changes) in reachable.items():
-            if lexicon.is_listed(built) or lexicon.is_genitive_of_listed(built):
+            if lexicon.listed_zipf(built) > 0:
                 found.append(Candidate(built, lexicon.zipf(built) + logp / ln10, changes))
             else:
                 unlisted.append((built, logp, changes))
