@@ -5,12 +5,14 @@ then a noisy-channel decision per word token::
 
     best intended word w for what OCR wrote (o)  =  argmax  P(w) · P(o | w)
 
-P(w) comes from the lexicon (wordfreq's Swedish list, the archive's domain words, compounds
-through their parts); P(o | w) from the OCR confusion table in ``lexicons/confusions.tsv``,
-learned from aligned damaged/clean pairs. A word the lexicon knows is replaced only when
-the alternative is much more probable *and* the document shows the damage this model
-describes (its prior, :func:`estimate_damage`), so correct Swedish, names, English
-passages, URLs, e-mail addresses and numbers are left alone. Words that OCR glued together
+P(w) comes from the lexicon (wordfreq's Swedish list, hunspell's forms, the archive's domain
+words, compounds through their parts); P(o | w) from the OCR confusion table in
+``lexicons/confusions.tsv``, learned from aligned damaged/clean pairs. A word the lexicon
+knows is replaced only when the alternative is much more probable *and* the document shows
+the damage this model describes (its prior, :func:`damage_prior`: an English OCR model
+never writes å, ä or ö), so correct Swedish, names, English passages, URLs, e-mail
+addresses and numbers are left alone; ``lexicons/context.tsv`` decides valid-but-wrong
+words from their neighbours. Words that OCR glued together
 ("insatserihela") are split when each part is a word. Every change is an
 :class:`~nbsclean.edits.Edit` with a rule name and a score.
 """
