@@ -413,13 +413,7 @@ def lowest_edits_html(documents: list[RenderedDocument], limit: int) -> str:
             f"{visible(edit.before) or '∅'} → {visible(edit.after) or '∅'}</a></td>"
             f"<td><code>{escape(edit.rule)}</code></td></tr>"
         )
-    more = f'<p class="muted">{len(entries) - limit} more not listed</p>' if len(entries) > limit else ""
-    return (
-        "<table><thead><tr><th>score</th><th>before → after</th><th>rule</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-        + more
-    )
+    return _html_table(["score", "before → after", "rule"], rows, len(entries) - limit)
 
 
 def unknown_words_html(registry: dict[str, UnknownWord], limit: int) -> str:
@@ -435,13 +429,14 @@ def unknown_words_html(registry: dict[str, UnknownWord], limit: int) -> str:
             f'href="#{escape(entry.anchors[0]) if entry.anchors else ""}">{escape(entry.word)}</a></td>'
             f'<td class="num">{entry.count}</td><td class="num">{len(entry.documents)}</td><td>{links}</td></tr>'
         )
-    more = f'<p class="muted">{len(ranked) - limit} more not listed</p>' if len(ranked) > limit else ""
-    return (
-        "<table><thead><tr><th>word</th><th>count</th><th>docs</th><th>where</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-        + more
-    )
+    return _html_table(["word", "count", "docs", "where"], rows, len(ranked) - limit)
+
+
+def _html_table(headers: list[str], rows: list[str], not_listed: int) -> str:
+    """A table of ready-made ``<tr>`` rows, and how many more rows were left out."""
+    more = f'<p class="muted">{not_listed} more not listed</p>' if not_listed > 0 else ""
+    head = "".join(f"<th>{header}</th>" for header in headers)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>" + more
 
 
 def document_html(doc: RenderedDocument) -> str:
