@@ -271,6 +271,7 @@ def test_cli_update_round_trips_then_a_changed_expected_file_fails_with_its_word
     code, out, _ = run_cli(capsys, str(tmp_path))
     assert code == 0, out
     assert "2 cases: 2 pass (exit 0)" in out
+    assert out.rstrip().splitlines()[-1] == "check: 2 passed, 0 failed"
 
     expected_path = tmp_path / "txt" / "clean.expected.txt"
     expected_path.write_text(expected_path.read_text(encoding="utf-8").replace("Sörmlands", "Södermanlands"), encoding="utf-8")

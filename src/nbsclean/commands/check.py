@@ -134,6 +134,15 @@ def _summary_table(report: Report) -> Table:
     return table
 
 
+def _closing_line(report: Report) -> str:
+    """The closing line test runners print ("check: 23 passed, 1 failed"), for CI logs."""
+    from nbsclean.check import summary_counts
+
+    counts = summary_counts(report)
+    passed = sum(counts[s] for s in ("pass", "unchanged", "updated", "created"))
+    return f"check: {passed} passed, {counts['fail'] + counts['error']} failed"
+
+
 def _summary_line(report: Report) -> str:
     from nbsclean.check import summary_counts
 
@@ -182,6 +191,7 @@ def check_command(
     human.print()
     human.print(_summary_table(report))
     human.print(_summary_line(report))
+    human.print(_closing_line(report))
     if junit is not None:
         write_junit(report, junit)
     if json_output:
