@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from nbsclean.lexicon import Lexicon, load_lexicon
+
+# CI (CI=true) draws the same property-test examples on every run, so that landing never
+# depends on the luck of the draw; developers' runs stay random and keep exploring.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
