@@ -53,10 +53,6 @@ class InvalidEditsError(ValueError):
     """Edits that do not fit the text they claim to describe."""
 
 
-def sort_key(edit: Edit) -> tuple[int, int]:
-    return (edit.start, edit.end)
-
-
 def validate_edits(text: str, edits: Sequence[Edit]) -> None:
     """Raise InvalidEditsError unless ``edits`` are sorted, disjoint and match ``text``."""
     previous_end = 0
@@ -91,17 +87,6 @@ def revert_edits(raw: str, edits: Sequence[Edit], drop: Iterable[int]) -> tuple[
     dropped = set(drop)
     kept = [e for i, e in enumerate(edits) if i not in dropped]
     return apply_edits(raw, kept), kept
-
-
-def edits_from_replacements(
-    text: str, replacements: Iterable[tuple[int, int, str]], rule: str, score: float = 1.0
-) -> list[Edit]:
-    """Build edits from ``(start, end, after)`` triples, skipping no-op replacements."""
-    return [
-        Edit(start, end, text[start:end], after, rule, score)
-        for start, end, after in replacements
-        if text[start:end] != after
-    ]
 
 
 def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str | None = None) -> list[Edit]:

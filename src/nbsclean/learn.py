@@ -34,11 +34,12 @@ from typing import Callable, Iterable, Iterator
 import regex
 
 from nbsclean.errors import BadArgumentsError, FileAccessError
+from nbsclean.lexicon import DOMAIN_CATEGORIES
 from nbsclean.review import atomic_write_text
 
 log = logging.getLogger("nbsclean.learn")
 
-CATEGORIES = ("places", "organisations", "names", "terms")
+CATEGORIES = DOMAIN_CATEGORIES
 CANDIDATE_COLUMNS = ("word", "count", "documents", "category", "context")
 DEFAULT_MIN_CONF = 85.0  # Tesseract's mean word confidence, 0-100
 DEFAULT_MAX_DAMAGE = 0.05  # clean text scores < 0.02, the archive's OCR layers > 0.2

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nbsclean import __version__
-from nbsclean.edits import Edit, apply_edits, compose
+from nbsclean.edits import Edit, apply_edits
 from nbsclean.extract import ExtractedDocument, Page, extract_file
 
 PAGE_SEPARATOR = "\f"
@@ -101,10 +101,10 @@ def _repair_page(page: Page, repair: bool, lexicon) -> _PageResult:
     decoded = apply_edits(raw, page.decode_edits) if page.decode_edits else raw
     if not repair:
         return _PageResult(raw, decoded, list(page.decode_edits), _count_words(decoded), 0)
-    from nbsclean.repair import repair_text
+    from nbsclean.repair import repair_decoded
 
-    repaired = repair_text(decoded, lexicon)
-    edits = compose(raw, page.decode_edits, repaired.edits) if page.decode_edits else list(repaired.edits)
+    repaired = repair_decoded(raw, list(page.decode_edits), lexicon)
+    edits = repaired.edits
     stats = repaired.stats or {}
     return _PageResult(
         raw_text=raw,

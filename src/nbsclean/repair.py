@@ -658,6 +658,18 @@ def repair_text(text: str, lexicon: Lexicon | None = None, *, engine: Engine | N
     return RepairResult(repaired, edits, stats, unknown, damaged / words if words else 0.0)
 
 
+def repair_decoded(raw: str, decode_edits: list[Edit], lexicon: Lexicon | None = None) -> RepairResult:
+    """Repair text whose decoding already fixed something (a text file's mojibake):
+    the repair works on the fixed text, and the result's edits point into ``raw``."""
+    if not decode_edits:
+        return repair_text(raw, lexicon)
+    fixed = apply_edits(raw, decode_edits)
+    result = repair_text(fixed, lexicon)
+    result.edits = compose(raw, decode_edits, result.edits, middle=fixed)
+    result.stats["edits"] = len(result.edits)
+    return result
+
+
 def unknown_words(text: str, lexicon: Lexicon | None = None) -> Counter:
     """Word forms in ``text`` that the lexicon does not know (URLs, e-mails, numbers excluded)."""
     engine = default_engine(lexicon)
@@ -686,6 +698,7 @@ __all__ = [
     "default_engine",
     "estimate_damage",
     "lexicon_dir",
+    "repair_decoded",
     "repair_text",
     "tokenize",
     "tokenize_words",

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from nbsclean.edits import Edit, apply_edits, compose
+from nbsclean.edits import Edit
 from nbsclean.errors import FileAccessError
 
 
@@ -33,15 +33,13 @@ def read_input_bytes(source: str) -> bytes:
 def repair_bytes(data: bytes, source: str, lexicon_directory: Optional[Path] = None) -> tuple[str, str, list[Edit], dict, str]:
     """Decode and repair; returns (raw text, repaired text, edits on the raw text, stats, encoding)."""
     from nbsclean.lexicon import load_lexicon
-    from nbsclean.repair import repair_text
+    from nbsclean.repair import repair_decoded
     from nbsclean.textio import decode_text_bytes
 
     decoded = decode_text_bytes(data, source)
-    fixed = apply_edits(decoded.text, decoded.edits)
-    result = repair_text(fixed, load_lexicon(lexicon_directory))
-    edits = compose(decoded.text, decoded.edits, result.edits)
-    stats = dict(result.stats, edits=len(edits), damage=round(result.damage, 4))
-    return decoded.text, result.text, edits, stats, decoded.encoding
+    result = repair_decoded(decoded.text, decoded.edits, load_lexicon(lexicon_directory))
+    stats = dict(result.stats, damage=round(result.damage, 4))
+    return decoded.text, result.text, result.edits, stats, decoded.encoding
 
 
 def format_diff(raw: str, edits: list[Edit], colour: bool) -> str:
