@@ -306,6 +306,28 @@ def test_ocr_text_from_one_tsv_run_equals_tesseracts_own_text(files):
     assert 0 < result.mean_conf <= 100 and result.words == len(plain.split())
 
 
+def test_an_image_object_reads_like_its_file(files):
+    """The image handed over as an uncompressed TIFF gives Tesseract the same pixels."""
+    from_file = ocr.ocr_image(files["png"], lang="swe", dpi=300)
+    with Image.open(files["png"]) as image:
+        from_object = ocr.ocr_image(image.convert("L"), lang="swe", dpi=300)
+    assert from_object == from_file
+
+
+def test_page_image_is_written_as_an_uncompressed_tiff_on_white(tmp_path):
+    transparent = Image.new("RGBA", (40, 20), (0, 0, 0, 0))
+    transparent.paste((0, 0, 0, 255), (0, 0, 10, 20))
+    path = ocr._write_page_image(transparent, str(tmp_path))
+    with Image.open(path) as written:
+        assert written.format == "TIFF" and written.info.get("compression") == "raw"
+        assert written.mode == "RGB"
+        assert written.getpixel((30, 10)) == (255, 255, 255)  # transparent paper is white
+        assert written.getpixel((5, 10)) == (0, 0, 0)  # opaque ink stays ink
+    palette = Image.new("P", (8, 8))
+    with Image.open(ocr._write_page_image(palette, str(tmp_path))) as written:
+        assert written.mode == "RGB"
+
+
 def test_versions_and_traineddata_hashes():
     assert ocr.tesseract_version().split(".")[0] in {"4", "5"}
     hashes = ocr.traineddata_sha256("swe+eng")

@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -190,19 +191,24 @@ def _mean_word_confidence(data: dict[str, list]) -> tuple[float | None, int]:
     return round(sum(confidences) / len(confidences), 2), len(confidences)
 
 
-def _uncompressed(image: Image.Image) -> Image.Image:
-    """The image as pytesseract should hand it to Tesseract: a PNM file, not a PNG.
+def _write_page_image(image: Image.Image, directory: str) -> str:
+    """Write ``image`` where Tesseract reads it fastest: an uncompressed TIFF.
 
-    pytesseract writes the image to a temporary file in ``image.format`` (PNG when unset);
-    compressing a 300 dpi page as PNG costs more than a tenth of the OCR time, writing a
-    PGM/PPM costs almost nothing and Tesseract (Leptonica) reads it as fast.
+    Measured on an A4 page at 300 dpi: Leptonica (Tesseract's image reader) reads an
+    uncompressed TIFF in 0.008 s, a PNG in 0.06 s and a PGM in 0.31 s (it reads PNM byte
+    by byte); Pillow writes the TIFF in 0.01 s but needs 0.14 s to compress a PNG, which is
+    what pytesseract would write for an image object.
     """
-    if image.mode not in ("1", "L", "RGB"):
+    if "A" in image.getbands() or "transparency" in image.info:
+        # Transparent areas are paper: flatten onto white, as pytesseract does.
+        rgba = image.convert("RGBA")
+        image = Image.new("RGB", rgba.size, (255, 255, 255))
+        image.paste(rgba, mask=rgba.getchannel("A"))
+    elif image.mode not in ("1", "L", "RGB"):
         image = image.convert("RGB")
-    elif image.format != "PPM":
-        image = image.copy()
-    image.format = "PPM"
-    return image
+    path = os.path.join(directory, "page.tif")
+    image.save(path, format="TIFF", compression="raw")
+    return path
 
 
 def ocr_image(
@@ -220,10 +226,11 @@ def ocr_image(
     check_tesseract(lang)
     # pytesseract passes os.environ to its subprocess: one OpenMP thread per worker.
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else _uncompressed(image)
     pytesseract = _pytesseract()
-    data = pytesseract.image_to_data(
-        source, lang=lang, config=_tesseract_config(psm, dpi), output_type=pytesseract.Output.DICT
-    )
+    with tempfile.TemporaryDirectory(prefix="nbsclean-ocr-") as directory:
+        source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else _write_page_image(image, directory)
+        data = pytesseract.image_to_data(
+            source, lang=lang, config=_tesseract_config(psm, dpi), output_type=pytesseract.Output.DICT
+        )
     mean_conf, words = _mean_word_confidence(data)
     return OcrResult(text=_text_from_tsv(data), mean_conf=mean_conf, words=words)
