@@ -42,6 +42,7 @@ eval: setup
 	$(BIN)/python tools/eval_repair.py
 
 bench: setup
+	@tools/install-system-deps.sh --bench
 	$(BIN)/python bench/run_all.py
 
 confusions: setup

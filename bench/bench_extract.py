@@ -12,16 +12,21 @@ English text layer, page images) this times, in the same run and alternating:
   page rendered by nbsclean's own renderer, saved as PNG beforehand, not timed).
 
 Both run Tesseract with ``OMP_THREAD_LIMIT=1`` (what nbsclean uses: one thread per
-worker), so the difference is nbsclean's own overhead. The lexicon is loaded before
-timing (a run loads it once per process), and one untimed extraction warms the imports.
-Prints a Markdown table with the fastest of the repeats per page (timeit's convention).
+worker), so the difference is nbsclean's overhead. The lexicon is loaded before timing (a
+run loads it once per process), and one untimed extraction warms the imports. The runs
+go in rounds over all pages, and the table keeps the fastest run of each side per page
+(timeit's convention) and the median overhead of back-to-back pairs. A second measure needs no comparison across runs: inside each
+nbsclean run, the time spent waiting for Tesseract is subtracted from the run's time,
+leaving nbsclean's own work per page.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
+import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -78,33 +83,58 @@ def collect_pages(samples: Path, workdir: Path, dpi: int, max_pages: int | None)
 @dataclass
 class Timing:
     wall: float
-    cpu: float  # user + system seconds of this process and the Tesseract it waited for
+    in_tesseract: float = 0.0  # of which nbsclean waited for its Tesseract subprocess
+
+    @property
+    def own_work(self) -> float:
+        """nbsclean's own seconds: opening, deciding, rasterising, writing the image, TSV → text."""
+        return self.wall - self.in_tesseract
 
 
-def cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+class TesseractStopwatch:
+    """Adds up the wall time pytesseract spends in Tesseract while the block runs.
 
+    This separates nbsclean's own work from Tesseract's inside one and the same run, which
+    the machine's speed drift cannot skew: the own work is a tenth of a second, the drift is
+    a share of the whole.
+    """
 
-def timed(run) -> tuple[Timing, object]:
-    wall, cpu = time.perf_counter(), cpu_seconds()
-    result = run()
-    return Timing(time.perf_counter() - wall, cpu_seconds() - cpu), result
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __enter__(self) -> "TesseractStopwatch":
+        import pytesseract.pytesseract as internals
+
+        self._internals, self._original = internals, internals.run_tesseract
+
+        def timed_run_tesseract(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return self._original(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+
+        internals.run_tesseract = timed_run_tesseract
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._internals.run_tesseract = self._original
 
 
 def time_nbsclean(page: BenchPage, lexicon, lang: str, dpi: int) -> tuple[Timing, str]:
-    timing, document = timed(lambda: extract_file(page.nbsclean_input, lang=lang, dpi=dpi, lexicon=lexicon))
-    return timing, document.pages[0].method
+    with TesseractStopwatch() as stopwatch:
+        started = time.perf_counter()
+        document = extract_file(page.nbsclean_input, lang=lang, dpi=dpi, lexicon=lexicon)
+        wall = time.perf_counter() - started
+    return Timing(wall, stopwatch.seconds), document.pages[0].method
 
 
 def time_tesseract(page: BenchPage, lang: str) -> Timing:
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     command = ["tesseract", str(page.page_image), "-", "-l", lang]
-    timing, _ = timed(
-        lambda: subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
-    )
-    return timing
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+    return Timing(time.perf_counter() - started)
 
 
 def accuracy(samples: Path, lexicon) -> int:
@@ -131,10 +161,11 @@ def accuracy(samples: Path, lexicon) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=Path, default=REPO / "samples" / "scans")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="rounds over all pages; each page runs this often per side")
     parser.add_argument("--lang", default="swe")
     parser.add_argument("--dpi", type=int, default=300)
     parser.add_argument("--max-pages", type=int, default=None)
+    parser.add_argument("--no-instructions", action="store_true", help="skip the valgrind instruction count")
     parser.add_argument("--accuracy", action="store_true", help="report WER of extract + repair per sample")
     args = parser.parse_args(argv)
 
@@ -146,59 +177,171 @@ def main(argv: list[str] | None = None) -> int:
         if not pages:
             print(f"no scanned pages found in {args.samples}", file=sys.stderr)
             return 1
-        print(f"# extraction overhead, {len(pages)} pages, {args.repeats} repeats, dpi {args.dpi}, "
+        print(f"# extraction overhead, {len(pages)} pages, {args.repeats} rounds, dpi {args.dpi}, "
               f"lang {args.lang}, OMP_THREAD_LIMIT=1", file=sys.stderr)
         # One untimed run first: the imports of the PDF and OCR libraries and Tesseract's
         # language check happen once per process and are not per-page cost.
         time_nbsclean(pages[0], lexicon, args.lang, args.dpi)
-        rows = []
-        for page in pages:
-            ours: list[Timing] = []
-            theirs: list[Timing] = []
-            method = ""
-            for repeat in range(args.repeats):
-                # Alternate which goes first, so drift in machine load hits both alike.
-                if repeat % 2 == 1:
-                    theirs.append(time_tesseract(page, args.lang))
-                timing, method = time_nbsclean(page, lexicon, args.lang, args.dpi)
-                ours.append(timing)
-                if repeat % 2 == 0:
-                    theirs.append(time_tesseract(page, args.lang))
-            # The minimum of the repeats (timeit's convention): Tesseract's own run time varies
-            # by ±15 % from run to run, and the fastest run is the least disturbed one.
-            row = (
-                page.name,
-                method,
-                min(t.wall for t in ours),
-                min(t.wall for t in theirs),
-                min(t.cpu for t in ours),
-                min(t.cpu for t in theirs),
-            )
-            rows.append(row)
-            print(f"  {page.name}: nbsclean {row[2]:.2f}s, tesseract {row[3]:.2f}s (wall)", file=sys.stderr)
+        ours, theirs, methods = time_in_rounds(pages, lexicon, args.lang, args.dpi, args.repeats)
+        rows = [page_row(page.name, methods[page.name], ours[page.name], theirs[page.name]) for page in pages]
+        # The instruction count on the page where nbsclean's share weighs most: the shortest.
+        shortest = min(pages, key=lambda page: min(t.wall for t in theirs[page.name]))
+        counts = None if args.no_instructions else count_instructions(shortest, lexicon, args.lang, args.dpi, Path(tmp))
         load = os.getloadavg()[0]
-
-    print(f"Extraction overhead per scanned page: fastest of {args.repeats} runs after one warm-up, dpi {args.dpi}, "
-          f"lang {args.lang}, OMP_THREAD_LIMIT=1, {os.cpu_count()} cores, load average {load:.1f}.\n")
-    print("| page | method | nbsclean wall s | tesseract wall s | wall overhead | nbsclean CPU s | tesseract CPU s | CPU overhead |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for name, method, ours_wall, theirs_wall, ours_cpu, theirs_cpu in rows:
-        print(
-            f"| {name} | {method} | {ours_wall:.2f} | {theirs_wall:.2f} | {(ours_wall - theirs_wall) / theirs_wall:+.1%} "
-            f"| {ours_cpu:.2f} | {theirs_cpu:.2f} | {(ours_cpu - theirs_cpu) / theirs_cpu:+.1%} |"
-        )
-    totals = [sum(row[i] for row in rows) for i in range(2, 6)]
-    wall_overhead = (totals[0] - totals[1]) / totals[1]
-    cpu_overhead = (totals[2] - totals[3]) / totals[3]
-    print(
-        f"| **all {len(rows)} pages** | | **{totals[0]:.2f}** | **{totals[1]:.2f}** | **{wall_overhead:+.1%}** "
-        f"| **{totals[2]:.2f}** | **{totals[3]:.2f}** | **{cpu_overhead:+.1%}** |"
-    )
-    verdict = "within" if wall_overhead <= TARGET_OVERHEAD else "ABOVE"
-    print(f"\nWall-time overhead {wall_overhead:+.1%} ({verdict} the {TARGET_OVERHEAD:.0%} target); "
-          f"CPU-time overhead {cpu_overhead:+.1%}. On a busy machine trust the CPU column: wall time "
-          "then measures the other processes as much as ours.")
+    report(rows, ours, theirs, counts, shortest.name, args, load)
     return 0
+
+
+def time_in_rounds(pages: list[BenchPage], lexicon, lang: str, dpi: int, rounds: int):
+    """Wall times of both sides per page, and the method nbsclean chose for each page."""
+    ours: dict[str, list[Timing]] = {page.name: [] for page in pages}
+    theirs: dict[str, list[Timing]] = {page.name: [] for page in pages}
+    methods: dict[str, str] = {}
+    for round_number in range(rounds):
+        # Each nbsclean run is paired with a raw run right before or after it (which goes
+        # first alternates), and rounds over all pages spread each page's runs over the
+        # whole benchmark, so both sides meet this VM's fast and slow phases alike.
+        for index, page in enumerate(pages):
+            nbsclean_first = (round_number + index) % 2 == 0
+            if not nbsclean_first:
+                theirs[page.name].append(time_tesseract(page, lang))
+            timing, methods[page.name] = time_nbsclean(page, lexicon, lang, dpi)
+            ours[page.name].append(timing)
+            if nbsclean_first:
+                theirs[page.name].append(time_tesseract(page, lang))
+        print(f"  round {round_number + 1} of {rounds} done", file=sys.stderr)
+    return ours, theirs, methods
+
+
+@dataclass
+class InstructionCounts:
+    nbsclean_tesseract: int  # the Tesseract run nbsclean starts, exactly as it starts it
+    raw_tesseract: int
+
+    @property
+    def difference(self) -> float:
+        return (self.nbsclean_tesseract - self.raw_tesseract) / self.raw_tesseract
+
+
+CACHEGRIND = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+
+
+def count_instructions(page: BenchPage, lexicon, lang: str, dpi: int, workdir: Path) -> InstructionCounts | None:
+    """Instructions executed by Tesseract as nbsclean runs it and as the raw command runs.
+
+    Instruction counts (valgrind's cachegrind) do not drift with the machine's speed, so
+    they show whether nbsclean's way of running Tesseract (an uncompressed TIFF, TSV
+    output, --dpi) costs Tesseract more or less work than ``tesseract page.png -``. Both
+    run side by side on the two cores, about 20 times slower than natively.
+    """
+    if shutil.which("valgrind") is None:
+        print("  valgrind not installed: no instruction counts", file=sys.stderr)
+        return None
+    import pytesseract.pytesseract as internals
+
+    nbsclean_log, raw_log = workdir / "nbsclean.cachegrind", workdir / "raw.cachegrind"
+    wrapper = workdir / "tesseract-under-cachegrind"
+    wrapper.write_text(f'#!/bin/sh\nexec {" ".join(CACHEGRIND)} --log-file={nbsclean_log} tesseract "$@"\n')
+    wrapper.chmod(0o755)
+    environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    raw = subprocess.Popen(
+        [*CACHEGRIND, f"--log-file={raw_log}", "tesseract", str(page.page_image), "-", "-l", lang],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment,
+    )
+    original_command = internals.tesseract_cmd
+    internals.tesseract_cmd = str(wrapper)
+    try:
+        extract_file(page.nbsclean_input, lang=lang, dpi=dpi, lexicon=lexicon)
+    finally:
+        internals.tesseract_cmd = original_command
+        raw.wait()
+    return InstructionCounts(_instructions(nbsclean_log), _instructions(raw_log))
+
+
+def _instructions(log: Path) -> int:
+    match = re.search(r"I\s+refs:\s+([\d,]+)", log.read_text())
+    if not match:
+        raise RuntimeError(f"no instruction count in {log}")
+    return int(match.group(1).replace(",", ""))
+
+
+def report(rows, ours, theirs, counts: InstructionCounts | None, counted_page: str, args, load: float) -> None:
+    all_pairs = [pair_overhead(a, b) for row in rows for a, b in zip(ours[row.name], theirs[row.name])]
+    paired = statistics.median(all_pairs)
+    fastest_ours, fastest_theirs = sum(row.fastest_ours for row in rows), sum(row.fastest_theirs for row in rows)
+    own_share = sum(row.own_work for row in rows) / fastest_theirs
+    # nbsclean's wall time is its own work plus its Tesseract run; the instruction counts say
+    # whether that Tesseract run does more work than the raw command's. Both parts are
+    # drift-free. A saving in Tesseract (it reads a TIFF faster than a PNG) is not credited:
+    # the count covers one page, the bound must hold for all.
+    extra_tesseract_work = max(0.0, counts.difference) if counts else 0.0
+    overhead = own_share + extra_tesseract_work
+
+    print(f"Extraction overhead per scanned page: {len(rows)} pages, {args.repeats} rounds over all pages after one "
+          f"warm-up; dpi {args.dpi}, lang {args.lang}, OMP_THREAD_LIMIT=1, {os.cpu_count()} cores, load average "
+          f"{load:.1f}. The raw command reads the page as PNG (`tesseract page.png - -l {args.lang}`); nbsclean "
+          "starts from the PDF page or image file. *Paired*: each nbsclean run against the raw run right before "
+          "or after it, median over the rounds. *Own work*: nbsclean's wall time minus the time its Tesseract "
+          "subprocess took, inside the same run (fastest of the rounds).\n")
+    print("| page | method | nbsclean fastest s | tesseract fastest s | fastest vs fastest | paired (median) | "
+          "own work s | own work / tesseract |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print(
+            f"| {row.name} | {row.method} | {row.fastest_ours:.2f} | {row.fastest_theirs:.2f} "
+            f"| {(row.fastest_ours - row.fastest_theirs) / row.fastest_theirs:+.1%} | {row.paired:+.1%} "
+            f"| {row.own_work:.3f} | {row.own_work / row.fastest_theirs:.1%} |"
+        )
+    print(
+        f"| **all {len(rows)} pages** | | **{fastest_ours:.2f}** | **{fastest_theirs:.2f}** "
+        f"| **{(fastest_ours - fastest_theirs) / fastest_theirs:+.1%}** | **{paired:+.1%}** "
+        f"| **{sum(row.own_work for row in rows):.3f}** | **{own_share:.1%}** |"
+    )
+    print()
+    if counts:
+        print(
+            f"Instructions executed by Tesseract on {counted_page} (valgrind cachegrind): as nbsclean runs it "
+            f"{counts.nbsclean_tesseract / 1e9:.3f} G, as the raw command {counts.raw_tesseract / 1e9:.3f} G "
+            f"({counts.difference:+.1%}).\n"
+        )
+    verdict = "PASS" if overhead <= TARGET_OVERHEAD else "FAIL"
+    if counts:
+        basis = (f"nbsclean's own work, {own_share:.1%} of the raw command's time, plus "
+                 f"{extra_tesseract_work:.1%} for extra work in Tesseract: its instructions differ by {counts.difference:+.1%}")
+    else:
+        basis = f"nbsclean's own work, {own_share:.1%} of the raw command's time; no instruction count: valgrind missing"
+    print(f"- {verdict}  extraction overhead ≤ {TARGET_OVERHEAD:.0%} against the raw `tesseract` command: "
+          f"at most {overhead:+.1%} ({basis}).")
+    print("- The direct wall-time comparisons (fastest vs fastest, paired) are printed as measured, but this VM runs "
+          "in fast and slow phases in which the same Tesseract command takes 1.2 s or 1.9 s: single runs differ by "
+          "up to 30 %, far more than the 5 % to be resolved. The verdict therefore rests on the two drift-free "
+          "parts: nbsclean's own seconds per page (a tenth of a second, whose drift is a few milliseconds) and "
+          "Tesseract's instruction counts.")
+
+
+@dataclass
+class PageRow:
+    name: str
+    method: str
+    fastest_ours: float
+    fastest_theirs: float
+    paired: float  # median of the back-to-back pairs' overhead
+    own_work: float  # fastest own work of the nbsclean runs
+
+
+def pair_overhead(ours: Timing, theirs: Timing) -> float:
+    return (ours.wall - theirs.wall) / theirs.wall
+
+
+def page_row(name: str, method: str, ours: list[Timing], theirs: list[Timing]) -> PageRow:
+    return PageRow(
+        name,
+        method,
+        min(t.wall for t in ours),
+        min(t.wall for t in theirs),
+        statistics.median(pair_overhead(a, b) for a, b in zip(ours, theirs)),
+        min(t.own_work for t in ours),
+    )
 
 
 if __name__ == "__main__":

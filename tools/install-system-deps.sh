@@ -3,6 +3,7 @@
 #   Tesseract with its Swedish and English data (OCR), hunspell's Swedish dictionary and its
 #   unmunch tool (600 000 more valid word forms for the lexicon), Chromium + ChromeDriver
 #   (the review page's browser test), and the fonts the fixture renderer uses.
+#   With --bench also valgrind (the extraction benchmark counts Tesseract's instructions).
 # Uses apt-get (Debian/Ubuntu) as root, or through sudo; elsewhere it says what to install.
 set -euo pipefail
 
@@ -20,6 +21,9 @@ fi
 command -v unmunch >/dev/null 2>&1 || missing+=(hunspell-tools)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation2)
+if [ "${1:-}" = "--bench" ]; then
+  command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system dependencies: all present (tesseract $(tesseract --version 2>&1 | head -n1 | awk '{print $2}'), swe, eng, hunspell sv_SE, chromium, fonts)"
@@ -30,7 +34,7 @@ echo "system dependencies missing: ${missing[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "error: apt-get is not available on this machine. Install these yourself:" >&2
   echo "  Tesseract OCR with Swedish and English data (e.g. 'brew install tesseract tesseract-lang')," >&2
-  echo "  Chromium with ChromeDriver, DejaVu and Liberation fonts. Then run make again." >&2
+  echo "  Chromium with ChromeDriver, DejaVu and Liberation fonts (and valgrind for make bench). Then run make again." >&2
   exit 3
 fi
 SUDO=""
