@@ -51,6 +51,11 @@ samverkansavtalet mellan kommunerna ar klart. Vi har ocksa borjat med ett nytt
 foraldrastodsprogram och barnrattsperspektivet finns med i alla beslut.
 Hemtjanstpersonalen och skolskoterskemottagningen deltar ocksa i arbetet."""
 
+# Damage the confusion table does not hold: lost letters, extra letters, å/ä/ö read as any letter.
+DAMAGED_BEYOND_TABLE = """Under aret har vi fatt mjlighet att traffa manga anhGriga och personal
+fran forskolan. Det ar viktigt att barnen far hjalp i ratt tid, och att foraldrarna far veta
+vart de kan vanda sig. Det ar moOjligt att lasa mer om satsningen pa webbplatsen."""
+
 
 def output_of(raw: str, edits: list[Edit], snippet: str) -> str:
     """What a snippet of ``raw`` (occurring once) became after the edits.
@@ -145,6 +150,29 @@ def test_case_is_kept(newsletter):
 )
 def test_a_damaged_non_word_alone_is_repaired(lexicon, damaged, expected):
     assert repair_text(damaged, lexicon).text == expected
+
+
+@pytest.mark.parametrize(
+    "damaged,expected",
+    [
+        ("fatt mjlighet att", "fått möjlighet att"),  # a lost ö
+        ("manga anhGriga och", "många anhöriga och"),  # ö read as G
+        ("Det ar moOjligt att", "Det är möjligt att"),  # ö read as "oO"
+    ],
+)
+def test_damage_outside_the_confusion_table_gets_one_generic_edit(lexicon, damaged, expected):
+    result = repair_text(DAMAGED_BEYOND_TABLE, lexicon)
+    assert output_of(DAMAGED_BEYOND_TABLE, result.edits, damaged) == expected
+    generic = {e.before: e.after for e in result.edits if e.rule == "ocr_generic_edit"}
+    assert generic == {"mjlighet": "möjlighet", "anhGriga": "anhöriga", "moOjligt": "möjligt"}
+
+
+def test_unknown_words_in_clean_swedish_get_no_generic_edit(lexicon):
+    # "hallåj" and "fotbolln" are one letter away from common words, but this text shows no
+    # OCR damage (its å/ä/ö are intact), and an unlisted word alone is no evidence of any.
+    clean = "Hon ropade hallåj till alla och sedan spelade vi fotbolln på gården bakom skolan, där det är lugnt."
+    assert repair_text(clean, lexicon).text == clean
+    assert estimate_damage(clean, lexicon) == 0.0
 
 
 def test_every_edit_is_explained(newsletter, with_traps, with_compounds):

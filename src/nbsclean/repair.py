@@ -12,7 +12,8 @@ knows is replaced only when the alternative is much more probable *and* the docu
 the damage this model describes (its prior, :func:`damage_prior`: an English OCR model
 never writes å, ä or ö), so correct Swedish, names, English passages, URLs, e-mail
 addresses and numbers are left alone; ``lexicons/context.tsv`` decides valid-but-wrong
-words from their neighbours. Words that OCR glued together
+words from their neighbours. A non-word the table cannot explain gets one generic edit
+outside it (a lost or extra letter, any letter read for å/ä/ö) at a fixed low probability. Words that OCR glued together
 ("insatserihela") are split when each part is a word. Every change is an
 :class:`~nbsclean.edits.Edit` with a rule name and a score.
 """
@@ -167,6 +168,14 @@ KNOWN_WORD_MARGIN = 0.75  # a listed word must lose by ~6× (after the prior) to
 SPLIT_PENALTY = 1.0  # per extra word when splitting a glued token (a lost space is rarer than a kept one)
 MAX_SPLIT_PARTS = 4
 MAX_PIECE_CHANGES = 2  # confusions per part of a glued token
+GENERIC_EDIT_LOG10P = -3.0  # one OCR error the confusion table does not hold (a lost or extra letter)
+GENERIC_MIN_LENGTH = 5  # shorter non-words are one edit away from too many words
+# A generic edit explains less than the table, so it needs more: a document that looks
+# damaged (at least a quarter of the evidence says so) and a word ten times likelier than
+# a table repair needs.
+GENERIC_MIN_PRIOR = math.log10(0.25 / 0.75)
+GENERIC_MIN_REPAIR_SCORE = MIN_REPAIR_SCORE + 1.0
+GENERIC_TABLE_CHANGES = 1  # table confusions beside the generic edit (more: long words cost 0.1-0.5 s)
 # A split has at least two parts, each at most as probable as the commonest word (zipf ~7.5),
 # and pays the split penalty: a single-word repair scoring above this always wins.
 SPLIT_CANNOT_BEAT_SCORE = 2 * (7.5 - 9.0) + 9.0 - 1.0
@@ -187,6 +196,7 @@ class Candidate:
     word: str  # lower case
     score: float  # log10 P(word) + log10 P(observed | word)
     changes: int
+    generic: bool = False  # reached through an edit outside the confusion table (a fallback)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +259,38 @@ class Engine:
         found.sort(key=lambda c: -c.score)
         return found
 
+    def _candidates_with_generic_edit(self, lower: str) -> list[Candidate]:
+        """Known words one OCR error outside the confusion table away (plus table confusions).
+
+        The table holds the confusions seen often enough to learn; OCR also drops a letter
+        ("mjlighet"), adds one ("medilemmar", "moOjligt") or reads å/ä/ö as any other letter
+        ("anhGriga"). Each such edit costs GENERIC_EDIT_LOG10P, so only a word far more
+        probable than the damage is rare reaches a repair.
+        """
+        lexicon, ln10 = self.lexicon, math.log(10)
+        generic_logp = GENERIC_EDIT_LOG10P * ln10
+        best: dict[str, tuple[float, int]] = {}
+        for edited in _generic_edits(lower):
+            options = {edited: (generic_logp, 1)}
+            for built, (logp, changes) in self._reachable(edited, GENERIC_TABLE_CHANGES).items():
+                options[built] = (generic_logp + logp, changes + 1)
+            for built, (logp, changes) in options.items():
+                if logp > best.get(built, (-math.inf, 0))[0]:
+                    best[built] = (logp, changes)
+        found = [
+            Candidate(built, lexicon.listed_zipf(built) + logp / ln10, changes, generic=True)
+            for built, (logp, changes) in best.items()
+            if lexicon.listed_zipf(built) > 0
+        ]
+        if not found:
+            # Compounds only through the generic edit alone: scoring every string the table
+            # then reaches as a compound would cost a tenth of a second per long word.
+            for built, (logp, changes) in best.items():
+                zipf = lexicon.zipf(built) if changes == 1 else 0.0
+                if zipf > 0:
+                    found.append(Candidate(built, zipf + logp / ln10, changes, generic=True))
+        return found
+
     def _reachable(self, lower: str, max_changes: int = MAX_CHANGES) -> dict[str, tuple[float, int]]:
         """Strings OCR could have damaged into ``lower``: (log P(lower | string), changes)."""
         reachable: dict[str, tuple[float, int]] = {}
@@ -276,6 +318,9 @@ class Engine:
         lower = form.lower()
         known = self.lexicon.zipf(lower) if lower.isalpha() else 0.0
         candidates = self.candidates(lower) if any(c.isalpha() for c in lower) else []
+        if not candidates and not known and len(lower) >= GENERIC_MIN_LENGTH and lower.isalpha():
+            # A non-word the confusion table cannot explain: try one edit outside it.
+            candidates = sorted(self._candidates_with_generic_edit(lower), key=lambda c: -c.score)
         best = candidates[0] if candidates else None
         runner_up = candidates[1].score if len(candidates) > 1 else -math.inf
         listed = self.lexicon.direct_zipf(lower) > 0
@@ -355,6 +400,20 @@ class Engine:
 # --- Document-level prior -------------------------------------------------------------------
 
 
+def _generic_edits(lower: str) -> set[str]:
+    """Every string one deletion, one å/ä/ö for another letter, or one inserted å/ä/ö away."""
+    edits = set()
+    for i in range(len(lower)):
+        edits.add(lower[:i] + lower[i + 1 :])
+        for letter in "åäö":
+            edits.add(lower[:i] + letter + lower[i + 1 :])
+            edits.add(lower[:i] + letter + lower[i:])
+    for letter in "åäö":
+        edits.add(lower + letter)
+    edits.discard(lower)
+    return edits
+
+
 def estimate_damage(text: str, lexicon: Lexicon | None = None, engine: Engine | None = None) -> float:
     """Share (0..1) of word tokens that look OCR-damaged.
 
@@ -400,7 +459,9 @@ def _looks_damaged(analysis: Analysis) -> bool:
     if analysis.known_zipf > 0:
         # a rare form with a far more common repair ("basta" vs "bästa")
         return analysis.best is not None and analysis.best.score - analysis.known_zipf > 1.5
-    return analysis.best is not None or analysis.suspicious
+    # A generic edit reaches a word from nearly any unlisted one (slang, names, new
+    # coinages): it is no evidence of OCR damage, only the confusion table is.
+    return (analysis.best is not None and not analysis.best.generic) or analysis.suspicious
 
 
 # --- Decisions --------------------------------------------------------------------------------
@@ -578,17 +639,28 @@ class Repairer:
         )
         if is_name_like and not (best is not None and self._is_likely_repair_of_name(best)):
             return None
-        split = None if best is not None and best.score > SPLIT_CANNOT_BEAT_SCORE else self.engine.split(form.lower())
+        split = (
+            None
+            if best is not None and not best.generic and best.score > SPLIT_CANNOT_BEAT_SCORE
+            else self.engine.split(form.lower())
+        )
         # Compare the single-word repair and the split as log10 probabilities of the text:
         # a split must beat the best single word even when that word is too unlikely to be
-        # used ("Idrdomar" is "lärdomar", never "I är domar").
+        # used ("Idrdomar" is "lärdomar", never "I är domar"). A repair through an edit
+        # outside the confusion table is a fallback: a split the table explains goes first
+        # ("insatserihela" is "insatser i hela", not the compound "insatserhela").
         candidate_logp = best.score - ZIPF_TOTAL if best is not None else -math.inf
+        if best is not None and best.generic and split and split[1] + prior >= MIN_SPLIT_LOGP:
+            candidate_logp = -math.inf
         split_logp = split[1] if split else -math.inf
         if best is not None and candidate_logp >= split_logp:
             if best.score + prior < MIN_REPAIR_SCORE:
                 return None
+            if best.generic and (prior < GENERIC_MIN_PRIOR or best.score + prior < GENERIC_MIN_REPAIR_SCORE):
+                return None
             margin = best.score - analysis.runner_up if analysis.runner_up > -math.inf else 2.0
-            return self._recase(best.word, token, text), "ocr_confusion", _confidence(margin)
+            rule = "ocr_generic_edit" if best.generic else "ocr_confusion"
+            return self._recase(best.word, token, text), rule, _confidence(margin)
         if split and split_logp + prior >= MIN_SPLIT_LOGP:
             joined = " ".join(split[0])
             return self._recase(joined, token, text), "split_glued_words", _confidence(split_logp - candidate_logp if best else 1.0)
