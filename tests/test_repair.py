@@ -56,6 +56,12 @@ DAMAGED_BEYOND_TABLE = """Under aret har vi fatt mjlighet att traffa manga anhGr
 fran forskolan. Det ar viktigt att barnen far hjalp i ratt tid, och att foraldrarna far veta
 vart de kan vanda sig. Det ar moOjligt att lasa mer om satsningen pa webbplatsen."""
 
+# Valid words that stand for another valid word: only the grammar around them tells.
+DAMAGED_HOMOGRAPHS = """Har ar nyheterna fran varen. Vi har arbetat med var personal och i vart arbete finns
+manga nya vagar att ga. Nar barnen behover hjalp ska de fa stod i tid, och vi nar ut
+till alla familjer. I vart fall ar det bra att var och en far ett eget rum. Det var en
+fin dag i var. Fragan om var vi star ar viktig. Han stod i dorren nar vi kom."""
+
 
 def output_of(raw: str, edits: list[Edit], snippet: str) -> str:
     """What a snippet of ``raw`` (occurring once) became after the edits.
@@ -150,6 +156,31 @@ def test_case_is_kept(newsletter):
 )
 def test_a_damaged_non_word_alone_is_repaired(lexicon, damaged, expected):
     assert repair_text(damaged, lexicon).text == expected
+
+
+@pytest.mark.parametrize(
+    "damaged,expected",
+    [
+        ("Har ar nyheterna", "Här är nyheterna"),  # "har" before a finite verb
+        ("Vi har arbetat", "Vi har arbetat"),
+        ("med var personal", "med vår personal"),  # a possessive after a preposition
+        ("i vart arbete", "i vårt arbete"),
+        ("I vart fall", "I vart fall"),  # the idiom stays
+        ("att var och en", "att var och en"),
+        ("Det var en", "Det var en"),
+        ("dag i var.", "dag i vår."),
+        ("om var vi", "om var vi"),  # "where", after "om"
+        ("nya vagar att", "nya vägar att"),  # a noun after an adjective, not the verb "vågar"
+        ("fa stod i tid", "få stöd i tid"),  # a noun after a verb of giving
+        ("Han stod i", "Han stod i"),  # the verb after a subject
+        ("Nar barnen", "När barnen"),
+        ("vi nar ut", "vi når ut"),  # the verb after a subject
+        ("dorren nar vi", "dörren när vi"),
+    ],
+)
+def test_homographs_follow_the_grammar_around_them(lexicon, damaged, expected):
+    result = repair_text(DAMAGED_HOMOGRAPHS, lexicon)
+    assert output_of(DAMAGED_HOMOGRAPHS, result.edits, damaged) == expected
 
 
 @pytest.mark.parametrize(
@@ -259,6 +290,7 @@ CLEAN_TRAPS = [
     "Samverkan mellan barn- och ungdomsnämnden och vård- och omsorgsnämnden fortsätter under 2021-06-14.",
     "SÖRMLAND OCH REGION SÖRMLAND – NYHETSBREV FRÅN SKOLCHEFSNÄTVERKET",
     "Ni är välkomna till Eskilstuna, Strängnäs, Nyköping och Oxelösund i höst.",
+    "Frågan om var vi står är viktig. Han stod i dörren när vi kom, och vi har kommit långt. Har du frågor?",
 ]
 
 
