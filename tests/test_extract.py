@@ -314,6 +314,17 @@ def test_an_image_object_reads_like_its_file(files):
     assert from_object == from_file
 
 
+def test_a_16_bit_scan_is_read_like_its_8_bit_original(files, tmp_path):
+    """Pillow clips 16-bit grey to 8 bits instead of scaling it: the page would go blank."""
+    with Image.open(files["png"]) as image:
+        deep = image.convert("L").convert("I").point(lambda value: value * 257).convert("I;16")
+        deep.save(tmp_path / "deep.png")
+    with Image.open(tmp_path / "deep.png") as reread:
+        assert reread.mode.startswith("I") and reread.getextrema()[1] > 255
+    original = extract_file(files["png"]).pages[0]
+    assert original.raw_text and extract_file(tmp_path / "deep.png").pages[0].raw_text == original.raw_text
+
+
 def test_page_image_is_written_as_an_uncompressed_tiff_on_white(tmp_path):
     transparent = Image.new("RGBA", (40, 20), (0, 0, 0, 0))
     transparent.paste((0, 0, 0, 255), (0, 0, 10, 20))

@@ -199,7 +199,9 @@ def _write_page_image(image: Image.Image, directory: str) -> str:
     by byte); Pillow writes the TIFF in 0.01 s but needs 0.14 s to compress a PNG, which is
     what pytesseract would write for an image object.
     """
-    if "A" in image.getbands() or "transparency" in image.info:
+    if image.mode.startswith("I") or image.mode == "F":
+        image = _stretched_to_eight_bits(image)
+    elif "A" in image.getbands() or "transparency" in image.info:
         # Transparent areas are paper: flatten onto white, as pytesseract does.
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, (255, 255, 255))
@@ -209,6 +211,17 @@ def _write_page_image(image: Image.Image, directory: str) -> str:
     path = os.path.join(directory, "page.tif")
     image.save(path, format="TIFF", compression="raw")
     return path
+
+
+def _stretched_to_eight_bits(image: Image.Image) -> Image.Image:
+    """A 16-bit or 32-bit greyscale scan as 8-bit greyscale, its range stretched to 0..255.
+
+    Pillow's own conversion clips instead of scaling: a 16-bit scan's paper (40 000) and
+    ink (20 000) would both come out white, and Tesseract would read nothing.
+    """
+    low, high = image.getextrema()
+    scale = 255 / (high - low) if high > low else 1.0
+    return image.convert("F").point(lambda value: (value - low) * scale).convert("L")
 
 
 def ocr_image(
