@@ -90,6 +90,11 @@ def test_a_bullet_read_as_e_at_line_start_becomes_a_bullet():
     assert {e.rule for e in edits} == {"bullet"}
 
 
+def test_a_symbol_at_line_start_is_a_bullet_whatever_follows():
+    text = "Några enkla råd:\n* sänk temperaturen\n¢ byt till LED-lampor\n« Stäng av apparater"
+    assert run(fix_misread_bullets, text) == "Några enkla råd:\n• sänk temperaturen\n• byt till LED-lampor\n• Stäng av apparater"
+
+
 def test_an_indented_bullet_keeps_its_indent():
     assert run(fix_misread_bullets, "   e Dialog") == "   • Dialog"
 

@@ -15,7 +15,7 @@ import unicodedata
 import pytest
 
 from nbsclean.edits import Edit, apply_edits, validate_edits
-from nbsclean.repair import estimate_damage, repair_text, tokenize, unknown_words
+from nbsclean.repair import estimate_damage, recase, repair_text, tokenize, unknown_words
 
 # --- realistic damaged paragraphs (English-model OCR of Swedish, in the style of seed 002) -------
 
@@ -148,6 +148,20 @@ def test_bar_read_as_I_becomes_I(newsletter):
 def test_case_is_kept(newsletter):
     assert newsletter.text.endswith("\nTILLSAMMANS FÖR BARNENS BÄSTA I SÖRMLAND")
     assert newsletter.text.startswith("Tillsammans för barnens bästa i Sörmland\n")
+
+
+@pytest.mark.parametrize(
+    "like,word,expected",
+    [
+        ("Idns", "läns", "läns"),  # "I" for a small l
+        ("Onskar", "önskar", "önskar"),  # "O" for a small ö
+        ("Aven", "även", "även"),  # "A" for a small ä
+        ("Asa", "åsa", "Åsa"),  # no small å is read as "A": the capital is real (a name)
+        ("Sormland", "sörmland", "Sörmland"),
+    ],
+)
+def test_a_capital_is_dropped_only_where_ocr_makes_one_of_a_small_letter(like, word, expected):
+    assert recase(word, like, sentence_start=False, common=True) == expected
 
 
 @pytest.mark.parametrize(

@@ -109,12 +109,17 @@ _MISREAD_BULLET = re.compile(r"^[ \t]*(?P<bullet>[e«°©®¢»+*])[ \t]+(?P<nex
 
 
 def fix_misread_bullets(text: str) -> list[Edit]:
-    """"e Dialog och …" at the start of a line is a bullet: "• Dialog och …"."""
+    """"e Dialog och …" or "* sänk …" at the start of a line is a bullet: "• Dialog och …".
+
+    A symbol there ("*", "¢", "«", …) starts a list item whatever follows; an "e" only
+    before a capital, since "e dialog" could be text.
+    """
     return [
         Edit(m.start("bullet"), m.end("bullet"), m.group("bullet"), "•", "bullet", 0.9)
         for m in _MISREAD_BULLET.finditer(text)
-        if m.group("next").isupper()
+        if m.group("next").isupper() or m.group("bullet") != "e"
     ]
+
 
 
 # A vertical bar standing alone where a word starts: OCR's reading of a capital I.

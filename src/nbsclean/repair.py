@@ -187,6 +187,8 @@ SWEDISH_FUNCTION_WORD_ZIPF = 6.0  # "i", "en", "man", "in": Swedish first, whate
 ENGLISH_MAX_SWEDISH_ZIPF = 5.0  # "for", "right", "every": English, and not common Swedish
 COMMON_WORD_ZIPF = 4.0  # once per 100 000 words: a common word, not a name
 NAME_REPAIR_MIN_SCORE = 1.5  # a capitalised non-word mid-sentence may be a name: repair only into a likely word
+# (capital OCR wrote, small letter meant): an English model's "I" for l, "O" for ö, "A" for ä.
+CAPITALS_READ_FOR_SMALL_LETTERS = frozenset({("I", "l"), ("O", "ö"), ("A", "ä")})
 DAMAGE_PRIOR_FLOOR = 0.002
 DAMAGE_PRIOR_CEILING = 0.5  # even odds: the channel model then decides alone
 
@@ -470,9 +472,11 @@ def _looks_damaged(analysis: Analysis) -> bool:
 def recase(word: str, like: str, sentence_start: bool = True, common: bool = False) -> str:
     """Give ``word`` the capitalisation pattern of ``like`` (SÖRMLAND, Sörmland, sörmland).
 
-    Mid-sentence, a capital that OCR made of another letter is not kept when the word is a
-    common one: "Idns" is "läns", "Onskar" is "önskar" (an English model reads a small ö as
-    O). Rare words keep the capital: they are more likely names ("Ostra" → "Östra").
+    Mid-sentence, a capital that OCR made of a small letter is not kept when the word is a
+    common one: "Idns" is "läns", "Onskar" is "önskar", "Aven" is "även" (an English model
+    reads a small l as I, a small ö as O and a small ä as A). Rare words keep the capital:
+    they are more likely names ("Ostra" → "Östra"). Other capitals are real: "Asa" is
+    "Åsa", not "åsa" (no small å is read as A).
     """
     if like.islower():
         return word
@@ -480,7 +484,8 @@ def recase(word: str, like: str, sentence_start: bool = True, common: bool = Fal
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return word.upper()
     if like[:1].isupper() or (like[:1] in "|" and len(like) > 1):
-        if not sentence_start and word[:1] != like[:1].lower() and (common or (like[:1] == "I" and word[:1] == "l")):
+        misread_small = (like[:1], word[:1]) in CAPITALS_READ_FOR_SMALL_LETTERS
+        if not sentence_start and misread_small and (common or (like[:1] == "I" and word[:1] == "l")):
             return word
         return word[:1].upper() + word[1:]
     return word
