@@ -238,6 +238,8 @@ def test_sigkill_mid_run_then_resume_gives_every_document_once(tmp_path):
     # A kill in the middle of a write leaves at most a torn last line; make sure there is one.
     with open(corpus / "documents.jsonl", "ab") as journal:
         journal.write(b'{"id":"0123","source":"in/torn')
+    # A kill in the middle of an atomic write leaves its temporary file; make sure there is one.
+    (corpus / "text" / ".0123.txt.k1ll3d.tmp").write_text("half a docu", encoding="utf-8")
     before_resume = len(read_journal(corpus / "documents.jsonl", repair=False))
     assert 3 <= before_resume < len(letters), "the kill must land mid-way"
 

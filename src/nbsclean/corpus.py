@@ -86,7 +86,22 @@ def prepare_corpus_dir(root: Path, *, resume: bool, overwrite: bool) -> CorpusPa
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileAccessError(f"cannot create the output folder: {exc.strerror}", source=str(root)) from exc
-    return CorpusPaths(root)
+    paths = CorpusPaths(root)
+    _remove_interrupted_writes(paths)
+    return paths
+
+
+def _remove_interrupted_writes(paths: CorpusPaths) -> None:
+    """Delete the temporary files of atomic writes a killed run never finished.
+
+    Every corpus file is written as ".<name>.<random>.tmp" and renamed into place; a run
+    killed between the two leaves the temporary file, which no reader ever looks at.
+    """
+    for directory in (paths.root, paths.text_dir):
+        if directory.is_dir():
+            for leftover in directory.glob(".*.tmp"):
+                if leftover.is_file():
+                    leftover.unlink(missing_ok=True)
 
 
 def _remove_corpus_files(root: Path) -> None:
