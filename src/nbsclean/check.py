@@ -7,7 +7,7 @@ Fixture layout (any directory tree; searched recursively, hidden entries skipped
     CASE.options.json    optional: tolerances and pipeline options for this case
 
 A case is named by its path relative to the fixture root, without ``.input.EXT``
-("seeds/seed002"). Comparison rules (see docs/readme/check.md):
+("seeds/seed002"). Comparison rules (see README.md, "How texts are compared"):
 
 * Both texts are NFC-normalised; the expected file's CRLF line ends become LF and a
   UTF-8 byte-order mark is dropped; one trailing newline is ignored on both sides.
@@ -517,7 +517,7 @@ def summary_counts(report: Report) -> dict:
 
 
 def report_to_dict(report: Report) -> dict:
-    """The ``--json`` report (schema documented in docs/readme/check.md)."""
+    """The ``--json`` report (schema documented in README.md, "JSON report (--json)")."""
     return {
         "schema": "nbsclean.check/1",
         **report.metadata,

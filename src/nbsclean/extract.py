@@ -47,7 +47,7 @@ OcrMode = Literal["auto", "always", "never"]
 OCR_MODES = ("auto", "always", "never")
 
 # A text layer is re-OCR'd when estimate_damage() rates more than this share of its words
-# as OCR-damaged. Measured with the repair engine's estimator (docs/readme/extract.md):
+# as OCR-damaged. Measured with the repair engine's estimator (README.md, "Per-page methods"):
 #   good text - born-digital layers (samples/scans, rendered test PDFs) 0.000-0.003, the
 #     clean seeds and samples/negative 0.000-0.011, swe-model OCR of clean pages 0.000-0.003;
 #   bad text - English-model (tesseract -l eng) layers of samples/scans 0.232-0.275 per

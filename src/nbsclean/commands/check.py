@@ -1,6 +1,6 @@
 """`nbsclean check FIXTURES...`: regression-check the real pipeline against fixture files.
 
-Layout, comparison rules and the JSON schema: :mod:`nbsclean.check` and docs/readme/check.md.
+Layout, comparison rules and the JSON schema: :mod:`nbsclean.check` and README.md ("Regression checks").
 """
 
 from __future__ import annotations
