@@ -60,7 +60,9 @@ vart de kan vanda sig. Det ar moOjligt att lasa mer om satsningen pa webbplatsen
 DAMAGED_HOMOGRAPHS = """Har ar nyheterna fran varen. Vi har arbetat med var personal och i vart arbete finns
 manga nya vagar att ga. Nar barnen behover hjalp ska de fa stod i tid, och vi nar ut
 till alla familjer. I vart fall ar det bra att var och en far ett eget rum. Det var en
-fin dag i var. Fragan om var vi star ar viktig. Han stod i dorren nar vi kom."""
+fin dag i var. Fragan om var vi star ar viktig. Han stod i dorren nar vi kom.
+Familjerna far kontinuerligt stod. Det stod klart att de vanliga fragorna var flest.
+Vanliga halsningar, Anna"""
 
 
 def output_of(raw: str, edits: list[Edit], snippet: str) -> str:
@@ -190,6 +192,10 @@ def test_a_damaged_non_word_alone_is_repaired(lexicon, damaged, expected):
         ("Nar barnen", "När barnen"),
         ("vi nar ut", "vi når ut"),  # the verb after a subject
         ("dorren nar vi", "dörren när vi"),
+        ("kontinuerligt stod.", "kontinuerligt stöd."),  # a noun after a neuter adjective
+        ("Det stod klart", "Det stod klart"),
+        ("de vanliga fragorna", "de vanliga frågorna"),
+        ("Vanliga halsningar", "Vänliga hälsningar"),  # the closing formula
     ],
 )
 def test_homographs_follow_the_grammar_around_them(lexicon, damaged, expected):
