@@ -63,12 +63,15 @@ def one_page_pdf(document: pdfium.PdfDocument, index: int, path: Path) -> Path:
 
 
 def collect_pages(samples: Path, workdir: Path, dpi: int, max_pages: int | None) -> list[BenchPage]:
-    pages: list[BenchPage] = []
+    """Every OCR'd page of the samples, taken in turn from each sample (first pages first),
+    so that the first few pages already cover every kind: bad layer, image-only, PNG."""
+    per_source: list[list[BenchPage]] = []
     for source in sorted(samples.glob("*.input.*")):
         name = source.name.split(".input.")[0]
         kind = sniff_kind(source.read_bytes()[:2048])
         if kind == "pdf" and "born-digital" not in name:
             document = pdfium.PdfDocument(str(source))
+            pages = []
             for index in range(len(document)):
                 stem = workdir / f"{name}-p{index + 1}"
                 render_pdf_page(document[index], dpi).save(stem.with_suffix(".png"), dpi=(dpi, dpi))
@@ -76,9 +79,11 @@ def collect_pages(samples: Path, workdir: Path, dpi: int, max_pages: int | None)
                     BenchPage(f"{name} p{index + 1}", one_page_pdf(document, index, stem.with_suffix(".pdf")), stem.with_suffix(".png"))
                 )
             document.close()
+            per_source.append(pages)
         elif kind == "image" and source.suffix.lower() == ".png":
-            pages.append(BenchPage(name, source, source))
-    return pages[:max_pages] if max_pages else pages
+            per_source.append([BenchPage(name, source, source)])
+    in_turn = [source[i] for i in range(max(map(len, per_source), default=0)) for source in per_source if i < len(source)]
+    return in_turn[:max_pages] if max_pages else in_turn
 
 
 @dataclass
