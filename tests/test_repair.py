@@ -99,6 +99,16 @@ def with_compounds(lexicon):
     return repair_text(DAMAGED_COMPOUNDS, lexicon)
 
 
+@pytest.fixture(scope="module")
+def homographs(lexicon):
+    return repair_text(DAMAGED_HOMOGRAPHS, lexicon)
+
+
+@pytest.fixture(scope="module")
+def beyond_table(lexicon):
+    return repair_text(DAMAGED_BEYOND_TABLE, lexicon)
+
+
 def xfail(*values, reason: str):
     return pytest.param(*values, marks=pytest.mark.xfail(strict=True, reason=reason))
 
@@ -198,9 +208,8 @@ def test_a_damaged_non_word_alone_is_repaired(lexicon, damaged, expected):
         ("Vanliga halsningar", "Vänliga hälsningar"),  # the closing formula
     ],
 )
-def test_homographs_follow_the_grammar_around_them(lexicon, damaged, expected):
-    result = repair_text(DAMAGED_HOMOGRAPHS, lexicon)
-    assert output_of(DAMAGED_HOMOGRAPHS, result.edits, damaged) == expected
+def test_homographs_follow_the_grammar_around_them(homographs, damaged, expected):
+    assert output_of(DAMAGED_HOMOGRAPHS, homographs.edits, damaged) == expected
 
 
 @pytest.mark.parametrize(
@@ -211,10 +220,9 @@ def test_homographs_follow_the_grammar_around_them(lexicon, damaged, expected):
         ("Det ar moOjligt att", "Det är möjligt att"),  # ö read as "oO"
     ],
 )
-def test_damage_outside_the_confusion_table_gets_one_generic_edit(lexicon, damaged, expected):
-    result = repair_text(DAMAGED_BEYOND_TABLE, lexicon)
-    assert output_of(DAMAGED_BEYOND_TABLE, result.edits, damaged) == expected
-    generic = {e.before: e.after for e in result.edits if e.rule == "ocr_generic_edit"}
+def test_damage_outside_the_confusion_table_gets_one_generic_edit(beyond_table, damaged, expected):
+    assert output_of(DAMAGED_BEYOND_TABLE, beyond_table.edits, damaged) == expected
+    generic = {e.before: e.after for e in beyond_table.edits if e.rule == "ocr_generic_edit"}
     assert generic == {"mjlighet": "möjlighet", "anhGriga": "anhöriga", "moOjligt": "möjligt"}
 
 

@@ -121,7 +121,6 @@ def fix_misread_bullets(text: str) -> list[Edit]:
     ]
 
 
-
 # A vertical bar standing alone where a word starts: OCR's reading of a capital I.
 # At a line start before any word ("| pilotprojekten"), elsewhere only before a lower-case
 # word ("och | detta"): "Eskilstuna | Nyköping" is a separator, not a word.

@@ -13,9 +13,9 @@ the damage this model describes (its prior, :func:`damage_prior`: an English OCR
 never writes å, ä or ö), so correct Swedish, names, English passages, URLs, e-mail
 addresses and numbers are left alone; ``lexicons/context.tsv`` decides valid-but-wrong
 words from their neighbours. A non-word the table cannot explain gets one generic edit
-outside it (a lost or extra letter, any letter read for å/ä/ö) at a fixed low probability. Words that OCR glued together
-("insatserihela") are split when each part is a word. Every change is an
-:class:`~nbsclean.edits.Edit` with a rule name and a score.
+outside it (a lost or extra letter, any letter read for å/ä/ö) at a fixed low probability.
+Words that OCR glued together ("insatserihela") are split when each part is a word. Every
+change is an :class:`~nbsclean.edits.Edit` with a rule name and a score.
 """
 
 from __future__ import annotations
@@ -265,7 +265,7 @@ class Engine:
         """Known words one OCR error outside the confusion table away (plus table confusions).
 
         The table holds the confusions seen often enough to learn; OCR also drops a letter
-        ("mjlighet"), adds one ("medilemmar", "moOjligt") or reads å/ä/ö as any other letter
+        ("mjlighet"), adds one ("Sérmliand", "moOjligt") or reads å/ä/ö as any other letter
         ("anhGriga"). Each such edit costs GENERIC_EDIT_LOG10P, so only a word far more
         probable than the damage is rare reaches a repair.
         """
