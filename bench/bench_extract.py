@@ -15,9 +15,13 @@ Both run Tesseract with ``OMP_THREAD_LIMIT=1`` (what nbsclean uses: one thread p
 worker), so the difference is nbsclean's overhead. The lexicon is loaded before timing (a
 run loads it once per process), and one untimed extraction warms the imports. The runs
 go in rounds over all pages, and the table keeps the fastest run of each side per page
-(timeit's convention) and the median overhead of back-to-back pairs. A second measure needs no comparison across runs: inside each
-nbsclean run, the time spent waiting for Tesseract is subtracted from the run's time,
-leaving nbsclean's own work per page.
+(timeit's convention) and the median overhead of back-to-back pairs.
+
+Two measures need no comparison across runs, which this VM's speed drift would spoil:
+inside each nbsclean run, the time spent waiting for Tesseract is subtracted from the
+run's time, leaving nbsclean's own work per page; and valgrind counts the instructions
+Tesseract executes as nbsclean runs it and as the raw command runs. The verdict rests on
+these two.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -101,8 +106,8 @@ class TesseractStopwatch:
     """Adds up the wall time pytesseract spends in Tesseract while the block runs.
 
     This separates nbsclean's own work from Tesseract's inside one and the same run, which
-    the machine's speed drift cannot skew: the own work is a tenth of a second, the drift is
-    a share of the whole.
+    the machine's speed drift cannot skew: the own work is a few hundredths of a second, the
+    drift a share of the whole.
     """
 
     def __init__(self) -> None:
@@ -252,7 +257,8 @@ def count_instructions(
 
     nbsclean_log, raw_log = workdir / "nbsclean.cachegrind", workdir / "raw.cachegrind"
     wrapper = workdir / "tesseract-under-cachegrind"
-    wrapper.write_text(f'#!/bin/sh\nexec {" ".join(CACHEGRIND)} --log-file={nbsclean_log} tesseract "$@"\n')
+    command = shlex.join([*CACHEGRIND, f"--log-file={nbsclean_log}", "tesseract"])
+    wrapper.write_text(f'#!/bin/sh\nexec {command} "$@"\n')
     wrapper.chmod(0o755)
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     raw = subprocess.Popen(
@@ -332,7 +338,7 @@ def report(
     print("- The direct wall-time comparisons (fastest vs fastest, paired) are printed as measured, but this VM runs "
           "in fast and slow phases in which the same Tesseract command takes 1.2 s or 1.9 s: single runs differ by "
           "up to 30 %, far more than the 5 % to be resolved. The verdict therefore rests on the two drift-free "
-          "parts: nbsclean's own seconds per page (a tenth of a second, whose drift is a few milliseconds) and "
+          "parts: nbsclean's own seconds per page (hundredths of a second, whose drift is milliseconds) and "
           "Tesseract's instruction counts.")
 
 
