@@ -84,29 +84,21 @@ def output_of(raw: str, edits: list[Edit], snippet: str) -> str:
     return apply_edits(snippet, inside)
 
 
-@pytest.fixture(scope="module")
-def newsletter(lexicon):
-    return repair_text(DAMAGED_NEWSLETTER, lexicon)
+def repaired_once(text: str):
+    """A module fixture: ``text`` repaired once, shared by every test that names it."""
+
+    @pytest.fixture(scope="module")
+    def fixture(lexicon):
+        return repair_text(text, lexicon)
+
+    return fixture
 
 
-@pytest.fixture(scope="module")
-def with_traps(lexicon):
-    return repair_text(DAMAGED_WITH_TRAPS, lexicon)
-
-
-@pytest.fixture(scope="module")
-def with_compounds(lexicon):
-    return repair_text(DAMAGED_COMPOUNDS, lexicon)
-
-
-@pytest.fixture(scope="module")
-def homographs(lexicon):
-    return repair_text(DAMAGED_HOMOGRAPHS, lexicon)
-
-
-@pytest.fixture(scope="module")
-def beyond_table(lexicon):
-    return repair_text(DAMAGED_BEYOND_TABLE, lexicon)
+newsletter = repaired_once(DAMAGED_NEWSLETTER)
+with_traps = repaired_once(DAMAGED_WITH_TRAPS)
+with_compounds = repaired_once(DAMAGED_COMPOUNDS)
+homographs = repaired_once(DAMAGED_HOMOGRAPHS)
+beyond_table = repaired_once(DAMAGED_BEYOND_TABLE)
 
 
 def xfail(*values, reason: str):
