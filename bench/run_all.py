@@ -23,7 +23,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "RESULTS.md"
-# Each benchmark with the arguments that keep `make bench` near ten minutes on two cores
+# Each benchmark with the arguments that keep `make bench` under ten minutes on two cores
 # (the extraction benchmark on six scanned pages in three rounds, plus one valgrind count;
 # scaling on twelve pages, so that worker start-up weighs little against the OCR).
 BENCHMARKS = {
