@@ -225,10 +225,11 @@ def _is_grey(image: Image.Image) -> bool:
         return True
     if image.mode in ("P", "PA"):
         palette = image.getpalette() or []
-        # getcolors gives (count, index), or (count, (index, alpha)) for PA.
-        used = {value if isinstance(value, int) else value[0] for _, value in image.getcolors(256) or []}
+        # getcolors gives (count, index), or (count, (index, alpha)) for PA: at most 256 × 256.
+        colours = image.getcolors(256 * 256) or []
+        used = {value if isinstance(value, int) else value[0] for _, value in colours}
         triples = [palette[3 * i : 3 * i + 3] for i in used if 3 * i + 2 < len(palette)]
-        return all(red == green == blue for red, green, blue in triples)
+        return bool(triples) and all(red == green == blue for red, green, blue in triples)
     return False
 
 
