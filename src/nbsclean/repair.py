@@ -685,14 +685,20 @@ def _neighbours(text: str, scan: "WordScan", index: int, replaced: dict[int, str
     """The neighbouring words (numbers too) as repaired, lower case; "" across anything but
     white space (a comma, a full stop: a clause or sentence boundary)."""
 
+    forms, bounds = scan.forms, scan.bounds
+
     def word_at(other: int) -> str:
-        if not 0 <= other < len(scan.forms):
+        if not 0 <= other < len(forms):
             return ""
-        left, right = sorted((index, other))
-        gap = text[scan.span(left)[1] : scan.span(right)[0]]
-        if gap.strip() and gap.strip() not in "–—-":
-            return ""
-        return replaced.get(other, scan.forms[other]).lower()
+        left = min(index, other)
+        # The gap between the two words: form k ends at bounds[2k + 1], the next starts at
+        # bounds[2k + 2]. This runs for every "har", "var", "ar" of a text: keep it cheap.
+        gap = text[bounds[2 * left + 1] : bounds[2 * left + 2]]
+        if gap != " ":
+            stripped = gap.strip()
+            if stripped and stripped not in "–—-":
+                return ""
+        return replaced.get(other, forms[other]).lower()
 
     return word_at(index - 1), word_at(index + 1)
 
@@ -724,7 +730,7 @@ def repair_text(text: str, lexicon: Lexicon | None = None, *, engine: Engine | N
     words, damaged, healthy = damage_evidence(analysis_of, counts)
     word_edits, unknown = Repairer(engine).repair_words(normalised, scan, analysis_of, damage_prior(damaged, healthy))
     edits = compose(text, normalise_edits, word_edits, middle=normalised)
-    repaired = apply_edits(normalised, word_edits)
+    repaired = apply_edits(normalised, word_edits, validate=False)  # compose() validated them on normalised
     if not unicodedata.is_normalized("NFC", repaired):
         # A repaired letter can meet a stray combining mark ("d|" + U+0308 → "di" + U+0308).
         nfc_edits = fix_nfc(repaired)
