@@ -242,35 +242,19 @@ class Engine:
     # -- candidate generation -------------------------------------------------------------
     def candidates(self, lower: str, allow_compounds: bool = True, max_changes: int = MAX_CHANGES) -> list[Candidate]:
         """Every known word reachable from ``lower`` through at most MAX_CHANGES confusions,
-        best first. Scoring a string as a compound is costly, so unlisted strings are only
-        tried as compounds when no listed word is reachable."""
-        reachable = self._reachable(lower, max_changes)
-        lexicon, ln10 = self.lexicon, math.log(10)
-        found: list[Candidate] = []
-        unlisted: list[tuple[str, float, int]] = []
-        for built, (logp, changes) in reachable.items():
-            if lexicon.listed_zipf(built) > 0:
-                found.append(Candidate(built, lexicon.zipf(built) + logp / ln10, changes))
-            else:
-                unlisted.append((built, logp, changes))
-        if not found and allow_compounds:
-            for built, logp, changes in unlisted:
-                zipf = lexicon.zipf(built)
-                if zipf > 0:
-                    found.append(Candidate(built, zipf + logp / ln10, changes))
-        found.sort(key=lambda c: -c.score)
-        return found
+        best first."""
+        return self._known_words(self._reachable(lower, max_changes), compounds_within=max_changes if allow_compounds else 0)
 
     def _candidates_with_generic_edit(self, lower: str) -> list[Candidate]:
-        """Known words one OCR error outside the confusion table away (plus table confusions).
+        """Known words one OCR error outside the confusion table away (plus table confusions),
+        best first.
 
         The table holds the confusions seen often enough to learn; OCR also drops a letter
         ("mjlighet"), adds one ("Sérmliand", "moOjligt") or reads å/ä/ö as any other letter
         ("anhGriga"). Each such edit costs GENERIC_EDIT_LOG10P, so only a word far more
         probable than the damage is rare reaches a repair.
         """
-        lexicon, ln10 = self.lexicon, math.log(10)
-        generic_logp = GENERIC_EDIT_LOG10P * ln10
+        generic_logp = GENERIC_EDIT_LOG10P * math.log(10)
         best: dict[str, tuple[float, int]] = {}
         for edited in _generic_edits(lower):
             options = {edited: (generic_logp, 1)}
@@ -279,18 +263,31 @@ class Engine:
             for built, (logp, changes) in options.items():
                 if logp > best.get(built, (-math.inf, 0))[0]:
                     best[built] = (logp, changes)
-        found = [
-            Candidate(built, lexicon.listed_zipf(built) + logp / ln10, changes, generic=True)
-            for built, (logp, changes) in best.items()
-            if lexicon.listed_zipf(built) > 0
-        ]
+        # Compounds only through the generic edit alone: scoring every string the table then
+        # reaches as a compound would cost a tenth of a second per long word.
+        return self._known_words(best, compounds_within=1, generic=True)
+
+    def _known_words(
+        self, reachable: dict[str, tuple[float, int]], *, compounds_within: int, generic: bool = False
+    ) -> list[Candidate]:
+        """The known words among ``reachable`` strings ((log P(observed | string), changes)),
+        scored and best first. Scoring a string as a compound is costly, so unlisted strings
+        reached through at most ``compounds_within`` changes are tried as compounds only when
+        no listed word is reachable."""
+        lexicon, ln10 = self.lexicon, math.log(10)
+        found: list[Candidate] = []
+        unlisted: list[tuple[str, float, int]] = []
+        for built, (logp, changes) in reachable.items():
+            if lexicon.listed_zipf(built) > 0:
+                found.append(Candidate(built, lexicon.zipf(built) + logp / ln10, changes, generic))
+            elif changes <= compounds_within:
+                unlisted.append((built, logp, changes))
         if not found:
-            # Compounds only through the generic edit alone: scoring every string the table
-            # then reaches as a compound would cost a tenth of a second per long word.
-            for built, (logp, changes) in best.items():
-                zipf = lexicon.zipf(built) if changes == 1 else 0.0
+            for built, logp, changes in unlisted:
+                zipf = lexicon.zipf(built)
                 if zipf > 0:
-                    found.append(Candidate(built, zipf + logp / ln10, changes, generic=True))
+                    found.append(Candidate(built, zipf + logp / ln10, changes, generic))
+        found.sort(key=lambda c: -c.score)
         return found
 
     def _reachable(self, lower: str, max_changes: int = MAX_CHANGES) -> dict[str, tuple[float, int]]:
@@ -322,7 +319,7 @@ class Engine:
         candidates = self.candidates(lower) if any(c.isalpha() for c in lower) else []
         if not candidates and not known and len(lower) >= GENERIC_MIN_LENGTH and lower.isalpha():
             # A non-word the confusion table cannot explain: try one edit outside it.
-            candidates = sorted(self._candidates_with_generic_edit(lower), key=lambda c: -c.score)
+            candidates = self._candidates_with_generic_edit(lower)
         best = candidates[0] if candidates else None
         runner_up = candidates[1].score if len(candidates) > 1 else -math.inf
         listed = self.lexicon.direct_zipf(lower) > 0
