@@ -83,8 +83,10 @@ class Page:
     encoding: str | None = None
     decode_edits: list[Edit] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        record = {
+    def summary(self) -> dict:
+        """The page's number, how its text was got and why, and its raw text: the fields
+        ``nbsclean extract --json`` and the corpus record's pages share."""
+        return {
             "n": self.n,
             "method": self.method,
             "reason": self.reason,
@@ -92,6 +94,9 @@ class Page:
             "ocr_conf": self.ocr_conf,
             "raw_text": self.raw_text,
         }
+
+    def to_dict(self) -> dict:
+        record = self.summary()
         if self.replaced_layer_text is not None:
             record["replaced_layer_text"] = self.replaced_layer_text
         if self.damage is not None:

@@ -126,15 +126,7 @@ def _document_edits(results: list[_PageResult]) -> list[Edit]:
 
 
 def _page_record(page: Page, result: _PageResult) -> dict:
-    record = {
-        "n": page.n,
-        "method": page.method,
-        "reason": page.reason,
-        "ocr_lang": page.ocr_lang,
-        "ocr_conf": page.ocr_conf,
-        "raw_text": result.raw_text,
-        "text": result.text,
-    }
+    record = {**page.summary(), "text": result.text}
     if page.replaced_layer_text is not None:
         record["replaced_layer_text"] = page.replaced_layer_text
     return record
