@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from nbsclean import ocr
 from nbsclean.errors import BadArgumentsError, InputRejectedError, MissingDependencyError
 from nbsclean.extract import DAMAGE_THRESHOLD, extract_file, sniff_kind, text_layer_in_reading_order
+from pdf_builder import A4_POINTS, text_pdf_bytes
 
 SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 SWEDISH_LINES = [
@@ -45,30 +46,9 @@ def render_lines(lines: list[str], *, size: int = 42, width: int = 1900) -> Imag
     return image
 
 
-def _pdf_string(text: str) -> bytes:
-    return text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
-def make_text_pdf(path: Path, pages: list[list[tuple[float, float, int, str]]], size=(595, 842)) -> Path:
+def make_text_pdf(path: Path, pages: list[list[tuple[float, float, int, str]]], size=A4_POINTS) -> Path:
     """A born-digital PDF: per page, (x, y from the top, font size, text) lines in Helvetica."""
-    pdf = pikepdf.new()
-    font = pdf.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.Type1,
-            BaseFont=pikepdf.Name.Helvetica,
-            Encoding=pikepdf.Name.WinAnsiEncoding,
-        )
-    )
-    for lines in pages:
-        page = pdf.add_blank_page(page_size=size)
-        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-        operators = [
-            b"BT /F1 %d Tf %.1f %.1f Td (" % (font_size, x, size[1] - y) + _pdf_string(text) + b") Tj ET"
-            for x, y, font_size, text in lines
-        ]
-        page.Contents = pdf.make_stream(b"\n".join(operators))
-    pdf.save(path)
+    path.write_bytes(text_pdf_bytes(pages, size))
     return path
 
 

@@ -21,38 +21,27 @@ from __future__ import annotations
 
 import io
 import random
+import sys
 from pathlib import Path
 
 import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))  # tests/, for the shared PDF builder
+
+from pdf_builder import text_pdf_bytes  # noqa: E402
+
 SWEDISH = "Sörmlands läns kommuner och Region Sörmland arbetar för barnens bästa."
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def text_pdf_bytes(text: str, pages: int = 1) -> bytes:
-    pdf = pikepdf.new()
-    font = pdf.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.Type1,
-            BaseFont=pikepdf.Name.Helvetica,
-            Encoding=pikepdf.Name.WinAnsiEncoding,
-        )
-    )
-    escaped = text.encode("cp1252").replace(b"(", b"\\(").replace(b")", b"\\)")
-    for _ in range(pages):
-        page = pdf.add_blank_page(page_size=(595, 842))
-        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-        page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 760 Td (" + escaped + b") Tj ET")
-    buffer = io.BytesIO()
-    pdf.save(buffer)
-    return buffer.getvalue()
+def one_line_pdf_bytes(text: str, pages: int = 1) -> bytes:
+    return text_pdf_bytes([[(72, 82, 12, text)]] * pages)
 
 
 def encrypted_pdf_bytes(text: str, password: str) -> bytes:
-    pdf = pikepdf.open(io.BytesIO(text_pdf_bytes(text)))
+    pdf = pikepdf.open(io.BytesIO(one_line_pdf_bytes(text)))
     buffer = io.BytesIO()
     pdf.save(buffer, encryption=pikepdf.Encryption(user=password, owner=password + "-owner", R=6))
     return buffer.getvalue()
@@ -83,7 +72,7 @@ def truncated_jpeg() -> bytes:
 
 
 def make_all() -> dict[str, bytes]:
-    valid_pdf = text_pdf_bytes(SWEDISH, pages=3)
+    valid_pdf = one_line_pdf_bytes(SWEDISH, pages=3)
     png = io.BytesIO()
     text_image(SWEDISH).save(png, format="PNG", dpi=(300, 300))
     return {
