@@ -45,8 +45,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from nbsclean.errors import NbscleanError  # noqa: E402
-from nbsclean.extract import extract_file, render_pdf_page, sniff_kind  # noqa: E402
-from nbsclean.lexicon import load_lexicon  # noqa: E402
+from nbsclean.extract import ExtractOptions, extract_file, sniff_kind  # noqa: E402
+from nbsclean.extract.pdf import render_pdf_page  # noqa: E402
+from nbsclean.repair.lexicon import load_lexicon  # noqa: E402
 
 TARGET_OVERHEAD = 0.05
 TARGET_WER = 0.01
@@ -141,7 +142,7 @@ class TesseractStopwatch:
 def time_nbsclean(page: BenchPage, lexicon, lang: str, dpi: int) -> tuple[Timing, str]:
     with TesseractStopwatch() as stopwatch:
         started = time.perf_counter()
-        document = extract_file(page.nbsclean_input, lang=lang, dpi=dpi, lexicon=lexicon)
+        document = extract_file(page.nbsclean_input, ExtractOptions(lang=lang, dpi=dpi), lexicon=lexicon)
         wall = time.perf_counter() - started
     return Timing(wall, stopwatch.seconds), document.pages[0].method
 
@@ -278,7 +279,7 @@ def count_instructions(
     original_command = internals.tesseract_cmd
     internals.tesseract_cmd = str(wrapper)
     try:
-        extract_file(page.nbsclean_input, lang=lang, dpi=dpi, lexicon=lexicon)
+        extract_file(page.nbsclean_input, ExtractOptions(lang=lang, dpi=dpi), lexicon=lexicon)
         raw.wait()
         return InstructionCounts(_instructions(nbsclean_log), _instructions(raw_log)), ""
     except (NbscleanError, OSError, ValueError) as exc:

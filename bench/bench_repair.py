@@ -140,7 +140,7 @@ def measure_quality(repair) -> dict:
 
 def worker_nbsclean(text_path: Path, warmup_words: int) -> dict:
     """Warm nbsclean on the full text: engine loaded, one ~5 000-word warm-up, then timed."""
-    from nbsclean.repair import default_engine, repair_text
+    from nbsclean.repair.engine import default_engine, repair_text
 
     text = text_path.read_text(encoding="utf-8")
     started = time.perf_counter()
@@ -170,7 +170,7 @@ def worker_nbsclean_distinct(text_path: Path) -> dict:
     The full benchmark text repeats its material, so after the first copy every word form is
     in the engine's per-form caches. This row shows the speed when every form is new.
     """
-    from nbsclean.repair import default_engine, repair_text
+    from nbsclean.repair.engine import default_engine, repair_text
 
     text = text_path.read_text(encoding="utf-8")
     engine = default_engine()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from nbsclean.lexicon import Lexicon, load_lexicon
+from nbsclean.repair.lexicon import Lexicon, load_lexicon
 
 # CI (CI=true) draws the same property-test examples on every run, so that landing never
 # depends on the luck of the draw; developers' runs stay random and keep exploring.

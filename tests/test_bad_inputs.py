@@ -23,7 +23,7 @@ from nbsclean.errors import (
     UnreadableImageError,
     UnsupportedFileTypeError,
 )
-from nbsclean.extract import extract_file
+from nbsclean.extract import ExtractOptions, extract_file
 
 BAD = Path(__file__).parent / "data" / "bad"
 NBSCLEAN = [sys.executable, "-m", "nbsclean"]
@@ -78,10 +78,10 @@ def test_cli_reports_bad_input_on_stderr_with_exit_2(name, reason, run_extract):
 
 
 def test_encrypted_pdf_opens_with_its_password():
-    document = extract_file(BAD / "encrypted.pdf", password="hemlig", ocr="never")
+    document = extract_file(BAD / "encrypted.pdf", ExtractOptions(password="hemlig", ocr="never"))
     assert "Sörmlands läns kommuner" in document.pages[0].raw_text
     with pytest.raises(EncryptedPdfError, match="password is wrong"):
-        extract_file(BAD / "encrypted.pdf", password="fel")
+        extract_file(BAD / "encrypted.pdf", ExtractOptions(password="fel"))
 
 
 def test_cli_password_option(run_extract):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nbsclean.check import (
+from nbsclean.check.fixtures import (
     CaseOptions,
     FixtureError,
     compare_texts,
@@ -241,7 +241,7 @@ def test_junit_report_parses_with_the_right_counts(tmp_path):
 # --------------------------------------------------------------------------- CLI, real pipeline
 
 from nbsclean.cli import main  # noqa: E402
-from nbsclean.lexicon import lexicon_dir, load_lexicon  # noqa: E402
+from nbsclean.repair.lexicon import lexicon_dir, load_lexicon  # noqa: E402
 from nbsclean.pipeline import PipelineOptions, process_file  # noqa: E402
 
 CLEAN_SWEDISH = "Välkomna till Sörmlands bästa träff om barn och unga i länet.\nVi ses i Nyköping den 3 maj.\n"

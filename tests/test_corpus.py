@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from nbsclean.corpus import (
+from nbsclean.corpus.journal import (
     CorpusPaths,
     JournalWriter,
     encode_record,

@@ -17,9 +17,11 @@ import pytest
 import pytesseract
 from PIL import Image, ImageDraw, ImageFont
 
-from nbsclean import ocr
+from nbsclean.extract import ocr
 from nbsclean.errors import BadArgumentsError, InputRejectedError, MissingDependencyError
-from nbsclean.extract import DAMAGE_THRESHOLD, extract_file, sniff_kind, text_layer_in_reading_order
+from nbsclean.extract import ExtractOptions, extract_file, sniff_kind
+from nbsclean.extract.layout import text_layer_in_reading_order
+from nbsclean.extract.pdf import DAMAGE_THRESHOLD
 from pdf_builder import A4_POINTS, text_pdf_bytes
 
 SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -142,7 +144,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def auto(files):
     """Every fixture file extracted once in auto mode (OCR runs here, once per module)."""
-    return {name: extract_file(path, dpi=300) for name, path in files.items()}
+    return {name: extract_file(path, ExtractOptions(dpi=300)) for name, path in files.items()}
 
 
 # --------------------------------------------------------------------------- auto decisions
@@ -213,7 +215,7 @@ def test_document_identity_is_the_source_bytes(files, auto):
 
 
 def test_ocr_always_replaces_even_a_good_layer(files):
-    page = extract_file(files["born_pdf"], ocr="always", dpi=200).pages[0]
+    page = extract_file(files["born_pdf"], ExtractOptions(ocr="always", dpi=200)).pages[0]
     assert page.method == "ocr_replaced_layer"
     assert page.reason.startswith("--ocr always")
     assert page.replaced_layer_text.split() == SWEDISH_WORDS
@@ -221,23 +223,23 @@ def test_ocr_always_replaces_even_a_good_layer(files):
 
 
 def test_ocr_never_keeps_a_bad_layer_and_leaves_image_pages_empty(files):
-    bad = extract_file(files["bad_layer_pdf"], ocr="never").pages[0]
+    bad = extract_file(files["bad_layer_pdf"], ExtractOptions(ocr="never")).pages[0]
     assert bad.method == "text_layer" and "--ocr never" in bad.reason
     assert bad.raw_text.strip()
-    empty = extract_file(files["image_only_pdf"], ocr="never").pages[0]
+    empty = extract_file(files["image_only_pdf"], ExtractOptions(ocr="never")).pages[0]
     assert empty.raw_text == "" and "no text layer" in empty.reason
 
 
 def test_ocr_never_rejects_image_files(files):
     with pytest.raises(InputRejectedError, match="OCR") as caught:
-        extract_file(files["png"], ocr="never")
+        extract_file(files["png"], ExtractOptions(ocr="never"))
     assert caught.value.source == str(files["png"])
     assert caught.value.exit_code == 2
 
 
 def test_unknown_ocr_mode_is_a_bad_argument(files):
     with pytest.raises(BadArgumentsError):
-        extract_file(files["born_pdf"], ocr="sometimes")
+        extract_file(files["born_pdf"], ExtractOptions(ocr="sometimes"))
 
 
 # --------------------------------------------------------------------------- missing Tesseract
@@ -269,7 +271,7 @@ def test_missing_tesseract_keeps_a_damaged_layer_and_says_so(files, no_tesseract
 
 def test_missing_language_data_names_the_package(files):
     with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr-xyz"):
-        extract_file(files["png"], lang="swe+xyz")
+        extract_file(files["png"], ExtractOptions(lang="swe+xyz"))
 
 
 # --------------------------------------------------------------------------- the OCR wrapper

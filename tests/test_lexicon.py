@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import nbsclean.lexicon as lexicon_module
-from nbsclean.lexicon import lexicon_dir, load_lexicon, read_word_list, sources_fingerprint
+import nbsclean.repair.lexicon as lexicon_module
+from nbsclean.repair.lexicon import lexicon_dir, load_lexicon, read_word_list, sources_fingerprint
 
 
 # --- general Swedish -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from nbsclean.errors import BadArgumentsError
-from nbsclean.learn import read_candidates, read_domain_file, sort_forms, validate_word
+from nbsclean.review.learn import read_candidates, read_domain_file, sort_forms, validate_word
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = Path("/work/shared/seeds")

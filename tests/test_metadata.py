@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from nbsclean.metadata import extract_metadata
+from nbsclean.corpus.metadata import extract_metadata
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

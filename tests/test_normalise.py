@@ -11,7 +11,7 @@ import unicodedata
 import pytest
 
 from nbsclean.edits import apply_edits
-from nbsclean.normalise import (
+from nbsclean.repair.normalise import (
     fix_bar_as_capital_i,
     fix_ligatures,
     fix_misread_bullets,

@@ -11,7 +11,7 @@ import pytest
 from nbsclean import __version__
 from nbsclean.edits import Edit, apply_edits
 from nbsclean.evaluate import wer
-from nbsclean.lexicon import load_lexicon
+from nbsclean.repair.lexicon import load_lexicon
 from nbsclean.pipeline import PipelineOptions, display_path, process_file
 from test_extract import SWEDISH_LINES, column, english_layer_pdf, make_text_pdf, render_lines
 

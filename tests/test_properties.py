@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nbsclean.edits import apply_edits, validate_edits
-from nbsclean.repair import repair_text
+from nbsclean.repair.engine import repair_text
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 EXAMPLES = int(os.environ.get("NBSCLEAN_PROPERTY_EXAMPLES", "60"))

@@ -15,7 +15,7 @@ import unicodedata
 import pytest
 
 from nbsclean.edits import Edit, apply_edits, validate_edits
-from nbsclean.repair import estimate_damage, recase, repair_text, tokenize, unknown_words
+from nbsclean.repair.engine import estimate_damage, recase, repair_text, tokenize, unknown_words
 
 # --- realistic damaged paragraphs (English-model OCR of Swedish, in the style of seed 002) -------
 

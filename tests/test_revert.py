@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from nbsclean.edits import Edit, apply_edits
-from nbsclean.revert import EditSelector, revert_record
+from nbsclean.review.revert import EditSelector, revert_record
 
 SEEDS = Path("/work/shared/seeds")
 PAGE_BREAK = "\f"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from nbsclean.review import render_review
+from nbsclean.review.page import render_review
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 if not SEEDS.is_dir():  # running outside the workspace layout

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from nbsclean.corpus import read_journal
+from nbsclean.corpus.journal import read_journal
 from nbsclean.edits import Edit, apply_edits
 from nbsclean.errors import BadArgumentsError, MissingDependencyError
 from nbsclean.pipeline import PipelineOptions, process_file
-from nbsclean.runner import RunConfig, run_batch
+from nbsclean.corpus.runner import RunConfig, run_batch
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_TEXTS = [

@@ -6,7 +6,7 @@ import pytest
 
 from nbsclean.edits import apply_edits
 from nbsclean.errors import EmptyInputError, ExitCode, UnsupportedFileTypeError
-from nbsclean.textio import decode_text_bytes
+from nbsclean.extract.textio import decode_text_bytes
 
 SWEDISH = "Sörmland – bäst för barnen i Oxelösund och Strängnäs"
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from nbsclean.evaluate import align_words, count_changed_correct_words, format_op, words
-from nbsclean.lexicon import load_lexicon
-from nbsclean.repair import repair_text
+from nbsclean.repair.lexicon import load_lexicon
+from nbsclean.repair.engine import repair_text
 
 DEFAULT_DIRS = ["samples/rendered", "samples/seeds", "samples/heldout", "samples/negative"]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nbsclean import __version__
 from nbsclean.edits import Edit, apply_edits
-from nbsclean.extract import ExtractedDocument, Page, extract_file
+from nbsclean.extract import ExtractedDocument, ExtractOptions, Page, extract_file
 
 PAGE_SEPARATOR = "\f"
 
@@ -33,6 +33,10 @@ class PipelineOptions:
     psm: int | None = None
     password: str | None = None
     repair: bool = True
+
+    def extract_options(self) -> ExtractOptions:
+        """The part of the options that steers extraction, as one object."""
+        return ExtractOptions(lang=self.lang, ocr=self.ocr, dpi=self.dpi, psm=self.psm, password=self.password)
 
     def to_dict(self) -> dict:
         """The options as recorded in the manifest (never the password itself)."""
@@ -53,18 +57,10 @@ class _PageResult:
 def process_file(path: str | Path, options: PipelineOptions = PipelineOptions(), lexicon=None) -> dict:
     """Extract and repair ``path``; return its corpus record (see DESIGN.md)."""
     if lexicon is None:
-        from nbsclean.lexicon import load_lexicon
+        from nbsclean.repair.lexicon import load_lexicon
 
         lexicon = load_lexicon()
-    document = extract_file(
-        path,
-        lang=options.lang,
-        ocr=options.ocr,
-        dpi=options.dpi,
-        psm=options.psm,
-        password=options.password,
-        lexicon=lexicon,
-    )
+    document = extract_file(path, options.extract_options(), lexicon=lexicon)
     return build_record(document, options, lexicon)
 
 
@@ -101,7 +97,7 @@ def _repair_page(page: Page, repair: bool, lexicon) -> _PageResult:
     decoded = apply_edits(raw, page.decode_edits) if page.decode_edits else raw
     if not repair:
         return _PageResult(raw, decoded, list(page.decode_edits), _count_words(decoded), 0)
-    from nbsclean.repair import repair_decoded
+    from nbsclean.repair.engine import repair_decoded
 
     repaired = repair_decoded(raw, list(page.decode_edits), lexicon)
     edits = repaired.edits

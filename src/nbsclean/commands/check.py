@@ -1,6 +1,6 @@
 """`nbsclean check FIXTURES...`: regression-check the real pipeline against fixture files.
 
-Layout, comparison rules and the JSON schema: :mod:`nbsclean.check` and README.md ("Regression checks").
+Layout, comparison rules and the JSON schema: :mod:`nbsclean.check.fixtures` and README.md ("Regression checks").
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from nbsclean.check import CaseResult, Process, Report
+    from nbsclean.check.fixtures import CaseResult, Process, Report
 
-# rich and nbsclean.check are imported where they are used: every command module is
+# rich and nbsclean.check.fixtures are imported where they are used: every command module is
 # imported to build the CLI, and `nbsclean repair` on one page must start fast.
 
 STATUS_STYLES = {
@@ -88,7 +88,7 @@ def _diff_text(result: CaseResult, colour: bool) -> list[Text]:
 def _show_case(console: Console, result: CaseResult, show_diff: bool) -> None:
     from rich.text import Text
 
-    from nbsclean.check import case_headline
+    from nbsclean.check.fixtures import case_headline
 
     colour = console.is_terminal and not console.no_color
     console.print(Text(case_headline(result), style=STATUS_STYLES.get(result.status, "") if colour else ""))
@@ -136,7 +136,7 @@ def _summary_table(report: Report) -> Table:
 
 def _closing_line(report: Report) -> str:
     """The closing line test runners print ("check: 23 passed, 1 failed"), for CI logs."""
-    from nbsclean.check import summary_counts
+    from nbsclean.check.fixtures import summary_counts
 
     counts = summary_counts(report)
     passed = sum(counts[s] for s in ("pass", "unchanged", "updated", "created"))
@@ -144,7 +144,7 @@ def _closing_line(report: Report) -> str:
 
 
 def _summary_line(report: Report) -> str:
-    from nbsclean.check import summary_counts
+    from nbsclean.check.fixtures import summary_counts
 
     counts = summary_counts(report)
     shown = [f"{counts[s]} {s}" for s in ("pass", "fail", "error", "updated", "created", "unchanged") if counts[s]]
@@ -168,8 +168,8 @@ def check_command(
 
     With --update, exact cases are rewritten; the exit is 0 unless a case errors (2) or a case with a tolerance fails (4).
     """
-    from nbsclean.check import discover_fixtures, report_to_dict, require_fixtures, run_check, write_junit
-    from nbsclean.lexicon import load_lexicon
+    from nbsclean.check.fixtures import discover_fixtures, report_to_dict, require_fixtures, run_check, write_junit
+    from nbsclean.repair.lexicon import load_lexicon
 
     paths = [str(p) for p in fixtures]
     selected = discover_fixtures(paths, patterns)

@@ -31,11 +31,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the extracted document as JSON."),
     ) -> None:
         """Print the raw (unrepaired) text of FILE per page, with the method and the reason."""
-        from nbsclean.extract import OCR_MODES, extract_file
+        from nbsclean.extract import OCR_MODES, ExtractOptions, extract_file
 
         if ocr not in OCR_MODES:
             raise BadArgumentsError(f"--ocr must be one of {', '.join(OCR_MODES)}, not {ocr!r}")
-        document = extract_file(file, lang=lang, ocr=ocr, dpi=dpi, psm=psm, password=password)
+        document = extract_file(file, ExtractOptions(lang=lang, ocr=ocr, dpi=dpi, psm=psm, password=password))
         if as_json:
             json.dump(document.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")

@@ -33,8 +33,8 @@ def show_command(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List the domain words and the lexicon's sources, hash and size."""
-    from nbsclean.learn import domain_words, validate_category
-    from nbsclean.lexicon import lexicon_dir, load_lexicon
+    from nbsclean.review.learn import domain_words, validate_category
+    from nbsclean.repair.lexicon import lexicon_dir, load_lexicon
 
     directory = lexicon_dir()
     words = domain_words(directory)
@@ -75,8 +75,8 @@ def add_command(
     category: str = typer.Option("terms", "--category", "-c", help="places, organisations, names or terms."),
 ) -> None:
     """Add words to lexicons/domain/CATEGORY.txt (sorted, de-duplicated, written atomically)."""
-    from nbsclean.learn import add_words, validate_category, validate_word
-    from nbsclean.lexicon import lexicon_dir
+    from nbsclean.review.learn import add_words, validate_category, validate_word
+    from nbsclean.repair.lexicon import lexicon_dir
 
     validate_category(category)
     forms = [validate_word(w) for w in words]  # refuse the whole call before writing anything
@@ -100,8 +100,8 @@ def learn_command(
     ),
 ) -> None:
     """Propose domain words: frequent unknown, undamaged, consistently written words of trustworthy text, ranked, with a suggested category and an example context."""
-    from nbsclean.learn import candidates_tsv, learn, write_candidates
-    from nbsclean.lexicon import lexicon_dir
+    from nbsclean.review.learn import candidates_tsv, learn, write_candidates
+    from nbsclean.repair.lexicon import lexicon_dir
 
     if min_count < 1:
         raise BadArgumentsError("must be at least 1", source="--min-count")
@@ -123,8 +123,8 @@ def accept_command(
     accept_all: bool = typer.Option(False, "--all", help="Accept every row left in the candidates file."),
 ) -> None:
     """Move candidates into lexicons/domain/<category>.txt and remove them from the candidates file."""
-    from nbsclean.learn import accept_candidates
-    from nbsclean.lexicon import lexicon_dir
+    from nbsclean.review.learn import accept_candidates
+    from nbsclean.repair.lexicon import lexicon_dir
 
     args = list(args or [])
     candidates = lexicon_dir() / "candidates.tsv"

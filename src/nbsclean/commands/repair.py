@@ -32,9 +32,9 @@ def read_input_bytes(source: str) -> bytes:
 
 def repair_bytes(data: bytes, source: str, lexicon_directory: Optional[Path] = None) -> tuple[str, str, list[Edit], dict, str]:
     """Decode and repair; returns (raw text, repaired text, edits on the raw text, stats, encoding)."""
-    from nbsclean.lexicon import load_lexicon
-    from nbsclean.repair import repair_decoded
-    from nbsclean.textio import decode_text_bytes
+    from nbsclean.repair.lexicon import load_lexicon
+    from nbsclean.repair.engine import repair_decoded
+    from nbsclean.extract.textio import decode_text_bytes
 
     decoded = decode_text_bytes(data, source)
     result = repair_decoded(decoded.text, decoded.edits, load_lexicon(lexicon_directory))

@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         """Drop edits and rebuild the cleaned text from raw_text and the remaining edits.
 
         Several selectors combine with AND (--rule diacritic --below 0.5). The revert is recorded in manifest.json under "reverts"."""
-        from nbsclean.revert import EditSelector, revert_corpus
+        from nbsclean.review.revert import EditSelector, revert_corpus
 
         selector = EditSelector(edit_ids=split_ids(edit), rule=rule, below=below, document=document)
         report = revert_corpus(corpus, selector, dry_run=dry_run)

@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
         limit: int = typer.Option(500, "--limit", help="Longest length of the side lists (edits, unknown words)."),
     ) -> None:
         """Write one self-contained HTML page: every edit highlighted, filters by rule and score, the lowest-scoring edits, and the unknown words with links to where they occur."""
-        from nbsclean.review import write_review
+        from nbsclean.review.page import write_review
 
         path, summary = write_review(corpus, output, low_score=low_score, list_limit=limit)
         print(

@@ -1,7 +1,7 @@
 """`nbsclean run PATH... -o CORPUS`: a batch of inputs into a resumable corpus.
 
-The work is in :mod:`nbsclean.runner` (planning, executors, ordered writing) and
-:mod:`nbsclean.corpus` (atomic files); this module is the command line: options, the
+The work is in :mod:`nbsclean.corpus.runner` (planning, executors, ordered writing) and
+:mod:`nbsclean.corpus.journal` (atomic files); this module is the command line: options, the
 progress display on stderr, and the summary table at the end.
 """
 
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
         password: Optional[str] = typer.Option(None, "--password", help="Password for encrypted PDFs (never stored)."),
     ) -> None:
         """Extract, normalise and repair every input into CORPUS (documents.jsonl, manifest.json, text/)."""
-        from nbsclean.runner import RunConfig, run_batch
+        from nbsclean.corpus.runner import RunConfig, run_batch
 
         if ocr not in OCR_MODES:
             raise BadArgumentsError(f"--ocr must be one of {', '.join(OCR_MODES)}", source="--ocr")
@@ -102,7 +102,7 @@ def quiet() -> bool:
 
 def make_progress():
     """A rich progress bar on a terminal; plain log lines when stderr is a file or pipe."""
-    from nbsclean.runner import SilentProgress
+    from nbsclean.corpus.runner import SilentProgress
 
     if quiet():
         return SilentProgress()

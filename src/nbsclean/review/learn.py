@@ -34,8 +34,8 @@ from typing import Callable, Iterable, Iterator
 import regex
 
 from nbsclean.errors import BadArgumentsError, FileAccessError
-from nbsclean.lexicon import DOMAIN_CATEGORIES
-from nbsclean.review import atomic_write_text
+from nbsclean.repair.lexicon import DOMAIN_CATEGORIES
+from nbsclean.review.page import atomic_write_text
 
 log = logging.getLogger("nbsclean.learn")
 
@@ -167,8 +167,8 @@ def source_texts(
     max_damage: float = DEFAULT_MAX_DAMAGE,
 ) -> Iterator[SourceText]:
     """Texts to learn from: corpus directories (per page) and plain-text files (repaired)."""
-    from nbsclean.review import read_records
-    from nbsclean.textio import decode_text_bytes
+    from nbsclean.review.page import read_records
+    from nbsclean.extract.textio import decode_text_bytes
 
     for path in paths:
         path = Path(path)
@@ -349,8 +349,8 @@ def learn(
     lexicon=None,
 ) -> list[Candidate]:
     """`lexicon learn`: candidates from corpus directories and text files."""
-    from nbsclean.lexicon import load_lexicon
-    from nbsclean.repair import default_engine, estimate_damage, repair_text, unknown_words
+    from nbsclean.repair.lexicon import load_lexicon
+    from nbsclean.repair.engine import default_engine, estimate_damage, repair_text, unknown_words
 
     lexicon = lexicon if lexicon is not None else load_lexicon()
     engine = default_engine(lexicon)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from nbsclean.errors import MissingDependencyError
+from nbsclean.errors import MissingDependencyError, UnreadableImageError
 
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-swe"
 
@@ -267,3 +267,13 @@ def ocr_image(
         )
     mean_conf, words = _mean_word_confidence(data)
     return OcrResult(text=_text_from_tsv(data), mean_conf=mean_conf, words=words)
+
+
+def ocr_page_or_reject(image: Image.Image, source: str, options, *, dpi: int, page: int) -> OcrResult:
+    """OCR one page of ``source`` with the extraction ``options``; a page Tesseract cannot
+    read is an :class:`~nbsclean.errors.UnreadableImageError` naming the file and page."""
+    pytesseract = _pytesseract()
+    try:
+        return ocr_image(image, lang=options.lang, psm=options.psm, dpi=dpi)
+    except pytesseract.TesseractError as exc:
+        raise UnreadableImageError(f"Tesseract cannot read page {page} ({exc.message.strip()})", source=source) from exc

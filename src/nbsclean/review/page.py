@@ -21,7 +21,7 @@ from html import escape
 from pathlib import Path
 from typing import Callable, Iterable
 
-from nbsclean.corpus import CorpusPaths, read_journal, write_atomic
+from nbsclean.corpus.journal import CorpusPaths, read_journal, write_atomic
 from nbsclean.edits import Edit, InvalidEditsError, apply_edits
 from nbsclean.errors import FileAccessError
 
@@ -66,8 +66,8 @@ def corpus_unknown_words(records: Iterable[dict], lexicon=None) -> dict[str, Cou
     Uses the repair engine's own notion of an unknown word so that the page, the
     ``stats.unknown_words`` of the corpus and ``lexicon learn`` agree.
     """
-    from nbsclean.lexicon import load_lexicon
-    from nbsclean.repair import unknown_words
+    from nbsclean.repair.lexicon import load_lexicon
+    from nbsclean.repair.engine import unknown_words
 
     lexicon = lexicon if lexicon is not None else load_lexicon()
     return {record["id"]: unknown_words(record.get("text", ""), lexicon) for record in records}

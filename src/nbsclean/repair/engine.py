@@ -1,6 +1,6 @@
 """The repair engine: Swedish OCR damage in, clean text and an explanation out (pure).
 
-``repair_text(text, lexicon)`` runs :mod:`nbsclean.normalise` (layout and Unicode fixes) and
+``repair_text(text, lexicon)`` runs :mod:`nbsclean.repair.normalise` (layout and Unicode fixes) and
 then a noisy-channel decision per word token::
 
     best intended word w for what OCR wrote (o)  =  argmax  P(w) · P(o | w)
@@ -33,10 +33,10 @@ from typing import Iterator
 
 import regex
 
-from nbsclean.confusions import ConfusionModel, ContextRule, load_context_rules
+from nbsclean.repair.confusions import ConfusionModel, ContextRule, load_context_rules
 from nbsclean.edits import Edit, apply_edits, compose
-from nbsclean.lexicon import Lexicon, lexicon_dir, load_lexicon
-from nbsclean.normalise import fix_nfc, normalise
+from nbsclean.repair.lexicon import Lexicon, lexicon_dir, load_lexicon
+from nbsclean.repair.normalise import fix_nfc, normalise
 
 # --- Tokens ---------------------------------------------------------------------------------
 # The stdlib ``re`` engine is several times faster than ``regex`` on this simple pattern, and

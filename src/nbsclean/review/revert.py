@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from nbsclean.corpus import (
+from nbsclean.corpus.journal import (
     encode_record,
     read_manifest,
     write_atomic,
@@ -28,7 +28,7 @@ from nbsclean.corpus import (
 )
 from nbsclean.edits import Edit, InvalidEditsError, apply_edits
 from nbsclean.errors import BadArgumentsError, InputRejectedError
-from nbsclean.review import corpus_paths, read_records
+from nbsclean.review.page import corpus_paths, read_records
 
 log = logging.getLogger("nbsclean.revert")
 
@@ -133,8 +133,8 @@ def revert_record(
 
 def default_recount() -> Callable[[str], dict]:
     """Word and unknown-word counts as the runner computes them, with the active lexicon."""
-    from nbsclean.lexicon import load_lexicon
-    from nbsclean.repair import tokenize_words, unknown_words
+    from nbsclean.repair.lexicon import load_lexicon
+    from nbsclean.repair.engine import tokenize_words, unknown_words
 
     lexicon = load_lexicon()
 

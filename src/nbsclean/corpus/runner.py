@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from nbsclean import __version__
-from nbsclean.corpus import (
+from nbsclean.corpus.journal import (
     CorpusPaths,
     JournalWriter,
     parquet_available,
@@ -49,7 +49,7 @@ from nbsclean.errors import (
     MissingDependencyError,
     NbscleanError,
 )
-from nbsclean.metadata import extract_metadata
+from nbsclean.corpus.metadata import extract_metadata
 
 log = logging.getLogger(__name__)
 
@@ -697,7 +697,7 @@ def describe_environment(options: Any, lexicon: Any) -> dict:
     lang = getattr(options, "lang", "swe")
     env: dict = {"nbsclean_version": __version__, "tesseract_version": None, "traineddata_sha256": {}}
     try:
-        from nbsclean import ocr
+        from nbsclean.extract import ocr
 
         env["tesseract_version"] = ocr.tesseract_version()
         env["traineddata_sha256"] = ocr.traineddata_sha256(lang)
@@ -708,7 +708,7 @@ def describe_environment(options: Any, lexicon: Any) -> dict:
 
 
 def _load_lexicon() -> Any:
-    from nbsclean.lexicon import load_lexicon
+    from nbsclean.repair.lexicon import load_lexicon
 
     return load_lexicon()
 

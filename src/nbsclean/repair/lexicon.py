@@ -63,11 +63,12 @@ def lexicon_dir() -> Path:
     env = os.environ.get("NBSCLEAN_LEXICON_DIR")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parents[1] / "lexicons", here / "lexicons"):
+    package = Path(__file__).resolve().parents[1]  # src/nbsclean, or site-packages/nbsclean
+    repository = package.parents[1]
+    for candidate in (repository / "lexicons", package / "lexicons"):
         if (candidate / "domain").is_dir():
             return candidate
-    return here.parents[1] / "lexicons"
+    return repository / "lexicons"
 
 
 def cache_dir() -> Path:

@@ -1,0 +1,1 @@
+"""Regression checks of fixture files (``nbsclean check``): :mod:`.fixtures`."""

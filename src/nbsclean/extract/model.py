@@ -1,0 +1,80 @@
+"""The extraction data model: a page's text and how it was got, a document's pages, and the
+options that steer extraction (built once at the command line, passed down whole)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from nbsclean.edits import Edit
+
+OcrMode = Literal["auto", "always", "never"]
+OCR_MODES = ("auto", "always", "never")
+
+
+@dataclass
+class Page:
+    n: int
+    method: Literal["text_layer", "ocr", "ocr_replaced_layer", "text"]
+    reason: str
+    ocr_lang: str | None
+    ocr_conf: float | None
+    raw_text: str
+    replaced_layer_text: str | None = None
+    damage: float | None = None
+    encoding: str | None = None
+    decode_edits: list[Edit] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """The page's number, how its text was got and why, and its raw text: the fields
+        ``nbsclean extract --json`` and the corpus record's pages share."""
+        return {
+            "n": self.n,
+            "method": self.method,
+            "reason": self.reason,
+            "ocr_lang": self.ocr_lang,
+            "ocr_conf": self.ocr_conf,
+            "raw_text": self.raw_text,
+        }
+
+    def to_dict(self) -> dict:
+        record = self.summary()
+        if self.replaced_layer_text is not None:
+            record["replaced_layer_text"] = self.replaced_layer_text
+        if self.damage is not None:
+            record["damage"] = round(self.damage, 4)
+        if self.encoding is not None:
+            record["encoding"] = self.encoding
+        if self.decode_edits:
+            record["decode_edits"] = [edit.to_dict() for edit in self.decode_edits]
+        return record
+
+
+@dataclass
+class ExtractedDocument:
+    source: str
+    kind: Literal["pdf", "image", "text"]
+    sha256: str
+    bytes: int
+    pages: list[Page]
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+            "pages": [page.to_dict() for page in self.pages],
+        }
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """How to extract: Tesseract language(s), when to OCR, the rasterising resolution,
+    Tesseract's page segmentation mode, and the password of encrypted PDFs."""
+
+    lang: str = "swe"
+    ocr: str = "auto"
+    dpi: int = 300
+    psm: int | None = None
+    password: str | None = None
