@@ -12,6 +12,29 @@ OcrMode = Literal["auto", "always", "never"]
 OCR_MODES = ("auto", "always", "never")
 
 
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word as extraction found it: where it is in its page's ``raw_text`` and where it
+    is on the page.
+
+    ``raw_text[start:end] == text``. The box is in PDF points (1/72 inch) with the origin at
+    the top left of the page *as stored in the input* - before any rotation or deskewing
+    done for OCR - so a box lands on the word's ink in the original scan or PDF page.
+    (An image's pixels map to points through its resolution: ``x_pt = x_px * 72 / dpi``.)
+    """
+
+    start: int
+    end: int
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    conf: float | None = None  # Tesseract's word confidence 0..100; None for a text layer
+    block: int = 0  # the block and line the word belongs to, numbered on the page from 0
+    line: int = 0
+
+
 @dataclass
 class Page:
     n: int
@@ -24,6 +47,10 @@ class Page:
     damage: float | None = None
     encoding: str | None = None
     decode_edits: list[Edit] = field(default_factory=list)
+    # Geometry: the page's size in points (None for text files) and its words with boxes.
+    width: float | None = None
+    height: float | None = None
+    words: list[Word] = field(default_factory=list)
 
     def summary(self) -> dict:
         """The page's number, how its text was got and why, and its raw text: the fields
