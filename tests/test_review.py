@@ -263,3 +263,42 @@ def test_page_in_headless_chromium(browser, page, records):
     )
     assert focused and set(focused) == {word}
     assert browser.execute_script("return window.__reviewErrors") == []
+
+
+def test_legend_explains_every_rule_on_the_page(page, records):
+    from nbsclean.review.rules import RULE_MEANINGS, rule_parts
+
+    html = page.read_text(encoding="utf-8")
+    legend = html.split('id="legend"')[1].split("</section>")[0]
+    rules = {part for r in records for e in r["edits"] for part in rule_parts(e["rule"])}
+    assert rules and all(f"<code>{rule}</code>" in legend for rule in rules)
+    assert all(RULE_MEANINGS[rule] in legend for rule in rules)  # every rule here is described
+
+
+def test_lowest_edits_list_carries_copyable_ids(page, records):
+    tags = parse(page.read_text(encoding="utf-8")).tags
+    ids = {(r["id"], e["id"]) for r in records for e in r["edits"]}
+    refs = [t for t in parse(page.read_text(encoding="utf-8")).text if ":" in t and t.split(":")[0] in {r["id"] for r in records}]
+    assert len(refs) > 10
+    assert all(tuple(ref.split(":", 1)) in ids for ref in refs)
+    assert any("edit-ref" in a.get("class", "") for t, a in tags if t == "code")
+
+
+@pytest.mark.browser
+def test_clicking_an_edit_shows_its_id_to_copy(browser, page, records, corpus):
+    browser.get(page.as_uri())
+    wait_for(browser, "return window.__reviewReady === true")
+    target = browser.find_element("css selector", ".text .edit:not(.deletion)")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
+    target.click()
+    refs = browser.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#edit-details code.edit-ref'),"
+        " function (c) { return c.textContent; });"
+    )
+    document = target.find_element("xpath", "ancestor::article").get_attribute("data-document-id")
+    ref = f"{document}:{target.get_attribute('data-edit-id')}"
+    assert refs == [ref, f"nbsclean revert {corpus} --edit {ref}"]
+    # The id is selectable as a whole: a click on it selects exactly the id.
+    browser.find_element("css selector", "#edit-details code.edit-ref").click()
+    assert browser.execute_script("return window.getSelection().toString()") == ref
+    assert browser.execute_script("return window.__reviewErrors") == []

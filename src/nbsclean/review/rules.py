@@ -1,0 +1,35 @@
+"""What each edit rule means, in the words a reviewer needs: the legend of both review pages.
+
+The names are the ``rule`` values the repair writes (README "How the repair works"); an edit
+that combines stages names each of them joined by "+" (``hyphen_join+ocr_confusion``).
+"""
+
+from __future__ import annotations
+
+RULE_MEANINGS: dict[str, str] = {
+    "nfc": "Unicode normalised (a letter and its separate accent made one character)",
+    "ligature": "a typographic ligature written out (ﬁ → fi)",
+    "mojibake": "wrongly decoded characters of a text file fixed (SÃ¶rmland → Sörmland)",
+    "hyphen_join": "a word hyphenated at a line end joined again (Till-⏎sammans → Tillsammans)",
+    "bullet": "a bullet OCR read as a letter or sign, written as •",
+    "bar_as_I": "a lone | before a word read as I",
+    "ocr_confusion": "a non-word repaired through the OCR confusion table (Sérmland → Sörmland)",
+    "ocr_generic_edit": "a non-word repaired through one edit outside the confusion table (check these)",
+    "known_word_confusion": "a valid but improbable word replaced by a likelier one (basta → bästa)",
+    "compound_confusion": "a compound repaired through its parts",
+    "context": "a valid word chosen by its neighbours (7–18 ar → år)",
+    "split_glued_words": "words OCR glued together split again (insatserihela → insatser i hela)",
+    "decision": "what a reviewer decided (nbsclean decide, or the served review page)",
+}
+
+
+def rule_parts(rule: str) -> list[str]:
+    """The single rules of a possibly combined rule name."""
+    return [part for part in rule.split("+") if part]
+
+
+def rule_legend(rules) -> list[tuple[str, str]]:
+    """(rule, meaning) for every single rule that occurs in ``rules``, sorted by name; a rule
+    this version does not know is listed with an honest "no description"."""
+    names = sorted({part for rule in rules for part in rule_parts(rule)})
+    return [(name, RULE_MEANINGS.get(name, "no description in this version of nbsclean")) for name in names]
