@@ -28,10 +28,15 @@ class Edit(NamedTuple):
     after: str
     rule: str
     score: float = 1.0
+    # Why a context decision was made (neighbouring words and the probabilities compared),
+    # for review; None for every other edit, and then left out of the record.
+    evidence: dict | None = None
 
     def to_dict(self) -> dict:
         d = self._asdict()
         d["score"] = round(float(self.score), 4)
+        if d["evidence"] is None:
+            del d["evidence"]
         return d
 
     @classmethod
@@ -43,10 +48,11 @@ class Edit(NamedTuple):
             after=d["after"],
             rule=d["rule"],
             score=float(d.get("score", 1.0)),
+            evidence=d.get("evidence"),
         )
 
     def shifted(self, offset: int) -> "Edit":
-        return Edit(self.start + offset, self.end + offset, self.before, self.after, self.rule, self.score)
+        return self._replace(start=self.start + offset, end=self.end + offset)
 
 
 class InvalidEditsError(ValueError):
@@ -137,7 +143,7 @@ def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str
             # Untouched by the first stage: only its offsets move. (The hot path: one edit
             # per repaired word; tuple.__new__ skips the NamedTuple constructor's own frame.)
             start, end = edit.start - shift, edit.end - shift
-            result.append(new_tuple(Edit, (start, end, raw[start:end], edit.after, edit.rule, edit.score)))
+            result.append(new_tuple(Edit, (start, end, raw[start:end], edit.after, edit.rule, edit.score, edit.evidence)))
             j += 1
             continue
         # A cluster: this edit and every edit of either stage that touches it, transitively.
@@ -173,7 +179,8 @@ def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str
                 if part not in rules:
                     rules.append(part)
         score = min(e.score for e in firsts + seconds)
-        result.append(Edit(raw_start, raw_end, raw[raw_start:raw_end], "".join(parts), "+".join(rules), score))
+        evidence = next((e.evidence for e in seconds if e.evidence is not None), None)
+        result.append(Edit(raw_start, raw_end, raw[raw_start:raw_end], "".join(parts), "+".join(rules), score, evidence))
         shift += change
     result.extend(first[i:])
     return result

@@ -33,9 +33,11 @@ from typing import Iterator
 
 import regex
 
+from nbsclean.repair.addresses import address_spans, at_sign_repairs
 from nbsclean.repair.confusions import ConfusionModel, ContextRule, load_context_rules
 from nbsclean.edits import Edit, apply_edits, compose
 from nbsclean.repair.lexicon import Lexicon, lexicon_dir, load_lexicon
+from nbsclean.repair.ngrams import Evidence, NgramModel, load_model, model_path
 from nbsclean.repair.normalise import fix_nfc, normalise
 
 # --- Tokens ---------------------------------------------------------------------------------
@@ -79,6 +81,8 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
         if local and domain:
             spans.append((local.start(), domain.end()))
         at = text.find("@", at + 1)
+    # Addresses found from their domain: also those whose "@" OCR misread ("geislerQfou.se").
+    spans.extend(address_spans(text))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -191,6 +195,13 @@ NAME_REPAIR_MIN_SCORE = 1.5  # a capitalised non-word mid-sentence may be a name
 CAPITALS_READ_FOR_SMALL_LETTERS = frozenset({("I", "l"), ("O", "ö"), ("A", "ä")})
 DAMAGE_PRIOR_FLOOR = 0.002
 DAMAGE_PRIOR_CEILING = 0.5  # even odds: the channel model then decides alone
+# The bigram model (nbsclean.repair.ngrams) compares valid words by their neighbours. It
+# may turn a settled word into another only in a document that looks damaged (as a generic
+# edit may), so clean Swedish is never changed, and it moves the odds between two words at
+# most a thousandfold: it learned from 700 000 words of one kind of prose, and a pair it
+# never saw is weak evidence.
+CONTEXT_MIN_PRIOR = GENERIC_MIN_PRIOR
+CONTEXT_MAX_LOG10_GAIN = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,10 +242,17 @@ class RepairResult:
 class Engine:
     """Lexicon + confusion model + caches. Pure: no I/O after construction."""
 
-    def __init__(self, lexicon: Lexicon, model: ConfusionModel, context_rules: dict[str, list[ContextRule]] | None = None):
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        model: ConfusionModel,
+        context_rules: dict[str, list[ContextRule]] | None = None,
+        ngrams: "NgramModel | None" = None,
+    ):
         self.lexicon = lexicon
         self.model = model
         self.context_rules = context_rules or {}
+        self.ngrams = ngrams
         self._analysis_cache: dict[str, Analysis] = {}
         self._split_cache: dict[str, tuple[list[str], float] | None] = {}
         self._piece_repairs: dict[str, list[Candidate]] = {}
@@ -508,6 +526,9 @@ class Repairer:
         # any text are plain listed words, so they are skipped without a Python-level step
         # per token beyond one set lookup.
         attention = {form for form, a in analysis_of.items() if not a.settled or a.english}
+        # Valid words the bigram model may decide between: looked at per occurrence.
+        by_neighbours = self._forms_for_ngram_context(analysis_of, prior)
+        attention |= by_neighbours
         forms = scan.forms
         indices = [i for i, form in enumerate(forms) if form in attention]
         edits: list[Edit] = []
@@ -520,7 +541,7 @@ class Repairer:
         # every other decision (and a second run finds nothing more to do).
         replaced: dict[int, str] = {}
         contextual: list[int] = []
-        with_context = {form for form in attention if form.lower() in context_rules}
+        with_context = {form for form in attention if form.lower() in context_rules} | by_neighbours
         bounds = scan.bounds
         for index in indices:
             form = forms[index]
@@ -550,7 +571,15 @@ class Repairer:
             start, end = scan.span(index)
             token = Token(start, end, form, "word")
             previous, following = _neighbours(text, scan, index, replaced)
-            decision = self._context_decision(token, text, analysis, prior, previous, following)
+            decision = None
+            if form.lower() in context_rules:
+                decision = self._context_decision(token, text, analysis, prior, previous, following)
+            if decision is None and form in by_neighbours:
+                # The next word, when it waits for a decision by its own neighbours, is no
+                # evidence yet ("har ar": which "ar" it is depends on this word).
+                if index + 1 < len(forms) and forms[index + 1] in by_neighbours:
+                    following = None
+                decision = self._ngram_decision(token, text, analysis, prior, previous, following)
             if decision is None and not analysis.settled:
                 decision = self._decide(token, text, prior)
             if decision is None:
@@ -591,6 +620,95 @@ class Repairer:
             if rule.weight < 0:
                 return token.text, "context", _confidence(KNOWN_WORD_MARGIN - margin)  # kept
         return None
+
+    def _forms_for_ngram_context(self, analysis_of: dict[str, Analysis], prior: float) -> set[str]:
+        """Listed forms with a listed rival that the neighbours could make win (or lose).
+
+        Unsettled ones always (the context may keep a correct "far" that the channel model
+        alone would turn into "får"); settled ones only in a document that looks damaged,
+        and only when the rival is within the most the context may move the odds.
+        """
+        if self.engine.ngrams is None:
+            return set()
+        is_listed = self.lexicon.is_listed
+        reach = prior + CONTEXT_MAX_LOG10_GAIN if prior >= CONTEXT_MIN_PRIOR else -math.inf
+        forms = set()
+        for form, analysis in analysis_of.items():
+            if not analysis.listed or not analysis.is_word or analysis.best is None:
+                continue
+            if analysis.settled and reach == -math.inf:
+                continue
+            for rival in analysis.alternatives:
+                if is_listed(rival.word) and rival.score - analysis.known_zipf + reach >= KNOWN_WORD_MARGIN:
+                    forms.add(form)
+                    break
+            else:
+                if not analysis.settled and is_listed(analysis.best.word):
+                    forms.add(form)
+        return forms
+
+    def _ngram_decision(self, token: Token, text: str, analysis: Analysis, prior: float, previous: str | None, following: str | None):
+        """A listed word the channel model keeps, turned into a listed rival by its neighbours.
+
+        Each word's log10 odds are its channel score (P(w) · P(observed | w), plus the
+        document prior for a rival) plus the bigram model's context gain (how much the
+        previous and the following word raise it); the difference of gains is bounded by
+        CONTEXT_MAX_LOG10_GAIN, and the rival must win by KNOWN_WORD_MARGIN, as without
+        context. The model learned from help texts and essays, not newsletters, so it only
+        adds changes, and only with evidence from both sides: each neighbour on its own must
+        make the rival more probable than the word as written (a neighbour the model never
+        saw, or one still waiting for its own decision, is no evidence). Where the channel
+        model alone would replace the word, it decides as before (None). The decision
+        carries its evidence: the neighbours and the probability of each word.
+        """
+        if previous is None or following is None:
+            return None
+        form = token.text
+        if form[:1].isupper() and not self._starts_sentence(token, text) and self.lexicon.is_domain(form):
+            return None  # a name the archive knows
+        rivals = [c for c in analysis.alternatives if self.lexicon.is_listed(c.word)]
+        if not rivals:
+            return None
+        ngrams = self.engine.ngrams
+        if not (ngrams.knows(previous) and ngrams.knows(following)):
+            return None
+        lower = form.lower()
+        channel = max(rivals, key=lambda c: c.score)
+        if channel.score - analysis.known_zipf + prior >= KNOWN_WORD_MARGIN:
+            return self._ngram_keeps(token, lower, channel, channel.score - analysis.known_zipf + prior, previous, following)
+        own_gain = ngrams.context_gain(lower, previous, following)
+        best_margin, best_rival = -math.inf, None
+        for rival in rivals:
+            context = ngrams.context_gain(rival.word, previous, following) - own_gain
+            context = max(-CONTEXT_MAX_LOG10_GAIN, min(CONTEXT_MAX_LOG10_GAIN, context))
+            margin = rival.score - analysis.known_zipf + prior + context
+            if margin > best_margin:
+                best_margin, best_rival = margin, rival
+        if best_margin < KNOWN_WORD_MARGIN:
+            return None
+        word = best_rival.word
+        for side in ((previous, None), (None, following)):
+            if ngrams.context_gain(word, *side) <= ngrams.context_gain(lower, *side):
+                return None
+        p_rival = 1 / (1 + 10 ** -best_margin)  # P(rival) against P(word as written), given both
+        evidence = Evidence(previous, following, {lower: round(1 - p_rival, 4), word: round(p_rival, 4)}).to_dict()
+        return self._recase(word, token, text), "context_ngram", _confidence(best_margin - KNOWN_WORD_MARGIN), evidence
+
+    def _ngram_keeps(self, token: Token, lower: str, rival: Candidate, channel_margin: float, previous: str, following: str):
+        """The channel model would replace a listed word by ``rival``; the word as written
+        stays when each neighbour on its own makes it more probable than the rival and
+        both together turn the decision ("min far" stays, "far" is not "får")."""
+        ngrams = self.engine.ngrams
+        for side in ((previous, None), (None, following)):
+            if ngrams.context_gain(lower, *side) <= ngrams.context_gain(rival.word, *side):
+                return None
+        context = ngrams.context_gain(rival.word, previous, following) - ngrams.context_gain(lower, previous, following)
+        margin = channel_margin + max(-CONTEXT_MAX_LOG10_GAIN, context)
+        if margin >= KNOWN_WORD_MARGIN:
+            return None
+        p_rival = 1 / (1 + 10 ** -margin)
+        evidence = Evidence(previous, following, {lower: round(1 - p_rival, 4), rival.word: round(p_rival, 4)}).to_dict()
+        return token.text, "context_ngram", _confidence(KNOWN_WORD_MARGIN - margin), evidence
 
     def _starts_sentence(self, token: Token, text: str) -> bool:
         return bool(_SENTENCE_END.search(text[max(0, token.start - 4) : token.start]))
@@ -704,16 +822,25 @@ def _neighbours(text: str, scan: "WordScan", index: int, replaced: dict[int, str
 
 
 @lru_cache(maxsize=4)
-def _engine_for(lexicon_sha: str, directory: str) -> Engine:
+def _engine_for(lexicon_sha: str, directory: str, ngram_stamp: int) -> Engine:
     lexicon = load_lexicon(directory)
     model = ConfusionModel.from_tsv(Path(directory) / "confusions.tsv")
-    return Engine(lexicon, model, load_context_rules(Path(directory) / "context.tsv"))
+    return Engine(lexicon, model, load_context_rules(Path(directory) / "context.tsv"), load_model(Path(directory)))
 
 
 def default_engine(lexicon: Lexicon | None = None) -> Engine:
-    """The engine for ``lexicon`` (default: the active lexicon), built once and cached."""
+    """The engine for ``lexicon`` (default: the active lexicon), built once and cached
+    (again when the lexicon or the n-gram model changes)."""
     lexicon = lexicon or load_lexicon()
-    return _engine_for(lexicon.sha256, str(lexicon.directory))
+    return _engine_for(lexicon.sha256, str(lexicon.directory), ngram_model_stamp(lexicon.directory))
+
+
+def ngram_model_stamp(directory: Path) -> int:
+    """Changes when the n-gram model file does (its modification time; 0 without one)."""
+    try:
+        return model_path(Path(directory)).stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
 
 
 def repair_text(text: str, lexicon: Lexicon | None = None, *, engine: Engine | None = None) -> RepairResult:
@@ -726,6 +853,9 @@ def repair_text(text: str, lexicon: Lexicon | None = None, *, engine: Engine | N
     analysis_of = {form: engine.analyse(form) for form in counts}
     words, damaged, healthy = damage_evidence(analysis_of, counts)
     word_edits, unknown = Repairer(engine).repair_words(normalised, scan, analysis_of, damage_prior(damaged, healthy))
+    at_edits = at_sign_repairs(normalised, address_spans(normalised))
+    if at_edits:  # inside addresses, which the word repair never touches
+        word_edits = sorted(word_edits + at_edits, key=lambda e: e.start)
     edits = compose(text, normalise_edits, word_edits, middle=normalised)
     repaired = apply_edits(normalised, word_edits, validate=False)  # compose() validated them on normalised
     if not unicodedata.is_normalized("NFC", repaired):

@@ -1,0 +1,72 @@
+"""E-mail and web addresses, also where OCR damaged them: found so that the word repair
+leaves them alone, and the "@" that OCR misread put back where that is certain (pure).
+
+OCR reads "@" as "Q", "(9", "(@" or "©" ("martin.geislerQfou.sormland.se"), so an address
+cannot be found from its "@" alone. It is found from its domain instead: letters, dots and
+hyphens ending in a top-level domain that Swedish newsletters use (".se", ".nu", ".com",
+...), in lower case, as addresses are written ("barnen.Se" is a lost space before a
+sentence, not a domain). The whole run of address characters around it is protected; a
+Swedish letter is never put into it ("sormland.se" stays: the domain is what it is).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nbsclean.edits import Edit
+
+TOP_LEVEL_DOMAINS = ("se", "nu", "com", "org", "net", "eu", "info", "fi", "no", "dk", "de", "uk", "io", "edu", "gov")
+_DOMAIN_END = re.compile(r"[^\W_]\.(?:" + "|".join(TOP_LEVEL_DOMAINS) + r")(?![^\W_])")
+# Characters of an address: letters, digits, . _ - + and the "@" with its OCR misreadings.
+_ADDRESS_CHAR = re.compile(r"[\w.+\-@©(]")
+_PATH_CHAR = re.compile(r"[\w./\-?=&%#~+:]")
+_TRAILING = ".,;:!?)-"
+# How OCR wrote the "@": the character itself, "©", "(9", "(@", or a capital Q between
+# lower-case letters (no name or word has one there).
+_AT_READINGS = re.compile(r"(?<=[^\W_])(?:@|©|\(9|\(@|(?<=[a-zåäö0-9])Q(?=[a-zåäö0-9]))(?=[^\W_])")
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every domain-shaped address in ``text`` (e-mail addresses with or
+    without a readable "@", bare domains and their paths), in text order, not merged."""
+    spans: list[tuple[int, int]] = []
+    if "." not in text:
+        return spans
+    for match in _DOMAIN_END.finditer(text):
+        if spans and match.start() < spans[-1][1]:
+            continue
+        start = match.start()
+        while start > 0 and _ADDRESS_CHAR.match(text, start - 1):
+            start -= 1
+        while start < match.start() and not text[start].isalnum():
+            start += 1  # "(" or "." before the address is punctuation, not address
+        end = match.end()
+        while end < len(text) and _PATH_CHAR.match(text, end):
+            end += 1
+        while end > match.end() and text[end - 1] in _TRAILING:
+            end -= 1
+        spans.append((start, end))
+    return spans
+
+
+def at_sign_repairs(text: str, spans: list[tuple[int, int]]) -> list[Edit]:
+    """Edits that put back an "@" OCR misread, one per address where that is certain: the
+    address has no "@" and no web prefix, and exactly one misreading stands between a
+    local part and a domain ("martin.geislerQfou.sormland.se", "anna(9region.se")."""
+    edits: list[Edit] = []
+    for start, end in spans:
+        address = text[start:end]
+        if "@" in address or "/" in address or address.lower().startswith("www."):
+            continue
+        readings = list(_AT_READINGS.finditer(address))
+        if len(readings) != 1:
+            continue
+        reading = readings[0]
+        domain = address[reading.end() :]
+        if "." not in domain:
+            continue
+        edits.append(Edit(start + reading.start(), start + reading.end(), reading.group(), "@", "email_at", 0.95))
+    return edits
+
+
+__all__ = ["TOP_LEVEL_DOMAINS", "address_spans", "at_sign_repairs"]

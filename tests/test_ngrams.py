@@ -1,0 +1,188 @@
+"""The bigram model (nbsclean.repair.ngrams), its use for valid-for-valid words, the evidence
+edits carry, and addresses that stay addresses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nbsclean.edits import Edit, apply_edits, compose
+from nbsclean.repair.addresses import address_spans
+from nbsclean.repair.confusions import ConfusionModel, load_context_rules
+from nbsclean.repair.engine import Engine, default_engine, repair_text
+from nbsclean.repair.lexicon import lexicon_dir
+from nbsclean.repair.ngrams import BOUNDARY, NgramModel, NgramModelError, clauses, count_bigrams, load_model, model_path, write_model
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A damaged document: an English OCR model wrote no å, ä or ö anywhere, so the prior is even.
+DAMAGED = (
+    "Under den mer aktiva fasen har nagra nya fragor kommit upp. En sadan fraga ar skolans brist pa "
+    "lansgemensamma beslutsarenor, vilket paverkar huvudmannens mojligheter att representera varandra. "
+)
+
+
+def build(tmp_path: Path, text: str, name: str = "sv.ngrams") -> NgramModel:
+    unigrams, bigrams = count_bigrams(clauses(text))
+    path = tmp_path / name
+    write_model(path, unigrams, bigrams, {"test": True})
+    return NgramModel.load(path)
+
+
+def engine_with(ngrams: NgramModel | None) -> Engine:
+    base = default_engine()
+    directory = Path(base.lexicon.directory)
+    return Engine(base.lexicon, ConfusionModel.from_tsv(directory / "confusions.tsv"), load_context_rules(directory / "context.tsv"), ngrams)
+
+
+def test_clauses_end_at_punctuation_and_read_across_hyphens():
+    assert list(clauses("Klicka här, sedan på OK-knappen. 12 år")) == [["klicka", "här"], ["sedan", "på", "ok", "knappen"], ["<num>", "år"]]
+
+
+def test_counts_round_trip_through_the_file(tmp_path):
+    model = build(tmp_path, "klicka här. klicka här. du har en fil.")
+    assert model.bigram_count("klicka", "här") == 2
+    assert model.bigram_count("", "klicka") == 2  # the clause boundary
+    assert model.bigram_count("här", "klicka") == 0
+    assert model.knows("fil") and not model.knows("stol") and model.knows("")
+    assert BOUNDARY in model.vocabulary
+    assert 0 < model.discount < 1
+
+
+def test_a_neighbour_seen_with_a_word_raises_it_and_an_unknown_one_says_nothing(tmp_path):
+    model = build(tmp_path, "klicka här. klicka här. klicka här nu. vi har en fil. du har en fil.")
+    assert model.context_gain("här", "klicka", None) > 0 > model.context_gain("har", "klicka", None)
+    assert model.context_gain("har", None, "en") > 0 > model.context_gain("här", None, "en")
+    assert model.context_gain("här", "stol", None) == 0.0  # never seen: no evidence
+    assert model.context_gain("här", None, None) == 0.0
+
+
+def test_a_file_that_is_not_a_model_is_a_named_error(tmp_path):
+    bad = tmp_path / "sv.ngrams"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(NgramModelError):
+        NgramModel.load(bad)
+
+
+def test_the_model_is_loaded_once_and_again_when_its_file_changes(tmp_path):
+    assert load_model(tmp_path) is None  # no model: the repair runs without context
+    path = model_path(tmp_path)
+    path.parent.mkdir()
+    build(path.parent, "klicka här.")
+    first = load_model(tmp_path)
+    assert load_model(tmp_path) is first
+    build(path.parent, "klicka här. vi har.")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    second = load_model(tmp_path)
+    assert second is not first and second.knows("vi")
+
+
+def test_the_shipped_model_is_current_and_small():
+    path = model_path(lexicon_dir())
+    model = load_model(lexicon_dir())
+    assert model is not None and path.stat().st_size < 5_000_000
+    assert set(model.header["sources"]["packages"]) == {"libreoffice-help-sv", "cfi-sv"}
+    assert model.header["tokens"] > 500_000
+    # Swedish usage, not invented weights: "här" after "klicka", "är" before "det".
+    assert model.context_gain("här", "klicka", None) > model.context_gain("har", "klicka", None)
+    assert model.context_gain("år", "tre", None) > model.context_gain("är", "tre", None)
+
+
+def test_evidence_is_optional_in_an_edit_and_kept_through_composition():
+    plain = Edit(0, 3, "har", "här", "context_ngram", 0.9)
+    assert "evidence" not in plain.to_dict()  # records without evidence are unchanged
+    evidence = {"previous": "den", "following": "mer", "probability": {"har": 0.05, "här": 0.95}}
+    with_evidence = plain._replace(evidence=evidence)
+    assert Edit.from_dict(json.loads(json.dumps(with_evidence.to_dict()))) == with_evidence
+    raw = "xx har mer"
+    first = [Edit(0, 2, "xx", "den", "nfc", 1.0)]
+    second = [Edit(4, 7, "har", "här", "context_ngram", 0.9, evidence)]
+    combined = compose(raw, first, second)
+    assert apply_edits(raw, combined) == "den här mer"
+    assert combined[-1].evidence == evidence
+
+
+def test_a_valid_word_becomes_its_rival_when_both_neighbours_say_so(tmp_path):
+    # "har" is valid and far commoner than "här"; a model that has seen "den här veckan"
+    # turns it, in a damaged document, and says why.
+    model = build(tmp_path, "den här veckan. " * 20 + "vi har en fil. " * 20)
+    text = DAMAGED + "Under den har veckan kom nya frågor."
+    assert "den har veckan" in repair_text(text, engine=engine_with(None)).text
+    result = repair_text(text, engine=engine_with(model))
+    edit = next(e for e in result.edits if e.before == "har" and e.start > len(DAMAGED))
+    assert edit.after == "här" and edit.rule == "context_ngram"
+    assert edit.evidence["previous"] == "den" and edit.evidence["following"] == "veckan"
+    assert edit.evidence["probability"]["här"] > 0.5 > edit.evidence["probability"]["har"]
+    assert apply_edits(text, result.edits) == result.text
+
+
+def test_one_sided_evidence_changes_nothing(tmp_path):
+    # "de här" is common, but the next word is one the model never saw: "de har inneburit".
+    model = build(tmp_path, "de här filerna. " * 30)
+    text = DAMAGED + "De har inneburit lokal utveckling."
+    assert "De har inneburit" in repair_text(text, engine=engine_with(model)).text
+
+
+def test_a_correct_word_stays_when_both_neighbours_confirm_it(tmp_path):
+    # Without context the channel model reads "far" in a damaged text as "får"; "min far
+    # och" is the father.
+    text = DAMAGED + "Min far och jag gick hem."
+    assert "Min får och" in repair_text(text, engine=engine_with(None)).text
+    model = build(tmp_path, "min far och min mor. " * 20 + "du får en fil. " * 20)
+    result = repair_text(text, engine=engine_with(model))
+    assert "Min far och" in result.text
+    assert not [e for e in result.edits if e.before == "far"]
+
+
+def test_clean_swedish_is_never_changed_by_context():
+    text = "Under den här tiden har vi fått nya frågor. Min far och jag gick hem för att äta. Det fortsatta arbetet är viktigt."
+    assert repair_text(text).edits == []
+
+
+@pytest.mark.parametrize(
+    "damaged, expected",
+    [
+        ("Epost: martin.geislerQfou.sormland.se", "Epost: martin.geisler@fou.sormland.se"),
+        ("Skriv till nettan.eliasson(9regionsormland.se i dag", "Skriv till nettan.eliasson@regionsormland.se i dag"),
+        ("Mejla kalle©sormland.se, tack", "Mejla kalle@sormland.se, tack"),
+    ],
+)
+def test_a_damaged_email_address_gets_its_at_sign_back_and_no_swedish_letters(damaged, expected):
+    text = DAMAGED + damaged
+    result = repair_text(text)
+    assert result.text.endswith(expected)
+    assert [e.rule for e in result.edits if e.start >= len(DAMAGED)] == ["email_at"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["fou.sormland.se/rapporter", "www.sormland.se/barn", "martin.geisler@fou.sormland.se", "info.QxQ@sormland.se"],
+)
+def test_addresses_stay_as_written(address):
+    text = DAMAGED + f"Las mer pa {address} i dag."
+    assert f"på {address} i dag" in repair_text(text).text
+
+
+def test_a_lost_space_before_a_sentence_is_not_an_address():
+    assert address_spans("barnen.Se till att") == []
+    assert address_spans("t.ex. bra, bl.a. här") == []
+    assert address_spans("se sormland.se.") == [(3, 14)]
+
+
+def test_build_tool_skips_when_its_sources_did_not_change(tmp_path):
+    text = tmp_path / "archive.txt"
+    text.write_text("klicka här. vi har en fil.", encoding="utf-8")
+    output = tmp_path / "model.ngrams"
+    command = [sys.executable, str(REPO / "tools/build_ngrams.py"), "--without", "libreoffice-help-sv", "--without", "cfi-sv", "--text", str(text), "--output", str(output)]
+    first = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "bigrams" in first.stdout and NgramModel.load(output).bigram_count("klicka", "här") == 1
+    again = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "up to date" in again.stdout
+    text.write_text("klicka här. klicka här.", encoding="utf-8")
+    third = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "bigrams" in third.stdout and NgramModel.load(output).bigram_count("klicka", "här") == 2
