@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ and collect their Markdown into bench/RESULTS.md.
 
-Runs bench_repair.py, then bench_extract.py and bench_scaling.py when they exist, each as a
+Runs bench_repair.py, then bench_extract.py, bench_scaling.py and bench_scale.py when they exist, each as a
 subprocess with this Python. Each prints Markdown on stdout (progress on stderr, passed
 through). All tables are printed, then written atomically to bench/RESULTS.md, whose path
 is printed last.
@@ -30,6 +30,7 @@ BENCHMARKS = {
     "bench_repair.py": [],
     "bench_extract.py": ["--max-pages", "6", "--repeats", "3"],
     "bench_scaling.py": ["--pages", "12"],
+    "bench_scale.py": [],
 }
 
 
