@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ and collect their Markdown into bench/RESULTS.md.
 
-Runs bench_repair.py, then bench_extract.py, bench_scaling.py and bench_scale.py when they exist, each as a
+Runs bench_repair.py and bench_worst_case.py, then bench_extract.py, bench_scaling.py and bench_scale.py when they exist, each as a
 subprocess with this Python. Each prints Markdown on stdout (progress on stderr, passed
 through). All tables are printed, then written atomically to bench/RESULTS.md, whose path
 is printed last.
@@ -28,6 +28,7 @@ RESULTS = BENCH / "RESULTS.md"
 # scaling on twelve pages, so that worker start-up weighs little against the OCR).
 BENCHMARKS = {
     "bench_repair.py": [],
+    "bench_worst_case.py": [],
     "bench_extract.py": ["--max-pages", "6", "--repeats", "3"],
     "bench_scaling.py": ["--pages", "12"],
     "bench_scale.py": [],

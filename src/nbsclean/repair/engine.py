@@ -202,6 +202,15 @@ DAMAGE_PRIOR_CEILING = 0.5  # even odds: the channel model then decides alone
 # never saw is weak evidence.
 CONTEXT_MIN_PRIOR = GENERIC_MIN_PRIOR
 CONTEXT_MAX_LOG10_GAIN = 3.0
+# Bounds on the work one token may cost (hostile input: glued lines, runs of one letter).
+# Ordinary text stays far below them (see bench/bench_worst_case.py for the largest cases).
+MAX_WORD_LENGTH = 50  # a longer token is left alone (Engine.analyse says why)
+MAX_SPLIT_LENGTH = 40  # a glued token of at most MAX_SPLIT_PARTS words
+MAX_WALK_STEPS = 50_000  # steps of one reachability walk (samples/: at most 12 577)
+MAX_COMPOUND_SCORINGS = 4_000  # strings of one walk scored as compounds (samples/: at most 2 048)
+MAX_GENERIC_STEPS = 150_000  # walk steps of all generic edits of one token (samples/: at most 50 061)
+MAX_SPLIT_STEPS = 150_000  # walk steps of all pieces of one glued token (samples/: at most 51 872)
+_UNREACHED = (-math.inf, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,13 +264,18 @@ class Engine:
         self.ngrams = ngrams
         self._analysis_cache: dict[str, Analysis] = {}
         self._split_cache: dict[str, tuple[list[str], float] | None] = {}
-        self._piece_repairs: dict[str, list[Candidate]] = {}
+        self._piece_repairs: dict[str, tuple[list[Candidate], int]] = {}
 
     # -- candidate generation -------------------------------------------------------------
     def candidates(self, lower: str, allow_compounds: bool = True, max_changes: int = MAX_CHANGES) -> list[Candidate]:
         """Every known word reachable from ``lower`` through at most MAX_CHANGES confusions,
         best first."""
-        return self._known_words(self._reachable(lower, max_changes), compounds_within=max_changes if allow_compounds else 0)
+        return self._candidates_costed(lower, allow_compounds, max_changes)[0]
+
+    def _candidates_costed(self, lower: str, allow_compounds: bool, max_changes: int) -> tuple[list[Candidate], int]:
+        """:meth:`candidates` and the steps its walk took."""
+        reachable, steps = self._reachable(lower, max_changes)
+        return self._known_words(reachable, compounds_within=max_changes if allow_compounds else 0), steps
 
     def _candidates_with_generic_edit(self, lower: str) -> list[Candidate]:
         """Known words one OCR error outside the confusion table away (plus table confusions),
@@ -274,9 +288,16 @@ class Engine:
         """
         generic_logp = GENERIC_EDIT_LOG10P * math.log(10)
         best: dict[str, tuple[float, int]] = {}
+        steps = 0
         for edited in _generic_edits(lower):
             options = {edited: (generic_logp, 1)}
-            for built, (logp, changes) in self._reachable(edited, GENERIC_TABLE_CHANGES).items():
+            reachable, walked = self._reachable(edited, GENERIC_TABLE_CHANGES)
+            steps += walked
+            if steps > MAX_GENERIC_STEPS:
+                # All or nothing: the edits come from a set, whose order differs between
+                # processes, so a partial answer would differ too.
+                return []
+            for built, (logp, changes) in reachable.items():
                 options[built] = (generic_logp + logp, changes + 1)
             for built, (logp, changes) in options.items():
                 if logp > best.get(built, (-math.inf, 0))[0]:
@@ -301,6 +322,10 @@ class Engine:
             elif changes <= compounds_within:
                 unlisted.append((built, logp, changes))
         if not found:
+            if len(unlisted) > MAX_COMPOUND_SCORINGS:
+                # Only the likeliest readings: fewest changes first, then the most probable.
+                unlisted.sort(key=lambda u: (u[2], -u[1]))
+                del unlisted[MAX_COMPOUND_SCORINGS:]
             for built, logp, changes in unlisted:
                 zipf = lexicon.zipf(built)
                 if zipf > 0:
@@ -308,34 +333,62 @@ class Engine:
         found.sort(key=lambda c: -c.score)
         return found
 
-    def _reachable(self, lower: str, max_changes: int = MAX_CHANGES) -> dict[str, tuple[float, int]]:
-        """Strings OCR could have damaged into ``lower``: (log P(lower | string), changes)."""
+    def _reachable(self, lower: str, max_changes: int = MAX_CHANGES) -> tuple[dict[str, tuple[float, int]], int]:
+        """Strings OCR could have damaged into ``lower``: (log P(lower | string), changes),
+        and the steps the walk took.
+
+        The strings grow with the length of ``lower`` to the power of ``max_changes`` (a
+        long run of letters the table confuses reaches millions), so the walk has a budget
+        of MAX_WALK_STEPS: a token that needs more is walked again with one confusion less,
+        down to none (no candidates). Ordinary words stay far below the budget."""
+        steps = 0
+        for changes in range(max_changes, 0, -1):
+            reachable, walked = self._walk(lower, changes, MAX_WALK_STEPS)
+            steps += walked
+            if reachable is not None:
+                return reachable, steps
+        return {}, steps
+
+    def _walk(self, lower: str, max_changes: int, budget: int) -> tuple[dict[str, tuple[float, int]] | None, int]:
+        """Every string reachable from ``lower`` through at most ``max_changes`` confusions
+        (None when that takes more than ``budget`` steps), and the steps taken. Depth first with an explicit
+        stack, in the order a recursive walk takes: the unchanged letter first, then the
+        confusions best first, so that equally scored strings keep their order."""
         reachable: dict[str, tuple[float, int]] = {}
         by_first = self.model.by_first_char
         length = len(lower)
-
-        def walk(position: int, built: str, changes: int, logp: float) -> None:
+        stack = [(0, "", 0, 0.0)]
+        pop, push = stack.pop, stack.append
+        steps = 0
+        while stack:
+            position, built, changes, logp = pop()
             if position == length:
-                if changes and logp > reachable.get(built, (-math.inf, 0))[0]:
+                if changes and logp > reachable.get(built, _UNREACHED)[0]:
                     reachable[built] = (logp, changes)
-                return
-            walk(position + 1, built + lower[position], changes, logp)
+                continue
+            steps += 1
+            if steps > budget:
+                return None, steps
+            char = lower[position]
             if changes < max_changes:
-                for confusion in by_first.get(lower[position], ()):
+                for confusion in reversed(by_first.get(char, ())):
                     if lower.startswith(confusion.observed, position):
-                        walk(position + len(confusion.observed), built + confusion.intended, changes + 1, logp + confusion.logp)
-
-        walk(0, "", 0, 0.0)
-        return reachable
+                        push((position + len(confusion.observed), built + confusion.intended, changes + 1, logp + confusion.logp))
+            push((position + 1, built + char, changes, logp))
+        return reachable, steps
 
     def analyse(self, form: str) -> Analysis:
         cached = self._analysis_cache.get(form)
         if cached is not None:
             return cached
         lower = form.lower()
-        known = self.lexicon.zipf(lower) if lower.isalpha() else 0.0
-        candidates = self.candidates(lower) if any(c.isalpha() for c in lower) else []
-        if not candidates and not known and len(lower) >= GENERIC_MIN_LENGTH and lower.isalpha():
+        # An over-long token is left alone: no word is that long (the longest form any of
+        # our lists holds has 35 letters), so it is glued text or noise, and the work of
+        # reading it as a damaged word or a compound grows with its length.
+        analysable = len(lower) <= MAX_WORD_LENGTH
+        known = self.lexicon.zipf(lower) if analysable and lower.isalpha() else 0.0
+        candidates = self.candidates(lower) if analysable and any(c.isalpha() for c in lower) else []
+        if not candidates and not known and GENERIC_MIN_LENGTH <= len(lower) <= MAX_WORD_LENGTH and lower.isalpha():
             # A non-word the confusion table cannot explain: try one edit outside it.
             candidates = self._candidates_with_generic_edit(lower)
         best = candidates[0] if candidates else None
@@ -363,46 +416,59 @@ class Engine:
         """Best split of a glued token into words ("insatserihela" → insatser i hela)."""
         if lower in self._split_cache:
             return self._split_cache[lower]
-        result = self._best_split(lower) if 4 <= len(lower) <= 40 else None
+        result = self._best_split(lower) if 4 <= len(lower) <= MAX_SPLIT_LENGTH else None
+        if len(self._split_cache) > 100_000:
+            self._split_cache.clear()
         self._split_cache[lower] = result
         return result
 
-    def _part(self, piece: str) -> tuple[str, float] | None:
-        """The word a piece of a glued token stands for, with its log10 probability."""
+    def _part(self, piece: str) -> tuple[tuple[str, float] | None, int]:
+        """The word a piece of a glued token stands for, with its log10 probability, and
+        the steps its walk took (counted also when the answer comes from the cache, so
+        that a split's budget does not depend on what was repaired before)."""
         if len(piece) == 1:
-            return (piece, self.lexicon.direct_zipf(piece) - ZIPF_TOTAL) if piece in SINGLE_LETTER_WORDS else None
+            return ((piece, self.lexicon.direct_zipf(piece) - ZIPF_TOTAL) if piece in SINGLE_LETTER_WORDS else None), 0
         options = []
         zipf = self.lexicon.direct_zipf(piece) if piece.isalpha() else 0.0
         if zipf > 0:
             options.append((piece, zipf))
-        repairs = self._piece_repairs.get(piece)
-        if repairs is None:  # pieces are many and short: listed words only, no compounds
-            repairs = self._piece_repairs[piece] = self.candidates(
-                piece, allow_compounds=False, max_changes=MAX_PIECE_CHANGES
-            )[:1]
+        cached = self._piece_repairs.get(piece)
+        if cached is None:  # pieces are many and short: listed words only, no compounds
+            found, steps = self._candidates_costed(piece, allow_compounds=False, max_changes=MAX_PIECE_CHANGES)
+            if len(self._piece_repairs) > 500_000:
+                self._piece_repairs.clear()
+            cached = self._piece_repairs[piece] = (found[:1], steps)
+        repairs, steps = cached
         for best in repairs:
             options.append((best.word, best.score))
         if not options:
-            return None
+            return None, steps
         word, score = max(options, key=lambda o: o[1])
         needed = MIN_SHORT_PART_ZIPF if len(word) <= 2 else MIN_SPLIT_PART_ZIPF
         if self.lexicon.direct_zipf(word) < needed:
-            return None
+            return None, steps
         # Zipf is log10 per 10⁹ words: subtracting 9 gives the log probability of the part,
         # so that a split into more words costs more, as it should.
-        return word, score - ZIPF_TOTAL
+        return (word, score - ZIPF_TOTAL), steps
 
     def _best_split(self, lower: str) -> tuple[list[str], float] | None:
+        """The most probable split of ``lower`` into known words, or None. Every piece of
+        up to 25 letters is read as a damaged word, so the pieces' walks share one budget
+        (MAX_SPLIT_STEPS): a token that needs more is not split."""
         n = len(lower)
         # best[i] = (score, parts) for lower[:i]
         best: list[tuple[float, list[str]] | None] = [None] * (n + 1)
         best[0] = (0.0, [])
+        steps = 0
         for end in range(1, n + 1):
             for start in range(max(0, end - 25), end):
                 head = best[start]
                 if head is None or len(head[1]) >= MAX_SPLIT_PARTS:
                     continue
-                part = self._part(lower[start:end])
+                part, walked = self._part(lower[start:end])
+                steps += walked
+                if steps > MAX_SPLIT_STEPS:
+                    return None
                 if part is None:
                     continue
                 score = head[0] + part[1] - (SPLIT_PENALTY if head[1] else 0.0)

@@ -40,6 +40,10 @@ MIN_COMPOUND_PART_ZIPF = 2.5  # a compound's first part must be an ordinary word
 MIN_COMPOUND_HEAD_ZIPF = 2.5  # ...and its head (which carries the inflection) a common one
 MIN_SHORT_MODIFIER_ZIPF = 4.0  # ...and a three-letter first part a common one
 MIN_COMPOUND_LENGTH = 7
+# A longer form is not scored as a compound: the work grows with the square of its length
+# (a slice and a hash per cut), and three of the longest listed forms (35 letters) joined
+# would be a word no text uses. The repair engine leaves tokens this long alone anyway.
+MAX_COMPOUND_LENGTH = 64
 MIN_COMPOUND_ZIPF = 0.5  # a valid compound is known, however rare its parts make it
 COMPOUND_NORM = 7.5  # log10 normaliser of P(modifier) · P(head), fitted on listed compounds
 MAX_SHORT_HEAD_ZIPF = 6.3  # a three-letter head this common is a function word (den, som, man)
@@ -226,7 +230,7 @@ class Lexicon:
         return score
 
     def _split_compound(self, lower: str, depth: int) -> float:
-        if len(lower) < MIN_COMPOUND_LENGTH - depth or depth > 1 or not lower.isalpha():
+        if not MIN_COMPOUND_LENGTH - depth <= len(lower) <= MAX_COMPOUND_LENGTH or depth > 1 or not lower.isalpha():
             return 0.0
         frequencies = self.frequencies  # hot loop: plain dict lookups, zipf × 100
         min_head, max_short_head = MIN_COMPOUND_HEAD_ZIPF * 100, MAX_SHORT_HEAD_ZIPF * 100
