@@ -262,6 +262,7 @@ class Engine:
         self.model = model
         self.context_rules = context_rules or {}
         self.ngrams = ngrams
+        self._ngram_verdicts: dict[tuple, tuple[str, float, dict] | None] = {}
         self._analysis_cache: dict[str, Analysis] = {}
         self._split_cache: dict[str, tuple[list[str], float] | None] = {}
         self._piece_repairs: dict[str, tuple[list[Candidate], int]] = {}
@@ -732,16 +733,34 @@ class Repairer:
         form = token.text
         if form[:1].isupper() and not self._starts_sentence(token, text) and self.lexicon.is_domain(form):
             return None  # a name the archive knows
+        lower = form.lower()
+        # The verdict depends only on the word, its neighbours and the prior: common
+        # phrases ("det ar", "pa ett") are decided once per document set.
+        key = (lower, previous, following, prior)
+        cache = self.engine._ngram_verdicts
+        if key in cache:
+            verdict = cache[key]
+        else:
+            if len(cache) > 200_000:
+                cache.clear()
+            verdict = cache[key] = self._ngram_verdict(lower, analysis, prior, previous, following)
+        if verdict is None:
+            return None
+        word, score, evidence = verdict
+        return (form if word == lower else self._recase(word, token, text)), "context_ngram", score, evidence
+
+    def _ngram_verdict(self, lower: str, analysis: Analysis, prior: float, previous: str, following: str):
+        """(word, score, evidence) that :meth:`_ngram_decision` describes, in lower case;
+        None to leave the decision to the channel model."""
         rivals = [c for c in analysis.alternatives if self.lexicon.is_listed(c.word)]
         if not rivals:
             return None
         ngrams = self.engine.ngrams
         if not (ngrams.knows(previous) and ngrams.knows(following)):
             return None
-        lower = form.lower()
         channel = max(rivals, key=lambda c: c.score)
         if channel.score - analysis.known_zipf + prior >= KNOWN_WORD_MARGIN:
-            return self._ngram_keeps(token, lower, channel, channel.score - analysis.known_zipf + prior, previous, following)
+            return self._ngram_keeps(lower, channel, channel.score - analysis.known_zipf + prior, previous, following)
         own_gain = ngrams.context_gain(lower, previous, following)
         best_margin, best_rival = -math.inf, None
         for rival in rivals:
@@ -758,9 +777,9 @@ class Repairer:
                 return None
         p_rival = 1 / (1 + 10 ** -best_margin)  # P(rival) against P(word as written), given both
         evidence = Evidence(previous, following, {lower: round(1 - p_rival, 4), word: round(p_rival, 4)}).to_dict()
-        return self._recase(word, token, text), "context_ngram", _confidence(best_margin - KNOWN_WORD_MARGIN), evidence
+        return word, _confidence(best_margin - KNOWN_WORD_MARGIN), evidence
 
-    def _ngram_keeps(self, token: Token, lower: str, rival: Candidate, channel_margin: float, previous: str, following: str):
+    def _ngram_keeps(self, lower: str, rival: Candidate, channel_margin: float, previous: str, following: str):
         """The channel model would replace a listed word by ``rival``; the word as written
         stays when each neighbour on its own makes it more probable than the rival and
         both together turn the decision ("min far" stays, "far" is not "får")."""
@@ -774,7 +793,7 @@ class Repairer:
             return None
         p_rival = 1 / (1 + 10 ** -margin)
         evidence = Evidence(previous, following, {lower: round(1 - p_rival, 4), rival.word: round(p_rival, 4)}).to_dict()
-        return token.text, "context_ngram", _confidence(KNOWN_WORD_MARGIN - margin), evidence
+        return lower, _confidence(KNOWN_WORD_MARGIN - margin), evidence
 
     def _starts_sentence(self, token: Token, text: str) -> bool:
         return bool(_SENTENCE_END.search(text[max(0, token.start - 4) : token.start]))
