@@ -42,6 +42,23 @@ def repair_bytes(data: bytes, source: str, lexicon_directory: Optional[Path] = N
     return decoded.text, result.text, result.edits, stats, decoded.encoding
 
 
+def write_repaired_text(data: bytes, source: str, out, lexicon_directory: Optional[Path] = None) -> None:
+    """Decode and repair, writing the repaired text to ``out`` piece by piece: without
+    --diff or --json no edit needs to be kept, so a long text costs one piece's memory."""
+    from nbsclean.edits import apply_edits
+    from nbsclean.extract.textio import decode_text_bytes
+    from nbsclean.repair.engine import iter_repair
+    from nbsclean.repair.lexicon import load_lexicon
+
+    decoded = decode_text_bytes(data, source)
+    del data
+    # The repair works on the text as decoding fixed it (mojibake), as repair_decoded does.
+    text = apply_edits(decoded.text, decoded.edits) if decoded.edits else decoded.text
+    del decoded
+    for piece, _ in iter_repair(text, load_lexicon(lexicon_directory)):
+        out.write(piece.text)
+
+
 def format_diff(raw: str, edits: list[Edit], colour: bool) -> str:
     """One line per edit: where, what it was, what it became, which rule and how sure."""
     lines = []
@@ -69,6 +86,9 @@ def register(app: typer.Typer) -> None:
         """Repair OCR damage in Swedish text; the repaired text goes to stdout."""
         if diff and as_json:
             raise typer.BadParameter("--diff and --json exclude each other")
+        if not (as_json or diff):
+            write_repaired_text(read_input_bytes(file), file, sys.stdout, lexicon)
+            return
         raw, text, edits, stats, encoding = repair_bytes(read_input_bytes(file), file, lexicon)
         if as_json:
             payload = {"text": text, "edits": [e.to_dict() for e in edits], "stats": stats, "encoding": encoding}
@@ -77,5 +97,3 @@ def register(app: typer.Typer) -> None:
             output = format_diff(raw, edits, colour=sys.stdout.isatty())
             sys.stdout.write(output + ("\n" if output else ""))
             print(f"nbsclean: {len(edits)} edits, {stats['words']} words, {stats['unknown_words']} unknown", file=sys.stderr)
-        else:
-            sys.stdout.write(text)

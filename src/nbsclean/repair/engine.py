@@ -928,29 +928,150 @@ def ngram_model_stamp(directory: Path) -> int:
         return 0
 
 
+# A text longer than this is repaired in pieces cut at blank lines (runs of paragraphs), so
+# the per-word tables (forms and their offsets, about 60 bytes per input byte) exist for one
+# piece at a time: memory then grows with the text and its edits only. The document prior
+# and every form's analysis are still taken over the whole text, so a piece is repaired as
+# it would be in one go; only what looks across a blank line at a cut (the English-passage
+# check's neighbours) sees the piece's edge instead. Documents of ordinary length are one
+# piece.
+REPAIR_PIECE_CHARS = 400_000
+
+
+@dataclass
+class RepairedPiece:
+    """One piece of a repaired text: where it starts in the input, what it became, and its
+    edits (offsets into the whole input text)."""
+
+    start: int
+    text: str
+    edits: list[Edit]
+    unknown: Counter
+    split_words: int  # words a split of glued words added
+
+
+@dataclass
+class DocumentView:
+    """What the whole document says before any piece is repaired: every form's analysis and
+    the document prior (a piece is repaired as it would be within the whole text)."""
+
+    analysis_of: dict[str, Analysis]
+    words: int
+    damaged: int
+    prior: float
+
+
 def repair_text(text: str, lexicon: Lexicon | None = None, *, engine: Engine | None = None) -> RepairResult:
     """Repair OCR damage in ``text``; ``apply_edits(text, result.edits) == result.text``."""
     engine = engine or default_engine(lexicon)
-    lexicon = engine.lexicon
-    normalised, normalise_edits = normalise(text, knows_hyphenated=lexicon.is_listed)
-    scan = scan_words(normalised)
-    counts = Counter(scan.forms)
+    texts: list[str] = []
+    edits: list[Edit] = []
+    unknown: Counter = Counter()
+    view = None
+    split_words = 0
+    for piece, view in iter_repair(text, engine=engine):
+        texts.append(piece.text)
+        edits.extend(piece.edits)
+        unknown.update(piece.unknown)
+        split_words += piece.split_words
+    words = view.words if view else 0
+    damaged = view.damaged if view else 0
+    stats = {"words": words + split_words, "edits": len(edits), "unknown_words": sum(unknown.values())}
+    return RepairResult("".join(texts), edits, stats, unknown, damaged / words if words else 0.0)
+
+
+def iter_repair(
+    text: str, lexicon: Lexicon | None = None, *, engine: Engine | None = None
+) -> Iterator[tuple[RepairedPiece, DocumentView]]:
+    """Repair ``text`` piece by piece (see REPAIR_PIECE_CHARS), yielding each repaired piece
+    as soon as it is done, so a caller can write it out and let it go: the memory of a long
+    text's repair is then bounded by one piece, the input and the document's vocabulary."""
+    engine = engine or default_engine(lexicon)
+    knows_hyphenated = engine.lexicon.is_listed
+    cuts = paragraph_runs(text)
+    # One piece keeps its normalised text and scan for the repair; several are normalised
+    # and scanned again one at a time, so that only one piece's tables exist at once.
+    kept: tuple[str, list[Edit], WordScan] | None = None
+    counts: Counter = Counter()
+    for start, end in cuts:
+        normalised, normalise_edits = normalise(text[start:end], knows_hyphenated=knows_hyphenated)
+        scan = scan_words(normalised)
+        counts.update(scan.forms)
+        if len(cuts) == 1:
+            kept = (normalised, normalise_edits, scan)
+        del normalised, normalise_edits, scan
     analysis_of = {form: engine.analyse(form) for form in counts}
     words, damaged, healthy = damage_evidence(analysis_of, counts)
-    word_edits, unknown = Repairer(engine).repair_words(normalised, scan, analysis_of, damage_prior(damaged, healthy))
+    del counts
+    view = DocumentView(analysis_of, words, damaged, damage_prior(damaged, healthy))
+    repairer = Repairer(engine)
+    for start, end in cuts:
+        raw = text[start:end]
+        normalised, normalise_edits, scan = kept or (*normalise(raw, knows_hyphenated=knows_hyphenated), None)
+        kept = None
+        yield _repair_piece(start, raw, normalised, normalise_edits, scan, view, repairer), view
+
+
+def _repair_piece(
+    start: int,
+    raw: str,
+    normalised: str,
+    normalise_edits: list[Edit],
+    scan: WordScan | None,
+    view: DocumentView,
+    repairer: Repairer,
+) -> RepairedPiece:
+    """One piece repaired with the whole document's analyses and prior; its edits point
+    into the whole text (``start`` is the piece's offset there)."""
+    scan = scan or scan_words(normalised)
+    word_edits, unknown = repairer.repair_words(normalised, scan, view.analysis_of, view.prior)
+    del scan  # the piece's word tables are not needed any more
     at_edits = at_sign_repairs(normalised, address_spans(normalised))
     if at_edits:  # inside addresses, which the word repair never touches
         word_edits = sorted(word_edits + at_edits, key=lambda e: e.start)
-    edits = compose(text, normalise_edits, word_edits, middle=normalised)
+    edits = compose(raw, normalise_edits, word_edits, middle=normalised)
     repaired = apply_edits(normalised, word_edits, validate=False)  # compose() validated them on normalised
     if not unicodedata.is_normalized("NFC", repaired):
         # A repaired letter can meet a stray combining mark ("d|" + U+0308 → "di" + U+0308).
         nfc_edits = fix_nfc(repaired)
-        edits = compose(text, edits, nfc_edits, middle=repaired)
+        edits = compose(raw, edits, nfc_edits, middle=repaired)
         repaired = apply_edits(repaired, nfc_edits)
-    words_after = words + sum(e.after.count(" ") - e.before.count(" ") for e in word_edits)
-    stats = {"words": words_after, "edits": len(edits), "unknown_words": sum(unknown.values())}
-    return RepairResult(repaired, edits, stats, unknown, damaged / words if words else 0.0)
+    if start:
+        edits = [edit.shifted(start) for edit in edits]
+    split_words = sum(e.after.count(" ") - e.before.count(" ") for e in word_edits)
+    return RepairedPiece(start, repaired, edits, unknown, split_words)
+
+
+def paragraph_runs(text: str, limit: int | None = None) -> list[tuple[int, int]]:
+    """``text`` cut into pieces of about ``limit`` characters, as (start, end) offsets that
+    cover it. A cut falls after a blank line; where none comes within another ``limit``
+    characters, after a line end that does not end in a hyphen (a hyphen join needs both
+    lines), and failing that after a space. ``limit`` defaults to REPAIR_PIECE_CHARS."""
+    limit = limit or REPAIR_PIECE_CHARS
+    cuts: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        cut = _cut_after(text, start + limit, start + 2 * limit)
+        if cut is None:
+            break
+        cuts.append((start, cut))
+        start = cut
+    if start < len(text) or not cuts:
+        cuts.append((start, len(text)))
+    return cuts
+
+
+def _cut_after(text: str, earliest: int, latest: int) -> int | None:
+    blank = text.find("\n\n", earliest, latest)
+    if blank != -1:
+        return blank + 2
+    line_end = text.find("\n", earliest, latest)
+    while line_end != -1 and text[line_end - 1] == "-":
+        line_end = text.find("\n", line_end + 1, latest)
+    if line_end != -1:
+        return line_end + 1
+    space = text.find(" ", earliest, latest)
+    return space + 1 if space != -1 else None
 
 
 def repair_decoded(raw: str, decode_edits: list[Edit], lexicon: Lexicon | None = None) -> RepairResult:
