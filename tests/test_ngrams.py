@@ -186,3 +186,19 @@ def test_build_tool_skips_when_its_sources_did_not_change(tmp_path):
     text.write_text("klicka här. klicka här.", encoding="utf-8")
     third = subprocess.run(command, capture_output=True, text=True, check=True)
     assert "bigrams" in third.stdout and NgramModel.load(output).bigram_count("klicka", "här") == 2
+
+
+@pytest.mark.parametrize(
+    "damaged, expected",
+    [
+        ("skola i l[anets alla kommuner", "skola i länets alla kommuner"),  # ä read as "[a" (learned)
+        ("en €rlig uppföljning", "en årlig uppföljning"),  # å read as "€" (learned)
+    ],
+)
+def test_noise_characters_inside_words_are_read_as_the_letters_they_stand_for(damaged, expected):
+    assert repair_text(DAMAGED + damaged).text == repair_text(DAMAGED).text + expected
+
+
+@pytest.mark.parametrize("text", ["Priset är 100 € per termin.", "Se källan [1] och [Bilaga 2].", "Avgiften: €100."])
+def test_brackets_and_prices_are_not_words(text):
+    assert repair_text(text).edits == []

@@ -23,7 +23,7 @@ import regex
 from rapidfuzz.distance import Levenshtein
 
 DEFAULT_DIRS = ["samples/rendered", "samples/seeds"]
-WORD = regex.compile(r"[\p{L}\d&|]+")
+WORD = regex.compile(r"[\p{L}\d&|\[€©]+")
 HYPHEN_BREAK = regex.compile(r"[-\u00ad][ \t]*\n[ \t]*(?=\p{Ll})")
 MAX_OBSERVED, MAX_INTENDED = 3, 2
 MIN_COUNT = 2
