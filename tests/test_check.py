@@ -106,6 +106,26 @@ def test_options_are_validated(tmp_path):
             parse_case_options(bad, "x")
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"dpi": -5}, {"dpi": 0}, {"dpi": 10**6}, {"psm": 99}, {"psm": -1}, {"lang": "swe+../../x"}, {"lang": ""},
+        {"lang": "swe+"}, {"lang": "/etc/passwd"}, {"ocr_timeout": 0}, {"ocr_timeout": -1}, {"ocr_timeout": "5"},
+        {"ocr_timeout": 1e300}, {"dpi": 10**4000}, {"max_wer": 10**4000},
+    ],
+)
+def test_out_of_range_pipeline_options_are_a_fixture_error(bad):
+    with pytest.raises(FixtureError) as error:
+        parse_case_options(bad, "x")
+    assert len(str(error.value)) < 300  # a huge value is not echoed whole
+
+
+def test_pipeline_options_in_range_pass():
+    options = parse_case_options({"lang": "swe+eng", "dpi": 2400, "psm": 13, "ocr_timeout": 30}, "x")
+    assert options.pipeline == {"lang": "swe+eng", "dpi": 2400, "psm": 13, "ocr_timeout": 30}
+    assert parse_case_options({"lang": "script/Latin"}, "x").pipeline == {"lang": "script/Latin"}
+
+
 def test_invalid_options_json_is_a_fixture_error(tmp_path):
     write_case(tmp_path, "one", "x", "x")
     (tmp_path / "one.options.json").write_text("{not json")
@@ -256,6 +276,23 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 def pipeline_text(path: Path, **options) -> str:
     return process_file(path, PipelineOptions(**options), lexicon=load_lexicon())["text"]
+
+
+@pytest.mark.parametrize(
+    "options_text",
+    ['{"dpi": -5}', '{"dpi": ' + "9" * 5000 + "}", '{"lang": "swe+../../x"}', "[" * 100_000, '{"psm": 1e999}'],
+    ids=["negative-dpi", "5000-digit-dpi", "lang-path", "deep-nesting", "huge-float"],
+)
+def test_cli_a_bad_options_file_is_that_cases_error_and_the_others_run(tmp_path, capsys, options_text):
+    write_case(tmp_path, "bad", CLEAN_SWEDISH, CLEAN_SWEDISH)
+    (tmp_path / "bad.options.json").write_text(options_text, encoding="utf-8")
+    write_case(tmp_path, "good", CLEAN_SWEDISH, CLEAN_SWEDISH)
+    code, out, err = run_cli(capsys, str(tmp_path), "--json")
+    assert code == 2, (out, err)
+    report = json.loads(out)
+    by_name = {case["name"]: case for case in report["cases"]}
+    assert by_name["good"]["status"] == "pass"
+    assert by_name["bad"]["status"] == "error" and by_name["bad"]["error"]["reason"] == "bad_fixture"
 
 
 def test_cli_update_round_trips_then_a_changed_expected_file_fails_with_its_words(tmp_path, capsys):

@@ -115,5 +115,5 @@ def test_source_is_relative_where_possible(tmp_path, monkeypatch):
 def test_options_never_record_the_password():
     assert PipelineOptions(password="hemlig").to_dict()["password"] == "***"
     assert PipelineOptions().to_dict() == {
-        "lang": "swe", "ocr": "auto", "dpi": 300, "psm": None, "password": None, "repair": True,
+        "lang": "swe", "ocr": "auto", "dpi": 300, "psm": None, "password": None, "repair": True, "ocr_timeout": 180.0,
     }

@@ -76,6 +76,18 @@ class UnreadableImageError(InputRejectedError):
     reason = "unreadable_image"
 
 
+class OcrTimeoutError(InputRejectedError):
+    """Tesseract took longer than the per-page time-out (``--ocr-timeout``) on a page."""
+
+    reason = "ocr_timeout"
+
+
+class TooLargeError(InputRejectedError):
+    """A file or page too large to handle in the memory there is."""
+
+    reason = "too_large"
+
+
 class MissingDependencyError(NbscleanError):
     exit_code = ExitCode.missing_dependency
     reason = "missing_dependency"

@@ -21,6 +21,7 @@ from pathlib import Path
 from nbsclean import __version__
 from nbsclean.edits import Edit, apply_edits
 from nbsclean.extract import ExtractedDocument, ExtractOptions, Page, extract_file
+from nbsclean.extract.model import DEFAULT_OCR_TIMEOUT
 
 PAGE_SEPARATOR = "\f"
 
@@ -33,10 +34,13 @@ class PipelineOptions:
     psm: int | None = None
     password: str | None = None
     repair: bool = True
+    ocr_timeout: float = DEFAULT_OCR_TIMEOUT
 
     def extract_options(self) -> ExtractOptions:
         """The part of the options that steers extraction, as one object."""
-        return ExtractOptions(lang=self.lang, ocr=self.ocr, dpi=self.dpi, psm=self.psm, password=self.password)
+        return ExtractOptions(
+            lang=self.lang, ocr=self.ocr, dpi=self.dpi, psm=self.psm, password=self.password, ocr_timeout=self.ocr_timeout
+        )
 
     def to_dict(self) -> dict:
         """The options as recorded in the manifest (never the password itself)."""

@@ -42,6 +42,8 @@ from nbsclean.errors import (
     UndecodableTextError,
 )
 from nbsclean.evaluate import DiffOp, align_words, cer, changes, format_op, wer, words_with_offsets
+from nbsclean.extract.model import ExtractOptions
+from nbsclean.extract.model import short_repr as _shown
 
 INPUT_EXTENSIONS = ("txt", "pdf", "png", "jpg", "jpeg", "tif", "tiff")
 INPUT_MARKER = ".input."
@@ -49,7 +51,7 @@ EXPECTED_SUFFIX = ".expected.txt"
 OPTIONS_SUFFIX = ".options.json"
 
 TOLERANCE_KEYS = ("max_wer", "max_cer")
-PIPELINE_OPTION_KEYS = ("ocr", "lang", "dpi", "psm", "password")
+PIPELINE_OPTION_KEYS = ("ocr", "lang", "dpi", "psm", "password", "ocr_timeout")
 OPTION_KEYS = frozenset(TOLERANCE_KEYS + PIPELINE_OPTION_KEYS + ("note",))
 OCR_MODES = ("auto", "always", "never")
 
@@ -191,17 +193,24 @@ def parse_case_options(data: object, source: str) -> CaseOptions:
     for key in TOLERANCE_KEYS:
         value = data.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1):
-            raise FixtureError(f"{key} must be a fraction between 0 and 1, got {value!r}", source=source)
+            raise FixtureError(f"{key} must be a fraction between 0 and 1, got {_shown(value)}", source=source)
         tolerances[key] = None if value is None else float(value)
     if data.get("ocr", "auto") not in OCR_MODES:
-        raise FixtureError(f"ocr must be one of {', '.join(OCR_MODES)}, got {data['ocr']!r}", source=source)
+        raise FixtureError(f"ocr must be one of {', '.join(OCR_MODES)}, got {_shown(data['ocr'])}", source=source)
     for key in ("dpi", "psm"):
         if key in data and (isinstance(data[key], bool) or not isinstance(data[key], int)):
-            raise FixtureError(f"{key} must be an integer, got {data[key]!r}", source=source)
+            raise FixtureError(f"{key} must be an integer, got {_shown(data[key])}", source=source)
     for key in ("lang", "password", "note"):
         if key in data and not isinstance(data[key], str):
-            raise FixtureError(f"{key} must be a string, got {data[key]!r}", source=source)
+            raise FixtureError(f"{key} must be a string, got {_shown(data[key])}", source=source)
     pipeline = {key: data[key] for key in PIPELINE_OPTION_KEYS if key in data}
+    # The ranges are the command line's own (ExtractOptions.validate): a value that `run`
+    # would refuse is this case's error, not the whole check's.
+    extract_keys = {key: value for key, value in pipeline.items() if key != "password"}
+    try:
+        ExtractOptions(**extract_keys).validate()
+    except BadArgumentsError as exc:
+        raise FixtureError(exc.message.replace("--ocr-timeout", "ocr_timeout").lstrip("-"), source=source) from exc
     return CaseOptions(note=data.get("note"), pipeline=pipeline, **tolerances)
 
 
@@ -215,6 +224,8 @@ def load_case_options(fixture: Fixture) -> CaseOptions:
         raise FileAccessError(f"cannot read options: {exc.strerror}", source=source) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FixtureError(f"not valid JSON: {exc}", source=source) from exc
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep
+        raise FixtureError(f"cannot be read as options ({type(exc).__name__}: {str(exc)[:120]})", source=source) from exc
     return parse_case_options(data, source)
 
 

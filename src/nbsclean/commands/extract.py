@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         ),
         dpi: int = typer.Option(300, "--dpi", help="Resolution at which PDF pages are rasterised for OCR."),
         psm: int = typer.Option(None, "--psm", help="Tesseract page segmentation mode (default: Tesseract's own)."),
+        ocr_timeout: float = typer.Option(180.0, "--ocr-timeout", help="Seconds Tesseract may spend on one page; a page that takes longer rejects its file (ocr_timeout)."),
         password: str = typer.Option(None, "--password", help="Password of an encrypted PDF."),
         as_json: bool = typer.Option(False, "--json", help="Print the extracted document as JSON."),
     ) -> None:
@@ -35,7 +36,7 @@ def register(app: typer.Typer) -> None:
 
         if ocr not in OCR_MODES:
             raise BadArgumentsError(f"--ocr must be one of {', '.join(OCR_MODES)}, not {ocr!r}")
-        document = extract_file(file, ExtractOptions(lang=lang, ocr=ocr, dpi=dpi, psm=psm, password=password))
+        document = extract_file(file, ExtractOptions(lang=lang, ocr=ocr, dpi=dpi, psm=psm, password=password, ocr_timeout=ocr_timeout))
         if as_json:
             json.dump(document.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")

@@ -39,6 +39,7 @@ def register(app: typer.Typer) -> None:
         ocr: str = typer.Option("auto", "--ocr", help="auto: OCR pages without a usable text layer; always; never."),
         dpi: int = typer.Option(300, "--dpi", help="Resolution for rasterising PDF pages before OCR."),
         psm: Optional[int] = typer.Option(None, "--psm", help="Tesseract page segmentation mode."),
+        ocr_timeout: float = typer.Option(180.0, "--ocr-timeout", help="Seconds Tesseract may spend on one page; a page that takes longer rejects its file (ocr_timeout)."),
         no_repair: bool = typer.Option(False, "--no-repair", help="Only extract and normalise; no word repairs."),
         include: List[str] = typer.Option(
             [], "--include", help="Only files whose name matches this pattern (e.g. '*.pdf') in folders; repeatable."
@@ -57,7 +58,10 @@ def register(app: typer.Typer) -> None:
             raise BadArgumentsError(f"--ocr must be one of {', '.join(OCR_MODES)}", source="--ocr")
         if resume and overwrite:
             raise BadArgumentsError("--resume and --overwrite exclude each other", source="--overwrite")
-        options = _pipeline_options(lang=lang, ocr=ocr, dpi=dpi, psm=psm, password=password, repair=not no_repair)
+        options = _pipeline_options(
+            lang=lang, ocr=ocr, dpi=dpi, psm=psm, password=password, repair=not no_repair, ocr_timeout=ocr_timeout
+        )
+        options.extract_options().validate()  # a bad value is exit 1 before any file is touched
         config = RunConfig(
             inputs=paths,
             output=output,

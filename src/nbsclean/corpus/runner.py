@@ -57,8 +57,8 @@ FORMATS = ("jsonl", "txt", "parquet")
 EXECUTORS = ("local", "dask")
 OCR_METHODS = ("ocr", "ocr_replaced_layer")
 # Options that change what a record contains; the password only unlocks, so it is left out
-# (and never written anywhere).
-FINGERPRINT_EXCLUDES = ("password",)
+# (and never written anywhere), and the OCR time-out only decides whether a record is made.
+FINGERPRINT_EXCLUDES = ("password", "ocr_timeout")
 # How many files may be in flight per worker: enough to keep workers busy while the
 # driver waits for the oldest one, few enough to bound the memory of finished records.
 IN_FLIGHT_PER_WORKER = 4

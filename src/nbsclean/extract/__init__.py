@@ -22,7 +22,7 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from nbsclean.errors import BadArgumentsError, EmptyInputError, FileAccessError
+from nbsclean.errors import EmptyInputError, FileAccessError
 from nbsclean.extract.model import OCR_MODES, ExtractedDocument, ExtractOptions, OcrMode, Page
 
 __all__ = [
@@ -42,10 +42,7 @@ def extract_file(path: str | Path, options: ExtractOptions = ExtractOptions(), *
 
     ``lexicon`` serves the damage estimate of PDF text layers (default: the active one).
     """
-    if options.ocr not in OCR_MODES:
-        raise BadArgumentsError(f"--ocr must be one of {', '.join(OCR_MODES)}, not {options.ocr!r}")
-    if options.dpi <= 0:
-        raise BadArgumentsError(f"--dpi must be positive, not {options.dpi}")
+    options.validate()
     source = str(path)
     data = read_input_bytes(path)
     if not data:

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from nbsclean.errors import InputRejectedError, UnreadableImageError
+from nbsclean.errors import InputRejectedError, TooLargeError, UnreadableImageError
 from nbsclean.extract import ocr as ocr_engine
 from nbsclean.extract.model import ExtractOptions, Page
 
@@ -43,6 +43,12 @@ def _image_frames(data: bytes, source: str) -> list[tuple[Image.Image, int | Non
         for frame in ImageSequence.Iterator(image):
             frame.load()
             frames.append((frame.copy(), _image_dpi(frame)))
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses to decode more than twice Image.MAX_IMAGE_PIXELS (179 megapixels):
+        # a 30 000 × 30 000 page would take 900 MB grey, 2.7 GB in colour, before any OCR.
+        raise UnreadableImageError(f"the image is too large to decode safely ({exc})", source=source) from exc
+    except MemoryError as exc:
+        raise TooLargeError("there is not enough memory to decode the image", source=source) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UnreadableImageError(f"the image cannot be decoded ({exc})", source=source) from exc
     if not frames:

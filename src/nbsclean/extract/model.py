@@ -3,13 +3,24 @@ options that steer extraction (built once at the command line, passed down whole
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from nbsclean.edits import Edit
+from nbsclean.errors import BadArgumentsError
 
 OcrMode = Literal["auto", "always", "never"]
 OCR_MODES = ("auto", "always", "never")
+MAX_DPI = 2400  # no scanner resolution is higher; a page is rendered at most this fine
+PSM_VALUES = range(0, 14)  # Tesseract's page segmentation modes
+# Tesseract's default per-page limit is none; OCRmyPDF's --tesseract-timeout is 180 s.
+DEFAULT_OCR_TIMEOUT = 180.0
+MAX_OCR_TIMEOUT = 86_400.0
+# A language is a traineddata name ("swe", "chi_sim") or a script model ("script/Latin"):
+# never a path, so "swe+../../x" cannot reach outside Tesseract's tessdata folder.
+_LANGUAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:/[A-Za-z][A-Za-z0-9_]*)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +106,38 @@ class ExtractedDocument:
         }
 
 
+def short_repr(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut short: an option may come from a file and be of any size."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**limit else f"a number of about {int(abs(value).bit_length() * 0.30103) + 1} digits"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class ExtractOptions:
     """How to extract: Tesseract language(s), when to OCR, the rasterising resolution,
-    Tesseract's page segmentation mode, and the password of encrypted PDFs."""
+    Tesseract's page segmentation mode, the password of encrypted PDFs, and how many
+    seconds Tesseract may spend on one page."""
 
     lang: str = "swe"
     ocr: str = "auto"
     dpi: int = 300
     psm: int | None = None
     password: str | None = None
+    ocr_timeout: float = DEFAULT_OCR_TIMEOUT
+
+    def validate(self) -> None:
+        """Raise BadArgumentsError (exit 1) naming the first option that is out of range."""
+        if self.ocr not in OCR_MODES:
+            raise BadArgumentsError(f"--ocr must be one of {', '.join(OCR_MODES)}, not {short_repr(self.ocr)}")
+        if not isinstance(self.dpi, int) or isinstance(self.dpi, bool) or not 0 < self.dpi <= MAX_DPI:
+            raise BadArgumentsError(f"--dpi must be a whole number from 1 to {MAX_DPI}, not {short_repr(self.dpi)}")
+        if self.psm is not None and (isinstance(self.psm, bool) or self.psm not in PSM_VALUES):
+            raise BadArgumentsError(f"--psm must be one of Tesseract's modes 0-13, not {short_repr(self.psm)}")
+        parts = self.lang.split("+") if isinstance(self.lang, str) else []
+        if not parts or not all(_LANGUAGE.fullmatch(part) for part in parts):
+            raise BadArgumentsError(
+                f"--lang must be Tesseract language names joined by '+' (swe, swe+eng), not {short_repr(self.lang)}"
+            )
+        timeout = self.ocr_timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_OCR_TIMEOUT or math.isnan(timeout):
+            raise BadArgumentsError(f"--ocr-timeout must be seconds from above 0 to {MAX_OCR_TIMEOUT:g}, not {short_repr(timeout)}")

@@ -16,6 +16,7 @@ over the same cores.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from nbsclean.errors import MissingDependencyError, UnreadableImageError
+from nbsclean.errors import FileAccessError, MissingDependencyError, OcrTimeoutError, UnreadableImageError
 
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-swe"
 
@@ -249,12 +250,14 @@ def ocr_image(
     lang: str = "swe",
     psm: int | None = None,
     dpi: int | None = 300,
+    timeout: float | None = None,
 ) -> OcrResult:
     """OCR one page image (a PIL image or an image file path) with a single Tesseract run.
 
     Raises MissingDependencyError when Tesseract or the language is missing, and lets
     ``pytesseract.TesseractError`` through for images Tesseract cannot read (the caller
-    knows which file that was).
+    knows which file that was). With ``timeout`` (seconds), Tesseract is killed when it
+    takes longer and pytesseract raises ``RuntimeError("Tesseract process timeout")``.
     """
     check_tesseract(lang)
     # pytesseract passes os.environ to its subprocess: one OpenMP thread per worker.
@@ -263,7 +266,8 @@ def ocr_image(
     with tempfile.TemporaryDirectory(prefix="nbsclean-ocr-") as directory:
         source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else _write_page_image(image, directory)
         data = pytesseract.image_to_data(
-            source, lang=lang, config=_tesseract_config(psm, dpi), output_type=pytesseract.Output.DICT
+            source, lang=lang, config=_tesseract_config(psm, dpi), output_type=pytesseract.Output.DICT,
+            timeout=timeout or 0,
         )
     mean_conf, words = _mean_word_confidence(data)
     return OcrResult(text=_text_from_tsv(data), mean_conf=mean_conf, words=words)
@@ -274,6 +278,22 @@ def ocr_page_or_reject(image: Image.Image, source: str, options, *, dpi: int, pa
     read is an :class:`~nbsclean.errors.UnreadableImageError` naming the file and page."""
     pytesseract = _pytesseract()
     try:
-        return ocr_image(image, lang=options.lang, psm=options.psm, dpi=dpi)
+        return ocr_image(image, lang=options.lang, psm=options.psm, dpi=dpi, timeout=options.ocr_timeout)
     except pytesseract.TesseractError as exc:
         raise UnreadableImageError(f"Tesseract cannot read page {page} ({exc.message.strip()})", source=source) from exc
+    except RuntimeError as exc:
+        if "timeout" not in str(exc).lower():
+            raise
+        raise OcrTimeoutError(
+            f"Tesseract took longer than {options.ocr_timeout:g} s on page {page} and was stopped "
+            "(allow more with --ocr-timeout)",
+            source=source,
+        ) from exc
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise FileAccessError(
+            f"no space left for the page image of page {page} in the temporary folder {tempfile.gettempdir()} "
+            f"({exc.strerror}); free space there or point TMPDIR elsewhere",
+            source=source,
+        ) from exc

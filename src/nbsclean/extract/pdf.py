@@ -3,8 +3,10 @@ page is rasterised (pypdfium2) and OCR'd, and a replaced layer is kept beside th
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -14,8 +16,10 @@ from PIL import Image
 from nbsclean.errors import (
     CorruptFileError,
     EncryptedPdfError,
+    FileAccessError,
     InputRejectedError,
     MissingDependencyError,
+    TooLargeError,
 )
 from nbsclean.extract import ocr as ocr_engine
 from nbsclean.extract.layout import LAYER_CONTROLS, text_layer_in_reading_order
@@ -42,6 +46,11 @@ CID_SHARE_THRESHOLD = 0.10
 
 _CID = re.compile(r"\(cid:\d+\)")
 PDF_POINTS_PER_INCH = 72
+# A page is rendered at most this large: Pillow's own limit for images it decodes without a
+# warning (an 8-bit grey bitmap of 90 MB). A larger page is rendered at a lower resolution,
+# and its reason says so; at --dpi 300 that is any page beyond about 31 × 31 inches (a
+# 200 × 200-inch page would otherwise be a 3.6 GB bitmap of 60 000² pixels).
+MAX_RENDER_PIXELS = 89_478_485
 
 
 
@@ -61,8 +70,14 @@ def extract_pdf_pages(data: bytes, source: str, options: ExtractOptions, lexicon
                 _extract_pdf_page(number, plumber_page, rendered[number - 1], source, options, lexicon)
                 for number, plumber_page in enumerate(pdf.pages, start=1)
             ]
-    except (InputRejectedError, MissingDependencyError):
+    except (InputRejectedError, MissingDependencyError, FileAccessError):
         raise
+    except MemoryError as exc:
+        raise TooLargeError("there is not enough memory to read the PDF or render its pages", source=source) from exc
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a full temporary folder is not a broken PDF
+            raise FileAccessError(f"no space left on a device ({exc.strerror}: {exc.filename or 'temporary folder'})", source=source) from exc
+        raise CorruptFileError(f"the PDF cannot be parsed ({type(exc).__name__}: {exc})", source=source) from exc
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on broken files
         if _is_password_error(exc):
             raise EncryptedPdfError(_password_message(options.password), source=source) from exc
@@ -126,14 +141,18 @@ def _extract_pdf_page(
                 None, None, text_layer_in_reading_order(plumber_page), damage=decision.damage,
             )
         raise
-    image = render_pdf_page(pdfium_page, options.dpi)
-    result = ocr_engine.ocr_page_or_reject(image, source, options, dpi=options.dpi, page=number)
+    dpi, size_note = render_dpi(pdfium_page, options.dpi)
+    if size_note:
+        log.warning("%s: page %d: %s", source, number, size_note)
+    image = render_pdf_page(pdfium_page, dpi)
+    result = ocr_engine.ocr_page_or_reject(image, source, options, dpi=dpi, page=number)
+    size_reason = f"; {size_note}" if size_note else ""
     if has_layer:
         return Page(
-            number, "ocr_replaced_layer", f"{decision.reason}; re-OCR'd with Tesseract {options.lang}",
+            number, "ocr_replaced_layer", f"{decision.reason}; re-OCR'd with Tesseract {options.lang}{size_reason}",
             options.lang, result.mean_conf, result.text, replaced_layer_text=decision.layer, damage=decision.damage,
         )
-    return Page(number, "ocr", decision.reason, options.lang, result.mean_conf, result.text, damage=decision.damage)
+    return Page(number, "ocr", decision.reason + size_reason, options.lang, result.mean_conf, result.text, damage=decision.damage)
 
 
 def _decide_pdf_page(plumber_page, pdfium_page, options: ExtractOptions, lexicon) -> _LayerDecision:
@@ -218,6 +237,20 @@ def _cid_share(text: str) -> float:
         return 0.0
     other_tokens = len(_CID.sub(" ", text).split())
     return cids / (cids + other_tokens)
+
+
+def render_dpi(pdfium_page, dpi: int) -> tuple[int, str]:
+    """The resolution to render a page at, and "" or the note that says why it is lower
+    than ``dpi``: a page of more than MAX_RENDER_PIXELS at ``dpi`` is rendered smaller."""
+    width, height = (max(1.0, float(side)) / PDF_POINTS_PER_INCH for side in pdfium_page.get_size())
+    pixels = width * dpi * height * dpi
+    if pixels <= MAX_RENDER_PIXELS:
+        return dpi, ""
+    lower = max(1, math.floor(dpi * math.sqrt(MAX_RENDER_PIXELS / pixels)))
+    return lower, (
+        f"page of {width:.0f} × {height:.0f} inches rendered at {lower} dpi instead of {dpi} "
+        f"(at most {MAX_RENDER_PIXELS / 1e6:.0f} megapixels a page)"
+    )
 
 
 def render_pdf_page(pdfium_page, dpi: int) -> Image.Image:
