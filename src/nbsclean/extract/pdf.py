@@ -3,6 +3,7 @@ page is rasterised (pypdfium2) and OCR'd, and a replaced layer is kept beside th
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import re
@@ -40,6 +41,9 @@ DAMAGE_THRESHOLD = 0.05
 # A layer counts as glyph garbage when this share of its tokens are "(cid:N)" codes.
 CID_SHARE_THRESHOLD = 0.10
 
+# Errors of the machine, not of the file (full disk, read-only or exhausted temp folder).
+RESOURCE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EMFILE, errno.ENFILE, errno.ENOMEM}
+
 _CID = re.compile(r"\(cid:\d+\)")
 PDF_POINTS_PER_INCH = 72
 
@@ -61,8 +65,12 @@ def extract_pdf_pages(data: bytes, source: str, options: ExtractOptions, lexicon
                 _extract_pdf_page(number, plumber_page, rendered[number - 1], source, options, lexicon)
                 for number, plumber_page in enumerate(pdf.pages, start=1)
             ]
-    except (InputRejectedError, MissingDependencyError):
-        raise
+    except (InputRejectedError, MissingDependencyError, MemoryError):
+        raise  # out of memory is not the file's fault: reported as out_of_memory
+    except OSError as exc:
+        if exc.errno in RESOURCE_ERRNOS:  # a full or read-only temp folder is not a corrupt PDF
+            raise
+        raise CorruptFileError(f"the PDF cannot be parsed ({type(exc).__name__}: {exc})", source=source) from exc
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on broken files
         if _is_password_error(exc):
             raise EncryptedPdfError(_password_message(options.password), source=source) from exc
