@@ -563,3 +563,21 @@ def test_a_lexicon_option_that_is_not_a_lexicon_is_a_named_error(tmp_path):
         result = subprocess.run([sys.executable, "-m", "nbsclean", "repair", "--lexicon", str(directory), "-"],
                                 input="Hej då\n", capture_output=True, text=True, timeout=60)
         assert result.returncode == code and words in result.stderr and str(directory) in result.stderr
+
+
+def test_a_document_too_large_for_memory_fails_by_name_and_the_batch_goes_on(tmp_path):
+    letters = write_texts(tmp_path / "in", 1)
+    line = ("Tillsammans för barnens bästa i Sörmlands län. " * 20 + "\n").encode()
+    with open(tmp_path / "in" / "huge.txt", "wb") as handle:  # 400 MB of text, memory capped at 700 MB
+        for _ in range(400_000_000 // len(line)):
+            handle.write(line)
+    limit = "import resource, os, sys; resource.setrlimit(resource.RLIMIT_AS, (700 << 20, 700 << 20)); "
+    run = f"os.execv(sys.executable, [sys.executable, '-m', 'nbsclean', 'run', 'in', '-o', 'corpus', '-j', '1'])"
+    result = subprocess.run([sys.executable, "-c", limit + run], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300)
+    (tmp_path / "in" / "huge.txt").unlink()
+    assert result.returncode == 2, result.stderr
+    manifest = manifest_of(tmp_path / "corpus")
+    assert [(f["source"], f["reason"]) for f in manifest["failures"]] == [("in/huge.txt", "out_of_memory")]
+    assert manifest["status"] == "complete_with_failures"
+    assert_each_once(tmp_path / "corpus", letters)

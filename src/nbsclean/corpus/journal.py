@@ -312,7 +312,10 @@ class JournalWriter:
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def append(self, record: dict) -> None:
-        data = encode_record(record)
+        self.append_line(encode_record(record))
+
+    def append_line(self, data: bytes) -> None:
+        """Append one record already encoded by :func:`encode_record`."""
         # One write call per record: O_APPEND puts it at the end as a unit. A short write
         # (disk full, signal) is finished by the loop; a crash in between leaves a torn
         # last line, which read_journal removes.

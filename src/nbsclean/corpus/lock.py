@@ -62,7 +62,8 @@ def current_command() -> str:
     """This process's command line, as the holder's description for a refused writer."""
     argv = list(sys.argv)
     if argv:
-        argv[0] = Path(argv[0]).name
+        name = Path(argv[0]).name
+        argv[0] = "nbsclean" if name in ("__main__.py", "-m") else name
     return " ".join(shlex.quote(arg.encode("utf-8", "backslashreplace").decode("utf-8")) for arg in argv)
 
 

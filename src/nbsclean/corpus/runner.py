@@ -42,6 +42,7 @@ from nbsclean.corpus.inputs import (
 from nbsclean.corpus.journal import (
     CorpusPaths,
     JournalWriter,
+    encode_record,
     parquet_available,
     prepare_corpus_dir,
     read_journal,
@@ -563,12 +564,12 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
     try:
         with JournalWriter(paths.documents) as journal:
             for task, result in ordered_results(executor, todo, config.options, config.process) if executor else ():
-                record = _finished_or_failure(result, task, fingerprint)
+                record, line = _finished_or_failure(result, task, fingerprint)
                 if record is not None:
                     with stop_signals_deferred():  # the record and the counts in the manifest agree
                         if "txt" in formats:
                             write_text_file(paths, record["id"], record.get("text", ""))
-                        journal.append(record)  # the commit point: from here on the document is done
+                        journal.append_line(line)  # the commit point: from here on the document is done
                         totals.add(record)
                         processed += 1
                     config.progress.advance(task.source, record, None)
@@ -610,22 +611,23 @@ def create_output_folder(output: Path) -> None:
         ) from exc
 
 
-def _finished_or_failure(result: dict, task: InputFile, fingerprint: str) -> dict | None:
-    """The finished record of a result, or None when the file failed.
+def _finished_or_failure(result: dict, task: InputFile, fingerprint: str) -> tuple[dict | None, bytes]:
+    """The finished record of a result and its journal line, or (None, b"") when the file failed.
 
-    Whatever goes wrong in the driver with one file's record (out of memory, a bug) is
-    turned into that file's failure, so it costs only that file.
+    Whatever goes wrong in the driver with one file's record (out of memory while finishing
+    or encoding it, a bug) is turned into that file's failure, so it costs only that file.
     """
     if "record" not in result:
-        return None
+        return None, b""
     try:
-        return finish_record(result.pop("record"), task, fingerprint)
+        record = finish_record(result.pop("record"), task, fingerprint)
+        return record, encode_record(record)
     except MemoryError:
         result.update(task_failure("out_of_memory", OUT_OF_MEMORY, ExitCode.internal_error))
     except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the batch
         log.debug("finishing the record of %s failed", task.source, exc_info=True)
         result.update(task_failure("internal_error", f"{type(exc).__name__}: {exc}", ExitCode.internal_error))
-    return None
+    return None, b""
 
 
 def _save_final_manifest(save_manifest: Callable[[], None], status: str) -> None:
