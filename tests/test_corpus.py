@@ -18,7 +18,17 @@ from nbsclean.errors import BadArgumentsError, FileAccessError
 
 
 def records(n):
-    return [{"id": f"{i:016x}", "text": f"Sörmland {i}", "edits": [{"start": 0, "end": 1}]} for i in range(n)]
+    return [
+        {
+            "id": f"{i:016x}",
+            "sha256": f"{i:064x}",
+            "raw_text": f"Sérmland {i}",
+            "text": f"Sörmland {i}",
+            "pages": [{"n": 1, "raw_text": f"Sérmland {i}", "text": f"Sörmland {i}"}],
+            "edits": [{"id": "e1", "start": 1, "end": 2, "before": "é", "after": "ö", "rule": "ocr_confusion", "score": 0.9}],
+        }
+        for i in range(n)
+    ]
 
 
 def test_records_are_utf8_lines_without_escapes():

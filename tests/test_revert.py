@@ -137,9 +137,14 @@ def test_no_selector_is_a_usage_error_and_changes_nothing(corpus):
 
 def test_nothing_matched_or_dry_run_leaves_the_corpus_alone(corpus):
     snapshot = {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()}
-    result = nbsclean("revert", str(corpus), "--rule", "no_such_rule")
+    result = nbsclean("revert", str(corpus), "--below", "0")  # a valid selector that matches nothing
     assert result.returncode == 0
     assert result.stdout.startswith("dropped 0 edits")
+    unknown = nbsclean("revert", str(corpus), "--rule", "no_such_rule")
+    assert unknown.returncode == 1
+    assert "no_such_rule" in unknown.stderr and "hyphen_join" in unknown.stderr  # the valid rules are listed
+    unknown_id = nbsclean("revert", str(corpus), "--edit", "e99999")
+    assert unknown_id.returncode == 1 and "e99999" in unknown_id.stderr
     dry = nbsclean("revert", str(corpus), "--rule", "hyphen_join", "--dry-run")
     assert dry.returncode == 0
     assert dry.stdout.splitlines()[-1].startswith("would drop")

@@ -426,16 +426,18 @@ def test_missing_dependency_stops_the_run_with_exit_3(tmp_path):
     assert manifest["status"] == "aborted" and len(manifest["failures"]) == 1
 
 
-def test_hidden_files_skipped_and_output_folder_inside_inputs_not_read(tmp_path):
+def test_hidden_files_skipped_and_output_folder_inside_inputs_refused(tmp_path):
     write_text_inputs(tmp_path / "in", 2)
     (tmp_path / "in" / ".git").mkdir()
     (tmp_path / "in" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
-    config = RunConfig([tmp_path / "in"], tmp_path / "in" / "corpus", PipelineOptions(), process_file)
+    config = RunConfig([tmp_path / "in"], tmp_path / "corpus", PipelineOptions(), process_file)
     assert run_batch(config).processed == 2
-    # resuming with the corpus inside the input folder does not take its own files as inputs
-    config.resume = True
-    report = run_batch(config)
-    assert (report.processed, report.skipped, report.failures) == (0, 2, [])
+    # a corpus inside an input folder would be read as input and --overwrite could delete
+    # the archive's files: refused before anything is created
+    inside = RunConfig([tmp_path / "in"], tmp_path / "in" / "corpus", PipelineOptions(), process_file)
+    with pytest.raises(BadArgumentsError, match="lies inside the input"):
+        run_batch(inside)
+    assert not (tmp_path / "in" / "corpus").exists()
 
 
 def test_include_patterns_pick_files_from_folders_only(tmp_path):

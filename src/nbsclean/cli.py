@@ -8,12 +8,14 @@ Data goes to stdout; logs, progress and errors to stderr. Exit codes follow
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 
 import typer
 
 from nbsclean import __version__
-from nbsclean.errors import ExitCode, NbscleanError
+from nbsclean.errors import ExitCode, Interrupted, NbscleanError
 
 app = typer.Typer(
     name="nbsclean",
@@ -55,26 +57,69 @@ _register_commands()
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and turn every outcome into one of the documented exit codes."""
+    previous_handlers = install_stop_signals()
+    try:
+        _run_app(argv)
+    finally:
+        for signum, handler in previous_handlers.items():
+            signal.signal(signum, handler)
+
+
+def _run_app(argv: list[str] | None) -> None:
     try:
         result = app(args=argv, standalone_mode=False, prog_name="nbsclean")
-    except typer.Exit as exc:  # --help, --version, or a command's explicit exit code
+    except typer.Exit as exc:  # --help, --version, a command's explicit exit code, or Ctrl-C
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # typer turns Ctrl-C into Exit(130)
+            _exit_interrupted(exc.__cause__)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        print("nbsclean: interrupted", file=sys.stderr)
-        sys.exit(ExitCode.interrupted)
+    except typer.Abort as exc:
+        _exit_interrupted(exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else Interrupted())
     except typer.TyperException as exc:  # usage errors, bad options (typer's vendored click)
         exc.show(file=sys.stderr)
         sys.exit(ExitCode.bad_args)
     except NbscleanError as exc:
         print(f"nbsclean: error: {exc} [{exc.reason}]", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("nbsclean: interrupted", file=sys.stderr)
-        sys.exit(ExitCode.interrupted)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        _exit_interrupted(exc)
     except BrokenPipeError:
         sys.exit(ExitCode.ok)
+    except OSError as exc:  # a file the command needed could not be read or written
+        where = exc.filename if exc.filename is not None else "a file"
+        print(f"nbsclean: error: {where}: {exc.strerror or exc} [file_access_error]", file=sys.stderr)
+        sys.exit(ExitCode.file_access_error)
     except Exception as exc:  # noqa: BLE001 - the last line of defence names the bug
         logging.getLogger("nbsclean").debug("internal error", exc_info=True)
         print(f"nbsclean: internal error: {type(exc).__name__}: {exc} (run with -vv for a traceback)", file=sys.stderr)
         sys.exit(ExitCode.internal_error)
     sys.exit(int(result or 0))
+
+
+# SIGTERM is what `timeout`, CI cancellation and `kill` send; SIGHUP a closed terminal.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def install_stop_signals() -> dict:
+    """Make SIGTERM and SIGHUP stop a command the way Ctrl-C does (an :class:`Interrupted`
+    raised in the main thread), so the same clean-up runs: workers stopped, temporary files
+    removed, the manifest marked ``interrupted``. A signal ignored by the caller (``nohup``
+    ignores SIGHUP) stays ignored. Returns the handlers it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for signum in (signal.SIGINT, *STOP_SIGNALS):
+        handler = signal.getsignal(signum)
+        if handler is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, raise_interrupted)
+    return previous
+
+
+def raise_interrupted(signum: int, frame) -> None:
+    raise Interrupted(signum)
+
+
+def _exit_interrupted(exc: BaseException) -> None:
+    signum = getattr(exc, "signum", signal.SIGINT)
+    hint = getattr(exc, "hint", None)
+    print(f"nbsclean: interrupted — {hint}" if hint else "nbsclean: interrupted", file=sys.stderr, flush=True)
+    sys.exit(128 + int(signum))

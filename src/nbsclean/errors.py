@@ -101,3 +101,21 @@ class FileAccessError(NbscleanError):
 class CheckDifferencesError(NbscleanError):
     exit_code = ExitCode.check_differences
     reason = "check_differences"
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, SIGTERM or SIGHUP: the command stops cleanly and exits with 128 + the signal
+    number (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP), as shells report a process
+    ended by that signal. ``hint`` says how to go on ("continue with --resume").
+
+    Not a KeyboardInterrupt: typer would turn that into a silent exit code 130, and the
+    message and the signal's own code would be lost."""
+
+    def __init__(self, signum: int = 2, hint: str | None = None):
+        super().__init__(signum)
+        self.signum = signum
+        self.hint = hint
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum

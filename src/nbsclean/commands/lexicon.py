@@ -14,6 +14,7 @@ from typing import List, Optional
 
 import typer
 
+from nbsclean.corpus.lock import lexicon_lock
 from nbsclean.errors import BadArgumentsError
 
 lexicon_app = typer.Typer(
@@ -73,6 +74,7 @@ def show_command(
 def add_command(
     words: List[str] = typer.Argument(..., help="Word forms as normally written (Sörmland, NPF, barnhälsoteam)."),
     category: str = typer.Option("terms", "--category", "-c", help="places, organisations, names or terms."),
+    wait: bool = typer.Option(False, "--wait", help="If another nbsclean is writing the lexicon, wait for it instead of failing."),
 ) -> None:
     """Add words to lexicons/domain/CATEGORY.txt (sorted, de-duplicated, written atomically)."""
     from nbsclean.review.learn import add_words, validate_category, validate_word
@@ -80,7 +82,8 @@ def add_command(
 
     validate_category(category)
     forms = [validate_word(w) for w in words]  # refuse the whole call before writing anything
-    added = add_words(lexicon_dir(), category, forms)
+    with lexicon_lock(lexicon_dir(), wait=wait):
+        added = add_words(lexicon_dir(), category, forms)
     skipped = [w for w in forms if w not in added]
     _note(f"added {len(added)} to domain/{category}.txt" + (f": {', '.join(added)}" if added else ""))
     if skipped:
@@ -121,6 +124,7 @@ def accept_command(
         None, help="[CANDIDATES] [WORD...]: the candidates file (default lexicons/candidates.tsv), then words to accept."
     ),
     accept_all: bool = typer.Option(False, "--all", help="Accept every row left in the candidates file."),
+    wait: bool = typer.Option(False, "--wait", help="If another nbsclean is writing the lexicon, wait for it instead of failing."),
 ) -> None:
     """Move candidates into lexicons/domain/<category>.txt and remove them from the candidates file."""
     from nbsclean.review.learn import accept_candidates
@@ -132,7 +136,8 @@ def accept_command(
         candidates = Path(args.pop(0))
     if accept_all == bool(args):
         raise BadArgumentsError("name the words to accept, or give --all (not both)")
-    added = accept_candidates(lexicon_dir(), candidates, None if accept_all else args)
+    with lexicon_lock(lexicon_dir(), wait=wait):  # the candidates file and domain/ change together
+        added = accept_candidates(lexicon_dir(), candidates, None if accept_all else args)
     total = sum(len(forms) for forms in added.values())
     for category, forms in sorted(added.items()):
         if forms:

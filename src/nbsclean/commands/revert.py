@@ -24,14 +24,15 @@ def register(app: typer.Typer) -> None:
         below: Optional[float] = typer.Option(None, "--below", help="Drop the edits scoring below this."),
         document: Optional[str] = typer.Option(None, "--document", "-d", help="Only touch this document id."),
         dry_run: bool = typer.Option(False, "--dry-run", help="Only report what would be dropped."),
+        wait: bool = typer.Option(False, "--wait", help="If another nbsclean is writing this corpus, wait for it instead of failing."),
     ) -> None:
         """Drop edits and rebuild the cleaned text from raw_text and the remaining edits.
 
-        Several selectors combine with AND (--rule diacritic --below 0.5). The revert is recorded in manifest.json under "reverts"."""
+        Several selectors combine with AND (--rule ocr_confusion --below 0.5). The revert is recorded in manifest.json under "reverts"."""
         from nbsclean.review.revert import EditSelector, revert_corpus
 
         selector = EditSelector(edit_ids=split_ids(edit), rule=rule, below=below, document=document)
-        report = revert_corpus(corpus, selector, dry_run=dry_run)
+        report = revert_corpus(corpus, selector, dry_run=dry_run, wait=wait)
         if dry_run:
             for edit_id in report.dropped_edit_ids:
                 typer.echo(edit_id)

@@ -50,6 +50,7 @@ def register(app: typer.Typer) -> None:
         executor: str = typer.Option("local", "--executor", help="local (process pool) or dask."),
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786."),
         password: Optional[str] = typer.Option(None, "--password", help="Password for encrypted PDFs (never stored)."),
+        wait: bool = typer.Option(False, "--wait", help="If another nbsclean is writing this corpus, wait for it instead of failing."),
     ) -> None:
         """Extract, normalise and repair every input into CORPUS (documents.jsonl, manifest.json, text/)."""
         from nbsclean.corpus.runner import RunConfig, run_batch
@@ -74,6 +75,7 @@ def register(app: typer.Typer) -> None:
             executor=executor,
             scheduler=scheduler,
             include=include,
+            wait=wait,
             progress=make_progress(),
         )
         report = run_batch(config)

@@ -20,22 +20,65 @@ Why it cannot lose or double a document:
 from __future__ import annotations
 
 import json
+import logging
 import os
-import shutil
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from nbsclean.atomic import write_atomic
 from nbsclean.errors import BadArgumentsError, FileAccessError, MissingDependencyError
+
+log = logging.getLogger(__name__)
 
 DOCUMENTS = "documents.jsonl"
 MANIFEST = "manifest.json"
 TEXT_DIR = "text"
 PARQUET = "documents.parquet"
+# The temporary file of an atomic write (nbsclean.atomic): ".<name>.<random>.tmp".
+TEMP_FILE = re.compile(r"\..+\.tmp")
 
-# Files and folders a corpus consists of; --overwrite removes exactly these.
-OWNED_NAMES = (DOCUMENTS, MANIFEST, TEXT_DIR, PARQUET)
+
+
+@dataclass(frozen=True)
+class OwnedEntry:
+    """A file or folder of the corpus that nbsclean writes, and so may delete.
+
+    ``name`` is a path relative to the corpus folder. For a folder, ``files`` is a regular
+    expression matching (fully) the paths, relative to that folder, of the files nbsclean
+    writes there: ``--overwrite`` deletes those and the temporary files of unfinished
+    atomic writes, and leaves anything else a person put there.
+    """
+
+    name: str
+    files: str | None = None  # None: a single file
+
+
+# The one list of what nbsclean writes into a corpus folder; ``--overwrite`` removes exactly
+# these. A new output (decisions, searchable PDFs, ALTO) registers itself with
+# :func:`register_owned` so that ``--overwrite`` knows it.
+OWNED: list[OwnedEntry] = [
+    OwnedEntry(DOCUMENTS),
+    OwnedEntry(MANIFEST),
+    OwnedEntry(PARQUET),
+    OwnedEntry(TEXT_DIR, r"[0-9a-f]{16}\.txt"),
+]
+
+
+def register_owned(name: str, files: str | None = None) -> None:
+    """Add an output to :data:`OWNED` (a file, or a folder with the pattern of its files)."""
+    entry = OwnedEntry(name, files)
+    if entry not in OWNED:
+        OWNED.append(entry)
+
+
+def owned_names() -> tuple[str, ...]:
+    return tuple(entry.name for entry in OWNED)
+
+
+OWNED_NAMES = owned_names()  # the older name: the top-level entries of OWNED
 
 
 @dataclass(frozen=True)
@@ -59,7 +102,7 @@ class CorpusPaths:
         return self.root / PARQUET
 
     def text_file(self, doc_id: str) -> Path:
-        return self.text_dir / f"{doc_id}.txt"
+        return self.text_dir / f"{check_document_id(doc_id)}.txt"
 
 
 # --- preparing the directory -------------------------------------------------------------
@@ -69,11 +112,15 @@ def prepare_corpus_dir(root: Path, *, resume: bool, overwrite: bool) -> CorpusPa
     """Create the corpus folder, refusing to mix a new run into an existing corpus.
 
     Without ``resume`` a folder that already holds files is an error (exit 1), unless
-    ``overwrite`` is given: then the corpus files (and only those) are removed first.
+    ``overwrite`` is given: then the files nbsclean wrote there (and only those, see
+    :data:`OWNED`) are removed first. The caller holds the corpus lock
+    (:mod:`nbsclean.corpus.lock`), whose file does not count.
     """
+    from nbsclean.corpus.lock import LOCK_NAME
+
     if root.exists() and not root.is_dir():
         raise BadArgumentsError("the output exists and is not a folder", source=str(root))
-    existing = sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+    existing = sorted(p.name for p in root.iterdir() if p.name != LOCK_NAME) if root.is_dir() else []
     if existing and not resume:
         if not overwrite:
             raise BadArgumentsError(
@@ -81,13 +128,15 @@ def prepare_corpus_dir(root: Path, *, resume: bool, overwrite: bool) -> CorpusPa
                 "use --resume to continue this corpus or --overwrite to replace it",
                 source=str(root),
             )
-        _remove_corpus_files(root)
+        with corpus_write(root):
+            _remove_corpus_files(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileAccessError(f"cannot create the output folder: {exc.strerror}", source=str(root)) from exc
     paths = CorpusPaths(root)
-    _remove_interrupted_writes(paths)
+    with corpus_write(root):
+        _remove_interrupted_writes(paths)
     return paths
 
 
@@ -98,19 +147,69 @@ def _remove_interrupted_writes(paths: CorpusPaths) -> None:
     killed between the two leaves the temporary file, which no reader ever looks at.
     """
     for directory in (paths.root, paths.text_dir):
-        if directory.is_dir():
+        if directory.is_dir() and not directory.is_symlink():
             for leftover in directory.glob(".*.tmp"):
-                if leftover.is_file():
+                if leftover.is_file() and not leftover.is_symlink():
                     leftover.unlink(missing_ok=True)
 
 
 def _remove_corpus_files(root: Path) -> None:
-    for name in OWNED_NAMES:
-        path = root / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
+    """Delete what nbsclean wrote (:data:`OWNED`) and nothing else.
+
+    A symlink is removed as a link, never followed; files in an owned folder that nbsclean
+    did not write stay, with a warning, and so does the folder then.
+    """
+    for entry in OWNED:
+        path = root / entry.name
+        if path.is_symlink() or (path.exists() and entry.files is None and not path.is_dir()):
             path.unlink()
+        elif path.is_dir() and entry.files is not None:
+            _remove_owned_files(path, re.compile(entry.files))
+        elif path.exists():
+            log.warning("%s is not what nbsclean writes there; left alone", path)
+
+
+def _remove_owned_files(folder: Path, pattern: re.Pattern) -> None:
+    kept = []
+    for directory, dirnames, filenames in os.walk(folder, topdown=False):
+        here = Path(directory)
+        for name in filenames:
+            file = here / name
+            relative = file.relative_to(folder).as_posix()
+            if pattern.fullmatch(relative) or TEMP_FILE.fullmatch(name):
+                file.unlink()
+            else:
+                kept.append(relative)
+        for name in dirnames:
+            sub = here / name
+            if sub.is_symlink():
+                kept.append(sub.relative_to(folder).as_posix())
+            else:
+                _rmdir_if_empty(sub)
+    if kept:
+        log.warning(
+            "--overwrite kept %d file(s) in %s that nbsclean did not write: %s",
+            len(kept), folder, ", ".join(sorted(kept)[:5]),
+        )
+    _rmdir_if_empty(folder)
+
+
+def _rmdir_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+@contextmanager
+def corpus_write(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing the corpus (read-only folder, full disk) into a named
+    FileAccessError (exit 5) naming ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else str(path)
+        raise FileAccessError(f"cannot write the corpus: {exc.strerror or exc}", source=where) from exc
 
 
 # --- the journal (documents.jsonl) -------------------------------------------------------
@@ -143,11 +242,50 @@ def read_journal(path: Path, *, repair: bool = True) -> list[dict]:
             raise FileAccessError(
                 f"line {index + 1} is not a JSON record; the corpus is damaged", source=str(path)
             )
+        problem = record_problem(record)
+        if problem is not None:
+            raise FileAccessError(f"line {index + 1}: {problem}; the corpus is damaged", source=str(path))
         records.append(record)
         good_end += len(line) + 1
     if repair and good_end != len(data):
         _truncate(path, good_end)
     return records
+
+
+DOCUMENT_ID = re.compile(r"[0-9a-f]{16}")
+_RECORD_FIELDS = {"id": str, "sha256": str, "raw_text": str, "text": str, "pages": list, "edits": list}
+_EDIT_FIELDS = {"start": int, "end": int, "before": str, "after": str, "rule": str}
+
+
+def record_problem(record: dict) -> str | None:
+    """What is wrong with the shape of a record read from the journal, or None.
+
+    Checked before anything uses a record: its ``id`` becomes a file name (``text/<id>.txt``),
+    so it must be 16 hex digits (a damaged ``../../x`` would write outside the corpus), and
+    the fields every reader relies on must have their types.
+    """
+    for name, kind in _RECORD_FIELDS.items():
+        if not isinstance(record.get(name), kind):
+            return f"the record has no {name} of type {kind.__name__}"
+    if not DOCUMENT_ID.fullmatch(record["id"]):
+        return f"the record's id {record['id'][:40]!r} is not 16 hex digits"
+    for number, edit in enumerate(record["edits"], start=1):
+        if not isinstance(edit, dict):
+            return f"edit {number} of {record['id']} is not an object"
+        for name, kind in _EDIT_FIELDS.items():
+            value = edit.get(name)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                return f"edit {number} of {record['id']} has no {name} of type {kind.__name__}"
+    if not all(isinstance(page, dict) for page in record["pages"]):
+        return f"a page of {record['id']} is not an object"
+    return None
+
+
+def check_document_id(doc_id: object) -> str:
+    """``doc_id`` if it is 16 hex digits (safe as a file name), else FileAccessError."""
+    if not isinstance(doc_id, str) or not DOCUMENT_ID.fullmatch(doc_id):
+        raise FileAccessError(f"{str(doc_id)[:40]!r} is not a document id (16 hex digits); the corpus is damaged")
+    return doc_id
 
 
 def _parse_line(line: bytes) -> dict | None:
@@ -170,18 +308,23 @@ class JournalWriter:
 
     def __init__(self, path: Path):
         self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        with corpus_write(path):
+            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def append(self, record: dict) -> None:
-        data = encode_record(record)
+        self.append_line(encode_record(record))
+
+    def append_line(self, data: bytes) -> None:
+        """Append one record already encoded by :func:`encode_record`."""
         # One write call per record: O_APPEND puts it at the end as a unit. A short write
         # (disk full, signal) is finished by the loop; a crash in between leaves a torn
         # last line, which read_journal removes.
         view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        with corpus_write(self.path):
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -199,19 +342,39 @@ class JournalWriter:
 
 
 def write_text_file(paths: CorpusPaths, doc_id: str, text: str) -> None:
-    write_atomic(paths.text_file(doc_id), text.encode("utf-8"))
+    target = paths.text_file(doc_id)
+    with corpus_write(target):
+        write_atomic(target, text.encode("utf-8"))
 
 
 def write_manifest(paths: CorpusPaths, manifest: dict) -> None:
     data = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    write_atomic(paths.manifest, data.encode("utf-8"))
+    with corpus_write(paths.manifest):
+        write_atomic(paths.manifest, data.encode("utf-8"))
 
 
 def read_manifest(paths: CorpusPaths) -> dict | None:
+    """The corpus's manifest, or None when there is none yet.
+
+    A manifest that cannot be read or is not a JSON object (truncated, edited by hand) is a
+    damaged corpus (exit 5, naming the file and line): replacing it silently would lose
+    the corpus's history of runs and reverts.
+    """
     try:
-        return json.loads(paths.manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = paths.manifest.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileAccessError(f"cannot read the manifest: {exc}", source=str(paths.manifest)) from exc
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileAccessError(
+            f"line {exc.lineno}: not valid JSON ({exc.msg}); the corpus is damaged", source=str(paths.manifest)
+        ) from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("runs", []), list):
+        raise FileAccessError("line 1: not a manifest (a JSON object); the corpus is damaged", source=str(paths.manifest))
+    return manifest
 
 
 # --- Parquet -----------------------------------------------------------------------------
@@ -233,7 +396,8 @@ def write_parquet(paths: CorpusPaths, records: Iterable[dict]) -> None:
     table = pa.Table.from_pylist(list(records))
     buffer = pa.BufferOutputStream()
     pq.write_table(table, buffer, compression="zstd")
-    write_atomic(paths.parquet, buffer.getvalue().to_pybytes())
+    with corpus_write(paths.parquet):
+        write_atomic(paths.parquet, buffer.getvalue().to_pybytes())
 
 
 def parquet_available() -> bool:

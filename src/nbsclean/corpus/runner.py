@@ -13,7 +13,6 @@ default, so tests and other front ends can swap in their own.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import hashlib
 import json
 import logging
@@ -31,9 +30,19 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from nbsclean import __version__
+from nbsclean.corpus.inputs import (
+    InputFile,
+    check_output_apart,
+    discover_inputs,
+    display_source,
+    escape_name,
+    input_problem,
+    sha256_of_file,
+)
 from nbsclean.corpus.journal import (
     CorpusPaths,
     JournalWriter,
+    encode_record,
     parquet_available,
     prepare_corpus_dir,
     read_journal,
@@ -46,9 +55,12 @@ from nbsclean.errors import (
     BadArgumentsError,
     ExitCode,
     FileAccessError,
+    Interrupted,
     MissingDependencyError,
     NbscleanError,
 )
+from nbsclean.corpus.lock import corpus_lock
+from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process
 from nbsclean.corpus.metadata import extract_metadata
 
 log = logging.getLogger(__name__)
@@ -62,6 +74,11 @@ FINGERPRINT_EXCLUDES = ("password", "ocr_timeout")
 # How many files may be in flight per worker: enough to keep workers busy while the
 # driver waits for the oldest one, few enough to bound the memory of finished records.
 IN_FLIGHT_PER_WORKER = 4
+OUT_OF_MEMORY = "the document is too large for the memory available"
+# How long a stopped worker may take to remove its temporary files before it is killed.
+WORKER_STOP_GRACE_SECONDS = 5.0
+# How often (at most) the manifest's counts are brought up to date while a run goes on.
+MANIFEST_SAVE_SECONDS = 2.0
 
 # process(path, options, lexicon=...) -> record: the pipeline's process_file by default.
 ProcessFn = Callable[..., dict]
@@ -72,78 +89,7 @@ ProcessFn = Callable[..., dict]
 _worker_lexicon: Any = None
 
 
-# --- inputs ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InputFile:
-    path: Path  # absolute
-    source: str  # as shown in records: relative to the working directory where possible
-    sha256: str | None = None
-    size: int | None = None
-
-
-def display_source(path: Path, cwd: Path | None = None) -> str:
-    cwd = cwd or Path.cwd()
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(cwd).as_posix()
-    except ValueError:
-        return absolute.as_posix()
-
-
-def discover_inputs(
-    paths: Sequence[str | Path], *, exclude: Path | None = None, include: Sequence[str] = ()
-) -> list[Path]:
-    """Files named on the command line and files found (recursively) in named folders.
-
-    Order is deterministic: arguments in the order given, each folder's files sorted by
-    their path inside it. Hidden files and folders (".name") inside folders are skipped;
-    a hidden file named explicitly is taken. With ``include`` patterns (fnmatch, on the
-    file name), only matching files are taken from folders; files named explicitly always
-    are. ``exclude`` (the corpus folder) is never read. The same file named twice is
-    taken once.
-    """
-    excluded = Path(os.path.abspath(exclude)) if exclude else None
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for given in paths:
-        path = Path(os.path.abspath(given))
-        if not path.exists():
-            raise BadArgumentsError("no such file or folder", source=str(given))
-        candidates = [path] if path.is_file() else _files_under(path, excluded, include)
-        for candidate in candidates:
-            if candidate not in seen and not _is_within(candidate, excluded):
-                seen.add(candidate)
-                found.append(candidate)
-    return found
-
-
-def _files_under(folder: Path, excluded: Path | None, include: Sequence[str]) -> list[Path]:
-    files: list[Path] = []
-    for directory, dirnames, filenames in os.walk(folder):
-        here = Path(directory)
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and here / d != excluded]
-        files.extend(
-            here / name
-            for name in filenames
-            if not name.startswith(".") and (not include or any(fnmatch.fnmatch(name, p) for p in include))
-        )
-    return sorted(files, key=lambda p: p.relative_to(folder).parts)
-
-
-def _is_within(path: Path, folder: Path | None) -> bool:
-    return folder is not None and (path == folder or folder in path.parents)
-
-
-def sha256_of_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+# --- inputs (see nbsclean.corpus.inputs) ------------------------------------------------
 
 
 # --- options -----------------------------------------------------------------------------
@@ -165,19 +111,22 @@ def options_fingerprint(options: Any, lexicon_sha256: str | None) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+DEFERRED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 # --- per-file work (runs in a worker) ----------------------------------------------------
 
 
-def init_worker(lexicon: Any) -> None:
-    """Set up a pool worker: one Tesseract thread, no Ctrl-C noise, the run's lexicon.
+def init_worker(lexicon: Any, driver_pid: int | None = None) -> None:
+    """Set up a pool worker: one Tesseract thread, the run's lexicon, and an end of its own
+    when the driver stops it or dies (:mod:`nbsclean.corpus.workers`).
 
     Workers are forked, so the driver's loaded lexicon arrives without being copied or
     loaded again.
     """
     global _worker_lexicon
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    # The driver handles Ctrl-C and stops the pool; a worker traceback would only be noise.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    setup_worker_process(driver_pid if driver_pid is not None else os.getppid())
     _worker_lexicon = lexicon
 
 
@@ -190,19 +139,26 @@ def run_task(path: str, options: Any, process: ProcessFn, lexicon: Any = None) -
     """
     os.environ["OMP_THREAD_LIMIT"] = "1"
     try:
-        return {"record": process(Path(path), options, lexicon=lexicon if lexicon is not None else _worker_lexicon)}
+        with busy():
+            return {"record": process(Path(path), options, lexicon=lexicon if lexicon is not None else _worker_lexicon)}
+    except WorkerStopped as stopped:  # the driver stopped this worker; the file's temp files are gone
+        exit_stopped(stopped)
+        raise
     except NbscleanError as exc:
-        return {"failure": {"reason": exc.reason, "message": exc.message, "exit_code": int(exc.exit_code)}}
+        return task_failure(exc.reason, exc.message, exc.exit_code)
     except MemoryError:
-        return {"failure": {"reason": "out_of_memory", "message": "out of memory", "exit_code": 15}}
+        return task_failure("out_of_memory", OUT_OF_MEMORY, ExitCode.internal_error)
+    except OSError as exc:  # the machine, not the file: a full or read-only temporary folder
+        where = exc.filename if isinstance(exc.filename, str) else "a temporary file"
+        return task_failure(
+            "file_access_error", f"cannot write {where}: {exc.strerror or exc}", ExitCode.file_access_error
+        )
     except Exception as exc:  # noqa: BLE001 - a bug on one input is reported, the batch goes on
-        return {
-            "failure": {
-                "reason": "internal_error",
-                "message": f"{type(exc).__name__}: {exc}",
-                "exit_code": int(ExitCode.internal_error),
-            }
-        }
+        return task_failure("internal_error", f"{type(exc).__name__}: {exc}", ExitCode.internal_error)
+
+
+def task_failure(reason: str, message: str, exit_code: int) -> dict:
+    return {"failure": {"reason": reason, "message": escape_name(str(message)), "exit_code": int(exit_code)}}
 
 
 # --- executors ---------------------------------------------------------------------------
@@ -256,7 +212,7 @@ class LocalPoolExecutor:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("fork"),
             initializer=init_worker,
-            initargs=(self._lexicon,),  # inherited through fork, not pickled
+            initargs=(self._lexicon, os.getpid()),  # inherited through fork, not pickled
         )
 
     def submit(self, fn: Callable, *args: Any) -> Future:
@@ -268,14 +224,28 @@ class LocalPoolExecutor:
 
     def close(self, *, cancel: bool = False) -> None:
         if cancel:
-            # Stop at once (Ctrl-C, broken pool): running files are abandoned, not awaited.
+            # Stop at once (Ctrl-C, SIGTERM, broken pool): running files are abandoned, not
+            # awaited. Each worker passes SIGTERM on to its Tesseract, removes its temporary
+            # files and exits; one that does not within a few seconds is killed.
             processes = list(getattr(self._pool, "_processes", {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                if process.is_alive():
-                    process.terminate()
+            stop_processes(processes)
         else:
             self._pool.shutdown(wait=True)
+
+
+def stop_processes(processes: list, grace_seconds: float = WORKER_STOP_GRACE_SECONDS) -> None:
+    """SIGTERM every live process, wait for them up to ``grace_seconds``, then SIGKILL."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace_seconds
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            log.warning("worker %s did not stop; killing it", process.pid)
+            process.kill()
+            process.join(1.0)
 
 
 class DaskExecutor:
@@ -359,6 +329,8 @@ def ordered_results(
             pending.clear()
             pending.extend(_rerun_one_by_one(executor, suspects, options, process))
             continue
+        except MemoryError:  # the driver could not take the result in (a huge record)
+            result = task_failure("out_of_memory", OUT_OF_MEMORY, ExitCode.internal_error)
         except Exception as exc:  # noqa: BLE001 - e.g. dask's KilledWorker after its retries
             result = _crash_failure(f"{type(exc).__name__}: {exc}")
         pending.popleft()
@@ -438,6 +410,7 @@ class RunConfig:
     scheduler: str | None = None
     include: Sequence[str] = ()
     lexicon: Any = None  # default: load_lexicon(), once, in the driver
+    wait: bool = False  # wait for another writer of the corpus instead of failing at once
     progress: ProgressReporter = field(default_factory=SilentProgress)
 
 
@@ -501,9 +474,12 @@ def check_formats(formats: Iterable[str]) -> list[str]:
 
 
 def run_batch(config: RunConfig) -> RunReport:
-    """Run every input into the corpus; see the module docstring. Raises KeyboardInterrupt
-    (after leaving a valid corpus and an "interrupted" manifest) on Ctrl-C."""
-    started_at, clock = now_iso(), time.monotonic()
+    """Run every input into the corpus; see the module docstring.
+
+    The corpus is locked for the whole run (:mod:`nbsclean.corpus.lock`): a second writer
+    is refused (or waits, with ``config.wait``). Raises :class:`Interrupted` (after leaving
+    a valid corpus and an "interrupted" manifest) on Ctrl-C, SIGTERM or SIGHUP.
+    """
     formats = check_formats(config.formats)
     if config.executor not in EXECUTORS:
         raise BadArgumentsError(f"unknown executor {config.executor!r}", source="--executor")
@@ -512,12 +488,24 @@ def run_batch(config: RunConfig) -> RunReport:
     if config.jobs < 1:
         raise BadArgumentsError("-j must be at least 1", source="-j")
     output = Path(os.path.abspath(config.output))
+    check_output_apart(output, config.inputs)
     found = discover_inputs(config.inputs, exclude=output, include=config.include)
+    create_output_folder(output)
+    try:
+        with corpus_lock(output, wait=config.wait):
+            return _run_locked(config, output, formats, found)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        raise Interrupted(getattr(exc, "signum", signal.SIGINT), hint="continue with --resume") from exc
+
+
+def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list[Path]) -> RunReport:
+    started_at, clock = now_iso(), time.monotonic()
     paths = prepare_corpus_dir(output, resume=config.resume, overwrite=config.overwrite)
     lexicon = config.lexicon if config.lexicon is not None else _load_lexicon()
     environment = describe_environment(config.options, lexicon)
     fingerprint = options_fingerprint(config.options, environment["lexicon_sha256"])
 
+    previous_manifest = read_manifest(paths) if config.resume else None  # a damaged one is exit 5
     existing = read_journal(paths.documents) if config.resume else []
     _check_resumable(existing, fingerprint, paths)
     totals = CorpusTotals()
@@ -529,11 +517,13 @@ def run_batch(config: RunConfig) -> RunReport:
     hashed, failures = _hash_inputs(found)
     todo, skipped, duplicates = _plan(hashed, {r.get("sha256") for r in existing})
 
-    manifest = _base_manifest(config, formats, environment, fingerprint, started_at, read_manifest(paths))
+    manifest = _base_manifest(config, formats, environment, fingerprint, started_at, previous_manifest)
     status = "running"
     processed = 0
+    last_saved = time.monotonic()
 
     def save_manifest() -> None:
+        nonlocal last_saved
         manifest.update(
             status=status,
             finished_at=None if status == "running" else now_iso(),
@@ -558,6 +548,13 @@ def run_batch(config: RunConfig) -> RunReport:
             failed=len(failures),
         )
         write_manifest(paths, manifest)
+        last_saved = time.monotonic()
+
+    def save_progress() -> None:
+        # A killed run's entry then shows how far it got, not "processed: 0".
+        if time.monotonic() - last_saved >= MANIFEST_SAVE_SECONDS:
+            with stop_signals_deferred():
+                save_manifest()
 
     save_manifest()
     config.progress.start(len(todo) + len(failures), skipped)
@@ -567,12 +564,12 @@ def run_batch(config: RunConfig) -> RunReport:
     try:
         with JournalWriter(paths.documents) as journal:
             for task, result in ordered_results(executor, todo, config.options, config.process) if executor else ():
-                if "record" in result:
-                    record = finish_record(result["record"], task, fingerprint)
-                    with ctrl_c_deferred():  # the record and the counts in the manifest agree
+                record, line = _finished_or_failure(result, task, fingerprint)
+                if record is not None:
+                    with stop_signals_deferred():  # the record and the counts in the manifest agree
                         if "txt" in formats:
                             write_text_file(paths, record["id"], record.get("text", ""))
-                        journal.append(record)  # the commit point: from here on the document is done
+                        journal.append_line(line)  # the commit point: from here on the document is done
                         totals.add(record)
                         processed += 1
                     config.progress.advance(task.source, record, None)
@@ -583,10 +580,11 @@ def run_batch(config: RunConfig) -> RunReport:
                     if result["failure"]["exit_code"] == ExitCode.missing_dependency:
                         status = "aborted"
                         raise MissingDependencyError(failure["message"], source=task.source)
+                save_progress()
         if "parquet" in formats:
             write_parquet(paths, read_journal(paths.documents, repair=False))
         status = "complete" if not failures else "complete_with_failures"
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         status = "interrupted"
         raise
     except BaseException:
@@ -594,17 +592,59 @@ def run_batch(config: RunConfig) -> RunReport:
             status = "aborted"
         raise
     finally:
-        if executor is not None:
-            executor.close(cancel=status in ("interrupted", "aborted"))
-        config.progress.stop()
-        save_manifest()
+        with stop_signals_deferred():  # a second Ctrl-C must not leave workers or a "running" manifest
+            if executor is not None:
+                executor.close(cancel=status in ("interrupted", "aborted"))
+            config.progress.stop()
+            _save_final_manifest(save_manifest, status)
     return RunReport(paths, manifest, totals, processed, skipped, failures, duplicates)
 
 
+def create_output_folder(output: Path) -> None:
+    if output.exists() and not output.is_dir():
+        raise BadArgumentsError("the output exists and is not a folder", source=escape_name(str(output)))
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileAccessError(
+            f"cannot create the output folder: {exc.strerror}", source=escape_name(str(output))
+        ) from exc
+
+
+def _finished_or_failure(result: dict, task: InputFile, fingerprint: str) -> tuple[dict | None, bytes]:
+    """The finished record of a result and its journal line, or (None, b"") when the file failed.
+
+    Whatever goes wrong in the driver with one file's record (out of memory while finishing
+    or encoding it, a bug) is turned into that file's failure, so it costs only that file.
+    """
+    if "record" not in result:
+        return None, b""
+    try:
+        record = finish_record(result.pop("record"), task, fingerprint)
+        return record, encode_record(record)
+    except MemoryError:
+        result.update(task_failure("out_of_memory", OUT_OF_MEMORY, ExitCode.internal_error))
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the batch
+        log.debug("finishing the record of %s failed", task.source, exc_info=True)
+        result.update(task_failure("internal_error", f"{type(exc).__name__}: {exc}", ExitCode.internal_error))
+    return None, b""
+
+
+def _save_final_manifest(save_manifest: Callable[[], None], status: str) -> None:
+    try:
+        save_manifest()
+    except (OSError, NbscleanError) as exc:
+        if status != "aborted":
+            raise
+        # The run is failing already (a full disk, say): report that error, not this one.
+        log.warning("could not record the aborted run in the manifest: %s", exc)
+
+
 @contextmanager
-def ctrl_c_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C for a few lines, so that it cannot fall between writing a record and
-    counting it; a Ctrl-C pressed meanwhile is raised right after.
+def stop_signals_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C, SIGTERM and SIGHUP for a few lines, so that a stop cannot fall
+    between writing a record and counting it; a signal received meanwhile is raised (as
+    :class:`Interrupted`) right after.
 
     A handler rather than a signal mask: the pool's helper threads would still take a
     masked signal and make the main thread raise at its next bytecode.
@@ -613,13 +653,21 @@ def ctrl_c_deferred() -> Iterator[None]:
         yield
         return
     received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    previous = {}
+    for signum in DEFERRED_SIGNALS:
+        handler = signal.getsignal(signum)
+        if handler not in (signal.SIG_IGN, None):
+            previous[signum] = signal.signal(signum, lambda number, frame: received.append(number))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if received:
-            raise KeyboardInterrupt
+            raise Interrupted(received[0])
+
+
+ctrl_c_deferred = stop_signals_deferred  # the older name
 
 
 def finish_record(record: dict, task: InputFile, fingerprint: str) -> dict:
@@ -655,16 +703,23 @@ def _restore_missing_text_files(paths: CorpusPaths, records: list[dict]) -> None
 
 
 def _hash_inputs(found: list[Path]) -> tuple[list[InputFile], list[dict]]:
+    """Hash every input; what cannot be an input (a FIFO, a device, a dangling symlink, an
+    unreadable file) becomes a named failure without being opened."""
     hashed: list[InputFile] = []
     failures: list[dict] = []
     for path in found:
         source = display_source(path)
+        problem = input_problem(path)
         try:
-            digest, size = sha256_of_file(path)
+            if problem is None:
+                digest, size = sha256_of_file(path)
+        except NbscleanError as exc:
+            problem = exc.reason, exc.message
         except OSError as exc:
-            failures.append(
-                {"source": source, "sha256": None, "reason": "file_access_error", "message": exc.strerror or str(exc)}
-            )
+            problem = "file_access_error", exc.strerror or str(exc)
+        if problem is not None:
+            reason, message = problem
+            failures.append({"source": source, "sha256": None, "reason": reason, "message": escape_name(message)})
             continue
         hashed.append(InputFile(path, source, digest, size))
     return hashed, failures
@@ -726,7 +781,7 @@ def _base_manifest(
         "options": options_dict(config.options),
         "options_sha256": fingerprint,
         "run": {
-            "inputs": [str(p) for p in config.inputs],
+            "inputs": [escape_name(str(p)) for p in config.inputs],
             "include": list(config.include),
             "formats": formats,
             "jobs": config.jobs,

@@ -66,18 +66,15 @@ def extract_file(path: str | Path, options: ExtractOptions = ExtractOptions(), *
 
 
 def read_input_bytes(path: str | Path) -> bytes:
-    """The file's bytes; missing files, directories and permission problems are exit 5."""
-    try:
-        with open(path, "rb") as handle:
+    """The file's bytes; missing files, directories and permission problems are exit 5, and
+    anything but a regular file (FIFO, socket, device) is rejected without being read."""
+    from nbsclean.extract.files import open_regular_file
+
+    with open_regular_file(path) as handle:
+        try:
             return handle.read()
-    except FileNotFoundError as exc:
-        raise FileAccessError("no such file", source=str(path)) from exc
-    except IsADirectoryError as exc:
-        raise FileAccessError("is a directory, not a file", source=str(path)) from exc
-    except PermissionError as exc:
-        raise FileAccessError("permission denied", source=str(path)) from exc
-    except OSError as exc:
-        raise FileAccessError(f"cannot read the file ({exc.strerror or exc})", source=str(path)) from exc
+        except OSError as exc:
+            raise FileAccessError(f"cannot read the file ({exc.strerror or exc})", source=str(path)) from exc
 
 
 def sniff_kind(data: bytes) -> Literal["pdf", "image", "text"]:

@@ -44,6 +44,9 @@ DAMAGE_THRESHOLD = 0.05
 # A layer counts as glyph garbage when this share of its tokens are "(cid:N)" codes.
 CID_SHARE_THRESHOLD = 0.10
 
+# Errors of the machine, not of the file (full disk, read-only or exhausted temp folder).
+RESOURCE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EMFILE, errno.ENFILE, errno.ENOMEM}
+
 _CID = re.compile(r"\(cid:\d+\)")
 PDF_POINTS_PER_INCH = 72
 # A page is rendered at most this large: Pillow's own limit for images it decodes without a
@@ -75,8 +78,10 @@ def extract_pdf_pages(data: bytes, source: str, options: ExtractOptions, lexicon
     except MemoryError as exc:
         raise TooLargeError("there is not enough memory to read the PDF or render its pages", source=source) from exc
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a full temporary folder is not a broken PDF
-            raise FileAccessError(f"no space left on a device ({exc.strerror}: {exc.filename or 'temporary folder'})", source=source) from exc
+        if exc.errno in RESOURCE_ERRNOS:  # a full or read-only temp folder is not a broken PDF
+            raise FileAccessError(
+                f"the machine ran out of a resource ({exc.strerror}: {exc.filename or 'temporary folder'})", source=source
+            ) from exc
         raise CorruptFileError(f"the PDF cannot be parsed ({type(exc).__name__}: {exc})", source=source) from exc
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on broken files
         if _is_password_error(exc):

@@ -397,7 +397,22 @@ def _read_cache(path: Path, directory: Path) -> Lexicon | None:
 def load_lexicon(directory: str | Path | None = None) -> Lexicon:
     """The lexicon for ``directory`` (default :func:`lexicon_dir`), from cache when fresh."""
     directory = Path(directory) if directory else lexicon_dir()
+    check_lexicon_dir(directory)
     return _load_cached(directory.resolve(), sources_fingerprint(directory))
+
+
+def check_lexicon_dir(directory: Path) -> None:
+    """A missing lexicon directory is exit 5, a folder that is not a lexicon exit 1, both named."""
+    from nbsclean.errors import BadArgumentsError, FileAccessError
+
+    if not directory.exists():
+        raise FileAccessError("no such lexicon directory", source=str(directory))
+    if not (directory / "domain").is_dir():
+        raise BadArgumentsError(
+            "not a lexicon directory: it has no domain/ folder (a lexicon is domain/*.txt, "
+            "confusions.tsv and context.tsv, like the repository's lexicons/)",
+            source=str(directory),
+        )
 
 
 @lru_cache(maxsize=4)

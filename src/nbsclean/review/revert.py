@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from nbsclean.corpus.journal import (
+    corpus_write,
     encode_record,
     read_manifest,
     write_atomic,
@@ -26,6 +27,7 @@ from nbsclean.corpus.journal import (
     write_parquet,
     write_text_file,
 )
+from nbsclean.corpus.lock import corpus_lock
 from nbsclean.edits import Edit, InvalidEditsError, apply_edits
 from nbsclean.errors import BadArgumentsError, InputRejectedError
 from nbsclean.review.page import corpus_paths, read_records
@@ -97,6 +99,41 @@ def split_pages(text: str, page_count: int, source: str) -> list[str]:
     return pages
 
 
+def page_spans(record: dict) -> list[tuple[int, int]] | None:
+    """Where each page's raw text lies in the record's ``raw_text``, or None if unknown.
+
+    Pages are joined with one form feed, but a page may itself contain form feeds (a text
+    file's own page breaks stay inside its one page), so the spans come from the pages'
+    own ``raw_text``, not from splitting at every form feed.
+    """
+    pages = record.get("pages") or []
+    if not pages or not all(isinstance(page.get("raw_text"), str) for page in pages):
+        return None
+    spans, offset = [], 0
+    for page in pages:
+        spans.append((offset, offset + len(page["raw_text"])))
+        offset += len(page["raw_text"]) + len(PAGE_BREAK)
+    if offset - len(PAGE_BREAK) != len(record.get("raw_text", "")):
+        return None
+    return spans
+
+
+def page_texts(record: dict, kept: list[Edit], source: str) -> list[str]:
+    """Each page's cleaned text after the revert: its raw text with the kept edits inside it."""
+    pages = record["pages"]
+    spans = page_spans(record)
+    if spans is None:  # pages without their raw text: split at the separators
+        return split_pages(apply_edits(record.get("raw_text", ""), kept), len(pages), source)
+    texts, placed = [], 0
+    for (start, end), page in zip(spans, pages):
+        inside = [edit for edit in kept if start <= edit.start and edit.end <= end]
+        placed += len(inside)
+        texts.append(apply_edits(page["raw_text"], [edit.shifted(-start) for edit in inside]))
+    if placed != len(kept):
+        raise InputRejectedError(f"record {record.get('id')}: an edit crosses a page break", source=source)
+    return texts
+
+
 def revert_record(
     record: dict, selector: EditSelector, recount: Callable[[str], dict] | None = None
 ) -> tuple[dict, list[dict]]:
@@ -121,8 +158,10 @@ def revert_record(
     new["edits"] = kept
     new["text"] = text
     if record.get("pages"):
-        page_texts = split_pages(text, len(record["pages"]), source)
-        new["pages"] = [dict(page, text=page_text) for page, page_text in zip(record["pages"], page_texts)]
+        texts = page_texts(record, [Edit.from_dict(e) for e in kept], source)
+        if PAGE_BREAK.join(texts) != text:
+            raise InputRejectedError(f"record {record.get('id')}: its pages do not add up to its text", source=source)
+        new["pages"] = [dict(page, text=page_text) for page, page_text in zip(record["pages"], texts)]
     stats = dict(record.get("stats") or {})
     stats["edits"] = len(kept)
     if recount is not None:
@@ -154,15 +193,53 @@ def revert_corpus(
     dry_run: bool = False,
     recount: Callable[[str], dict] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    wait: bool = False,
 ) -> RevertReport:
-    """Drop the selected edits from every matching record and rewrite the corpus atomically."""
+    """Drop the selected edits from every matching record and rewrite the corpus atomically.
+
+    The corpus is locked while it is read and rewritten (a ``run`` cannot append records
+    that the rewrite would then lose); the manifest is read before anything is written, and
+    the new one is that manifest with the revert added.
+    """
     if selector.is_empty():
         raise BadArgumentsError("choose the edits to revert: --edit ID, --rule RULE or --below SCORE")
     paths = corpus_paths(corpus)
-    records = read_records(corpus)
-    if selector.document is not None and not any(selector.applies_to(r) for r in records):
-        raise BadArgumentsError(f"no document with id {selector.document}", source=str(corpus))
+    if dry_run:
+        return _revert_records(read_records(corpus), selector, dry_run=True, recount=recount)[0]
+    with corpus_lock(paths.root, wait=wait):
+        manifest = read_manifest(paths) or {}  # a damaged manifest stops here, before any write
+        records = read_records(corpus)
+        report, new_records, changed = _revert_records(records, selector, dry_run=False, recount=recount)
+        if not changed:
+            return report
+        # documents.jsonl first: it is the record of truth; text/ and the manifest follow it.
+        with corpus_write(paths.documents):
+            write_atomic(paths.documents, b"".join(encode_record(r) for r in new_records))
+        if paths.text_dir.is_dir():
+            for record in changed:
+                write_text_file(paths, record["id"], record["text"])
+        if paths.parquet.exists():
+            write_parquet(paths, new_records)
+        manifest.setdefault("reverts", []).append(
+            {
+                "time": now().isoformat(timespec="seconds"),
+                "selector": selector.describe(),
+                "count": report.dropped,
+                "documents": len(report.documents),
+            }
+        )
+        update_counts(manifest, new_records)
+        write_manifest(paths, manifest)
+    return report
 
+
+def _revert_records(
+    records: list[dict], selector: EditSelector, *, dry_run: bool, recount: Callable[[str], dict] | None
+) -> tuple[RevertReport, list[dict], list[dict]]:
+    """(report, every record after the revert, the records that changed)."""
+    if selector.document is not None and not any(selector.applies_to(r) for r in records):
+        raise BadArgumentsError(f"no document with id {selector.document}", source="--document")
+    check_selector_choices(records, selector)
     report = RevertReport()
     new_records: list[dict] = []
     changed: list[dict] = []
@@ -181,28 +258,34 @@ def revert_corpus(
             report.dropped += len(dropped)
             report.documents.append(str(record.get("id")))
             report.dropped_edit_ids.extend(f"{record.get('id')}:{e.get('id')}" for e in dropped)
-    if dry_run or not changed:
-        return report
+    return report, new_records, changed
 
-    # documents.jsonl first: it is the record of truth; text/ and the manifest follow it.
-    write_atomic(paths.documents, b"".join(encode_record(r) for r in new_records))
-    if paths.text_dir.is_dir():
-        for record in changed:
-            write_text_file(paths, record["id"], record["text"])
-    if paths.parquet.exists():
-        write_parquet(paths, new_records)
-    manifest = read_manifest(paths) or {}
-    manifest.setdefault("reverts", []).append(
-        {
-            "time": now().isoformat(timespec="seconds"),
-            "selector": selector.describe(),
-            "count": report.dropped,
-            "documents": len(report.documents),
-        }
-    )
-    update_counts(manifest, new_records)
-    write_manifest(paths, manifest)
-    return report
+
+def check_selector_choices(records: list[dict], selector: EditSelector) -> None:
+    """A rule no edit of the corpus has, or an edit id that matches no edit, is a mistake
+    (a typo, a rule name from somewhere else): exit 1 with the valid choices, rather than
+    "dropped 0 edits"."""
+    scope = [r for r in records if selector.applies_to(r)]
+    if selector.rule is not None:
+        rules = sorted({part for r in scope for e in r.get("edits", []) for part in e["rule"].split("+")})
+        if selector.rule not in rules and selector.rule not in {e["rule"] for r in scope for e in r.get("edits", [])}:
+            raise BadArgumentsError(
+                f"no edit has the rule {selector.rule!r}; the rules in this corpus are: "
+                + (", ".join(rules) if rules else "(none: the corpus has no edits)"),
+                source="--rule",
+            )
+    if selector.edit_ids:
+        known = {str(e.get("id")) for r in scope for e in r.get("edits", [])}
+        qualified = {f"{r.get('id')}:{e.get('id')}" for r in scope for e in r.get("edits", [])}
+        unknown = sorted(i for i in selector.edit_ids if i not in known and i not in qualified)
+        if unknown:
+            examples = sorted(qualified)[:3]
+            raise BadArgumentsError(
+                f"no edit has the id {', '.join(unknown)}; edit ids are e<N> (in every document) or "
+                f"DOCUMENT:e<N>, e.g. {', '.join(examples) if examples else '(the corpus has no edits)'} "
+                "(nbsclean revert CORPUS --rule RULE --dry-run lists them)",
+                source="--edit",
+            )
 
 
 def update_counts(manifest: dict, records: list[dict]) -> None:

@@ -1,0 +1,214 @@
+"""Which files a run reads: discovery, the corpus kept apart from its inputs, safe names.
+
+* Only regular files are inputs. A FIFO, socket or device (also behind a symlink) would
+  block a run or feed it endless bytes; it is reported as a failure
+  (``not_a_regular_file``) and never opened. A dangling symlink is ``file_access_error``.
+* The output folder and the inputs are kept apart after resolving symlinks: an output that
+  is, contains or lies inside an input is refused before anything is written or deleted,
+  and a file that resolves into the output folder is never read as an input.
+* File names are recorded in an escaped, reversible form (:func:`escape_name`): bytes
+  that are not UTF-8, backslashes and control characters (a newline cannot forge a
+  progress line) are written as backslash escapes; :func:`unescape_name` gives the path
+  back.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from nbsclean.errors import BadArgumentsError
+
+NOT_REGULAR = "not_a_regular_file"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path  # absolute
+    source: str  # as shown in records: relative to the working directory where possible, escaped
+    sha256: str | None = None
+    size: int | None = None
+
+
+# --- names -------------------------------------------------------------------------------
+
+_SHORT_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_NEEDS_ESCAPE = re.compile(r"[\\\x00-\x1f\x7f\u0080-\u009f\u2028\u2029\udc80-\udcff]")
+_ESCAPE = re.compile(r"\\(\\|n|r|t|x[0-9a-f]{2}|u[0-9a-f]{4})")
+
+
+def escape_name(name: str) -> str:
+    """``name`` (as Python gives a file name: undecodable bytes as surrogates) as plain,
+    printable UTF-8: ``\\`` → ``\\\\``, newline/CR/tab → ``\\n``/``\\r``/``\\t``, an
+    undecodable byte → ``\\xNN``, another control character → ``\\uNNNN``.
+
+    Ordinary names are unchanged. :func:`unescape_name` reverses it exactly.
+    """
+    return _NEEDS_ESCAPE.sub(_escape_char, name)
+
+
+def _escape_char(match: re.Match) -> str:
+    char = match.group()
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    if "\udc80" <= char <= "\udcff":
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return f"\\u{ord(char):04x}"
+
+
+def unescape_name(escaped: str) -> str:
+    """The file name :func:`escape_name` escaped (``os.fsencode`` of it gives its bytes)."""
+
+    def unescape(match: re.Match) -> str:
+        code = match.group(1)
+        if code == "\\":
+            return "\\"
+        if code in ("n", "r", "t"):
+            return {"n": "\n", "r": "\r", "t": "\t"}[code]
+        if code[0] == "x":
+            return chr(0xDC00 + int(code[1:], 16))
+        return chr(int(code[1:], 16))
+
+    return _ESCAPE.sub(unescape, escaped)
+
+
+def display_source(path: Path, cwd: Path | None = None) -> str:
+    """The path as shown in records and messages: relative to ``cwd`` where possible, escaped."""
+    cwd = cwd or Path.cwd()
+    absolute = Path(os.path.abspath(path))
+    try:
+        shown = absolute.relative_to(cwd).as_posix()
+    except ValueError:
+        shown = absolute.as_posix()
+    return escape_name(shown)
+
+
+# --- the output folder kept apart from the inputs ----------------------------------------
+
+
+def real(path: str | Path) -> Path:
+    """The path with every symlink resolved (also for paths that do not exist yet)."""
+    return Path(os.path.realpath(path))
+
+
+def is_within(path: Path, folder: Path | None) -> bool:
+    return folder is not None and (path == folder or folder in path.parents)
+
+
+def check_output_apart(output: Path, inputs: Sequence[str | Path]) -> None:
+    """Refuse an output folder that is, contains or lies inside an input (symlinks resolved).
+
+    ``--overwrite`` deletes corpus files in the output folder and ``--resume`` appends to
+    it; either inside an input folder would mix the corpus with the archive, or delete
+    the archive's own files of the same names.
+    """
+    target = real(output)
+    for given in inputs:
+        source = real(given)
+        if target == source:
+            relation = "is"
+        elif is_within(target, source):
+            relation = "lies inside"
+        elif is_within(source, target):
+            relation = "contains"
+        else:
+            continue
+        raise BadArgumentsError(
+            f"the output folder {relation} the input {escape_name(str(given))}; "
+            "choose an output folder outside every input",
+            source=escape_name(str(output)),
+        )
+
+
+# --- discovery ---------------------------------------------------------------------------
+
+
+def discover_inputs(
+    paths: Sequence[str | Path], *, exclude: Path | None = None, include: Sequence[str] = ()
+) -> list[Path]:
+    """Files named on the command line and files found (recursively) in named folders.
+
+    Order is deterministic: arguments in the order given, each folder's files sorted by
+    their path inside it. Hidden files and folders (".name") inside folders are skipped;
+    a hidden file named explicitly is taken. With ``include`` patterns (fnmatch, on the
+    file name), only matching files are taken from folders; files named explicitly always
+    are. Anything that resolves into ``exclude`` (the corpus folder) is never read, however
+    it is reached. The same file named twice is taken once. Entries that are not regular
+    files are returned too: :func:`input_problem` turns them into named failures.
+    """
+    excluded = real(exclude) if exclude else None
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(os.path.abspath(given))
+        if not os.path.lexists(path):
+            raise BadArgumentsError("no such file or folder", source=escape_name(str(given)))
+        candidates = _files_under(path, include) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate not in seen and not is_within(real(candidate), excluded):
+                seen.add(candidate)
+                found.append(candidate)
+    return found
+
+
+def _files_under(folder: Path, include: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for directory, dirnames, filenames in os.walk(folder):
+        here = Path(directory)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        # os.walk lists symlinks to folders among dirnames and does not follow them (no
+        # loops); any other entry, regular or not, is a candidate input.
+        files.extend(
+            here / name
+            for name in filenames
+            if not name.startswith(".") and (not include or any(fnmatch.fnmatch(name, p) for p in include))
+        )
+    return sorted(files, key=lambda p: p.relative_to(folder).parts)
+
+
+def input_problem(path: Path) -> tuple[str, str] | None:
+    """(reason, message) when ``path`` cannot be an input, without opening it; else None."""
+    try:
+        info = os.stat(path)  # follows symlinks: what the name leads to counts
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return "file_access_error", "a symlink to nothing (dangling)"
+        return "file_access_error", "no such file"
+    except OSError as exc:
+        return "file_access_error", exc.strerror or str(exc)
+    if stat.S_ISREG(info.st_mode):
+        return None
+    return NOT_REGULAR, f"not a regular file but {file_type_name(info.st_mode)}; only regular files are read"
+
+
+def file_type_name(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
+
+
+def sha256_of_file(path: Path) -> tuple[str, int]:
+    """sha256 and size of a regular file (opened so that a swapped-in FIFO cannot block)."""
+    from nbsclean.extract.files import open_regular_file
+
+    digest = hashlib.sha256()
+    size = 0
+    with open_regular_file(path) as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
