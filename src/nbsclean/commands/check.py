@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from nbsclean import __version__
+from nbsclean.commands.options import lexicon_option, project_option
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -151,15 +152,25 @@ def _summary_line(report: Report) -> str:
     return f"{counts['cases']} cases: " + ", ".join(shown) + f" (exit {report.exit_code})"
 
 
+def project_fixtures(project) -> list[str]:
+    """The fixture folders of the project, when FIXTURES is not given."""
+    from nbsclean.errors import BadArgumentsError
+
+    if project is None:
+        raise BadArgumentsError("name the fixture folders (nbsclean check FIXTURES...), or run it in an archive project (nbsclean init)")
+    return [str(path) for path in project.fixtures]
+
+
 def check_command(
-    fixtures: List[Path] = typer.Argument(..., metavar="FIXTURES", help="Fixture directories (searched recursively) or NAME.input.EXT files."),
+    fixtures: Optional[List[Path]] = typer.Argument(
+        None, metavar="[FIXTURES]...",
+        help="Fixture directories (searched recursively) or NAME.input.EXT files; default: the project's fixtures (nbsclean.toml [check] fixtures).",
+    ),
     update: bool = typer.Option(False, "--update", help="Rewrite expected files of exact cases with the current output; show what changed."),
     json_output: bool = typer.Option(False, "--json", help="Print a machine-readable report on stdout (the human report goes to stderr)."),
     junit: Optional[Path] = typer.Option(None, "--junit", metavar="FILE", help="Write a JUnit XML report for CI systems."),
-    lexicon_directory: Optional[Path] = typer.Option(
-        None, "--lexicon", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
-        help="Use the lexicon in DIR instead of the packaged one.",
-    ),
+    lexicon_directory: Optional[Path] = lexicon_option(),
+    project: Optional[Path] = project_option(),
     patterns: List[str] = typer.Option([], "-k", metavar="PATTERN", help="Only cases whose name contains PATTERN (or matches it as a glob); repeatable."),
 ) -> None:
     """Run the pipeline on each fixture and compare with its expected text.
@@ -169,12 +180,14 @@ def check_command(
     With --update, exact cases are rewritten; the exit is 0 unless a case errors (2) or a case with a tolerance fails (4).
     """
     from nbsclean.check.fixtures import discover_fixtures, report_to_dict, require_fixtures, run_check, write_junit
+    from nbsclean.project import resolve_lexicon_dir, resolve_project
     from nbsclean.repair.lexicon import load_lexicon
 
-    paths = [str(p) for p in fixtures]
+    found = resolve_project(project)
+    paths = [str(p) for p in fixtures] if fixtures else project_fixtures(found)
     selected = discover_fixtures(paths, patterns)
     require_fixtures(selected, paths, patterns)
-    lexicon = load_lexicon(lexicon_directory)
+    lexicon = load_lexicon(resolve_lexicon_dir(found, lexicon_directory))
     metadata = {
         "nbsclean_version": __version__,
         "lexicon_sha256": lexicon.sha256,
