@@ -24,12 +24,16 @@ lexicon_app = typer.Typer(
 )
 
 
-def hunspell_source() -> str:
+def hunspell_source(layers) -> dict:
     """Where the lexicon's hunspell forms come from, for `lexicon show`."""
-    from nbsclean.repair.lexicon import hunspell_dictionary
+    from nbsclean.repair.lexicon import hunspell_forms_file
 
-    found = hunspell_dictionary()
-    return f"hunspell:{found[0]}" if found else "hunspell:none"
+    path = hunspell_forms_file(tuple(layers))
+    if path is None:
+        return {"path": "hunspell:none"}
+    source = path.parent / "SOURCE.json"
+    record = json.loads(source.read_text(encoding="utf-8")) if source.exists() else {}
+    return {"path": str(path), **{k: record[k] for k in ("source", "licence", "forms", "forms_sha256") if k in record}}
 
 
 def _note(message: str) -> None:
@@ -70,7 +74,7 @@ def show_command(
             for name, forms in layer_words.items()
         ]
         + [{"path": p.name, "layer": str(p.parent)} for p in tables if p.exists()]
-        + [{"path": "wordfreq:sv"}, {"path": hunspell_source()}],
+        + [{"path": "wordfreq:sv"}, hunspell_source(lexicon.layers)],
         "domain_words": words,
     }
     if as_json:
