@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CORPUS ?= out/corpus
 
-.PHONY: setup system-deps run test check eval bench confusions ngrams fixtures review clean
+.PHONY: setup system-deps run test check eval bench confusions ngrams fixtures review dist clean
 
 setup: system-deps $(STAMP)
 
@@ -55,5 +55,12 @@ ngrams: setup
 fixtures: setup
 	$(BIN)/python tools/make_fixtures.py
 
+# A wheel and an sdist in dist/, with the lexicon data (lexicons/ → nbsclean/lexicons) inside:
+#   pip install dist/nbsclean-*.whl   gives a working `nbsclean` in any virtual environment.
+dist: setup
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	@ls -l dist
+
 clean:
-	rm -rf $(VENV) out build .pytest_cache .hypothesis
+	rm -rf $(VENV) out build dist .pytest_cache .hypothesis

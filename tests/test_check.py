@@ -228,7 +228,7 @@ def test_json_report_schema(tmp_path):
     assert data["schema"] == "nbsclean.check/1"
     assert data["lexicon_sha256"] == "abc"
     assert data["exit_code"] == 2
-    assert data["summary"] == {"cases": 3, "pass": 1, "fail": 1, "error": 1, "updated": 0, "created": 0, "unchanged": 0}
+    assert data["summary"] == {"cases": 3, "pass": 1, "fail": 1, "regressed": 0, "error": 1, "updated": 0, "created": 0, "unchanged": 0, "improved": 0}
     cases = {case["name"]: case for case in data["cases"]}
     assert cases["bad"]["changes"] == [
         {"tag": "replace", "ref_start": 1, "ref_end": 2, "hyp_start": 1, "hyp_end": 2, "before": "var", "after": "är"}
@@ -238,7 +238,8 @@ def test_json_report_schema(tmp_path):
     assert cases["ok"]["status"] == "pass" and cases["ok"]["exact"] is True
     assert cases["empty"]["error"] == {"reason": "empty_file", "message": f"{tmp_path / 'empty.input.txt'}: the file is empty (no text)"}
     expected_keys = {"name", "status", "input", "expected", "options", "exact", "tolerance", "note", "expected_missing",
-                     "identical", "wer", "cer", "words", "changes", "diff", "whitespace_note", "error", "seconds"}
+                     "identical", "wer", "cer", "words", "changes", "diff", "whitespace_note", "error", "output_sha256", "baseline",
+                         "seconds"}
     assert all(set(case) == expected_keys for case in data["cases"])
 
 

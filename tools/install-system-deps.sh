@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the system programs nbsclean needs, only where missing (safe to run again):
-#   Tesseract with its Swedish and English data (OCR), hunspell's Swedish dictionary and its
-#   unmunch tool (600 000 more valid word forms for the lexicon), Chromium + ChromeDriver
+#   Tesseract with its Swedish and English data (OCR), Chromium + ChromeDriver
 #   (the review page's browser test), and the fonts the fixture renderer uses.
 #   With --bench also valgrind (the extraction benchmark counts Tesseract's instructions).
+#   (hunspell's Swedish forms ship in lexicons/hunspell/; only tools/build_hunspell_forms.py,
+#   which rebuilds them, needs hunspell-tools.)
 # Uses apt-get (Debian/Ubuntu) as root, or through sudo; elsewhere it says what to install.
 set -euo pipefail
 
@@ -17,8 +18,6 @@ if [ "${NBSCLEAN_SKIP_BROWSER:-0}" != "1" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 fi
-[ -e /usr/share/hunspell/sv_SE.dic ] || missing+=(hunspell-sv)
-command -v unmunch >/dev/null 2>&1 || missing+=(hunspell-tools)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation2)
 if [ "${1:-}" = "--bench" ]; then
@@ -26,7 +25,7 @@ if [ "${1:-}" = "--bench" ]; then
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system dependencies: all present (tesseract $(tesseract --version 2>&1 | head -n1 | awk '{print $2}'), swe, eng, hunspell sv_SE, chromium, fonts)"
+  echo "system dependencies: all present (tesseract $(tesseract --version 2>&1 | head -n1 | awk '{print $2}'), swe, eng, chromium, fonts)"
   exit 0
 fi
 

@@ -42,6 +42,12 @@ class BadArgumentsError(NbscleanError):
     reason = "bad_arguments"
 
 
+class ProjectError(BadArgumentsError):
+    """An archive project (``nbsclean.toml``) or lexicon settings file that cannot be used."""
+
+    reason = "bad_project"
+
+
 class InputRejectedError(NbscleanError):
     """An input we can read but not use (wrong type, encrypted, corrupt, empty...).
 

@@ -41,6 +41,19 @@ from nbsclean.errors import (
     NbscleanError,
     UndecodableTextError,
 )
+from nbsclean.check.baseline import (
+    Baseline,
+    output_sha256,
+    BaselineComparison,
+    BaselineEntry,
+    baseline_for,
+    case_key,
+    compare_with_baseline,
+    make_entry,
+    percent,
+    stale_keys,
+    write_baseline,
+)
 from nbsclean.evaluate import DiffOp, align_words, cer, changes, format_op, wer, words_with_offsets
 from nbsclean.extract.model import ExtractOptions
 from nbsclean.extract.model import short_repr as _shown
@@ -77,6 +90,11 @@ class Fixture:
     expected_path: Path
     options_path: Path | None
     problem: str | None = None  # why the fixture cannot run as laid out
+    root: Path | None = None  # the fixture folder it was found under (where its baseline is looked for)
+
+    @property
+    def stem(self) -> str:
+        return _case_stem(self.input_path) or self.input_path.stem
 
 
 def _case_stem(path: Path) -> str | None:
@@ -103,6 +121,7 @@ def _fixture_for(input_path: Path, root: Path) -> Fixture:
         input_path=input_path,
         expected_path=directory / f"{stem}{EXPECTED_SUFFIX}",
         options_path=options_path if options_path.is_file() else None,
+        root=root,
     )
 
 
@@ -151,7 +170,7 @@ def _mark_shared_expected(fixtures: Iterable[Fixture]) -> list[Fixture]:
             continue
         names = ", ".join(sorted(f.input_path.name for f in group))
         problem = f"several inputs share one expected file ({names}); keep one input per case"
-        marked.extend(Fixture(f.name, f.input_path, f.expected_path, f.options_path, problem) for f in group)
+        marked.extend(Fixture(f.name, f.input_path, f.expected_path, f.options_path, problem, f.root) for f in group)
     return marked
 
 
@@ -381,17 +400,21 @@ def compare_texts(expected: str, actual: str, options: CaseOptions) -> Compariso
 @dataclass
 class CaseResult:
     fixture: Fixture
-    status: str  # pass | fail | error | updated | created | unchanged
+    status: str  # pass | fail | regressed | error | updated | created | unchanged
     options: CaseOptions | None = None
     comparison: Comparison | None = None
     expected_missing: bool = False
     error_reason: str | None = None
     error_message: str | None = None
     seconds: float = 0.0
+    output: str | None = None  # what the pipeline made of the input
+    baseline: BaselineComparison | None = None  # against check-baseline.json, when there is one
+    baseline_command: str = "nbsclean check --update"  # what records a new baseline for this case
+    recording: bool = False  # --update: this run records the baseline instead of testing against it
 
     @property
     def failed(self) -> bool:
-        return self.status == "fail"
+        return self.status in ("fail", "regressed")
 
     @property
     def errored(self) -> bool:
@@ -403,6 +426,7 @@ class Report:
     results: list[CaseResult]
     update: bool = False
     metadata: dict = field(default_factory=dict)
+    baseline_files: list[Path] = field(default_factory=list)  # written by --update
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -446,6 +470,7 @@ def check_fixture(fixture: Fixture, process: Process, update: bool = False) -> C
         result.error_reason, result.error_message = exc.reason, str(exc)
         result.seconds = time.monotonic() - started
         return result
+    result.output = actual
     result.expected_missing = expected is None
     result.comparison = compare_texts(expected or "", actual, result.options)
     if update and result.options.exact:
@@ -479,14 +504,94 @@ def run_check(
     update: bool = False,
     metadata: dict | None = None,
     on_result: Callable[[CaseResult], None] | None = None,
+    baselines: bool = True,
+    rerun_options: Sequence[str] = (),
 ) -> Report:
+    """Check every fixture; compare it with its tree's baseline (``check-baseline.json``)
+    when there is one, and with ``update`` record the baseline of every case that passed.
+    ``rerun_options`` (``--lexicon DIR``...) go into the ``--update`` command the messages suggest."""
     report = Report(results=[], update=update, metadata=dict(metadata or {}))
+    books = BaselineBook(rerun_options)
     for fixture in fixtures:
         result = check_fixture(fixture, process, update=update)
+        if baselines and result.comparison is not None:
+            books.compare(result, update=update)
         report.results.append(result)
         if on_result is not None:
             on_result(result)
+    if baselines and update:
+        report.baseline_files = books.record([r for r in report.results if r.comparison is not None])
     return report
+
+
+class BaselineBook:
+    """The baseline files of one check run, one per fixture tree, loaded once each."""
+
+    def __init__(self, rerun_options: Sequence[str] = ()) -> None:
+        self.rerun_options = list(rerun_options)
+        self.by_root: dict[Path, Baseline] = {}
+        self.by_path: dict[Path, Baseline] = {}
+
+    def baseline_of(self, fixture: Fixture) -> Baseline:
+        root = Path(fixture.root or fixture.input_path.parent).resolve()
+        if root not in self.by_root:
+            found = baseline_for(root)
+            self.by_root[root] = self.by_path.setdefault(found.path, found)
+        return self.by_root[root]
+
+    def key(self, fixture: Fixture) -> tuple[Baseline, str]:
+        baseline = self.baseline_of(fixture)
+        return baseline, case_key(fixture.input_path, fixture.stem, baseline)
+
+    def compare(self, result: CaseResult, update: bool) -> None:
+        """Set ``result.baseline``; a passing case whose WER or CER rose becomes ``regressed``
+        (with ``update`` nothing fails: the comparison only says what the new record changes)."""
+        baseline, key = self.key(result.fixture)
+        result.baseline_command = update_command(baseline, self.rerun_options)
+        result.recording = update
+        if not baseline.exists:
+            return
+        result.baseline = compare_with_baseline(baseline, key, current_entry(result))
+        if not update and result.status == "pass" and result.baseline.verdict == "regressed":
+            result.status = "regressed"
+
+    def record(self, results: Sequence[CaseResult]) -> list[Path]:
+        """Write the entries of every case that passed (a failing case keeps its old entry),
+        drop the entries of cases that no longer exist; returns the files written."""
+        touched: dict[Path, Baseline] = {}
+        for result in results:
+            if result.status in ("fail", "regressed", "error"):
+                continue
+            baseline, key = self.key(result.fixture)
+            baseline.entries[key] = current_entry(result)
+            touched[baseline.path] = baseline
+        for baseline in touched.values():
+            for key in stale_keys(baseline):
+                del baseline.entries[key]
+            write_baseline(baseline)
+        return sorted(touched)
+
+
+def current_entry(result: CaseResult) -> BaselineEntry:
+    """The baseline entry of a case as it ran now (after ``--update`` rewrote an exact
+    case's expected file, the output is the expected text: no changes left)."""
+    comparison = result.comparison
+    assert comparison is not None and result.output is not None
+    if result.status in ("updated", "created"):
+        return make_entry(0.0, 0.0, result.output, ())
+    return make_entry(comparison.wer, comparison.cer, result.output, (format_op(op) for op in changes(comparison.ops)))
+
+
+def update_command(baseline: Baseline, options: Sequence[str] = ()) -> str:
+    """The command that re-records this baseline, with the fixture folder as the user
+    would type it from the working directory (and the options that chose the lexicon)."""
+    import shlex
+
+    try:
+        where = os.path.relpath(baseline.root)
+    except ValueError:  # another drive (Windows)
+        where = str(baseline.root)
+    return shlex.join(["nbsclean", "check", where, *options, "--update"])
 
 
 # --------------------------------------------------------------------------- reports
@@ -516,14 +621,17 @@ def case_to_dict(result: CaseResult) -> dict:
         "diff": [] if comparison is None else [{"line": h.line, "text": h.plain()} for h in comparison.hunks],
         "whitespace_note": None if comparison is None else comparison.whitespace_note,
         "error": None if result.error_reason is None else {"reason": result.error_reason, "message": result.error_message},
+        "output_sha256": None if result.output is None else output_sha256(result.output),
+        "baseline": None if result.baseline is None else result.baseline.to_dict(),
         "seconds": round(result.seconds, 3),
     }
 
 
 def summary_counts(report: Report) -> dict:
-    statuses = ("pass", "fail", "error", "updated", "created", "unchanged")
+    statuses = ("pass", "fail", "regressed", "error", "updated", "created", "unchanged")
     counts = {status: report.count(status) for status in statuses}
     counts["cases"] = len(report.results)
+    counts["improved"] = sum(r.baseline is not None and r.baseline.verdict == "improved" for r in report.results)
     return counts
 
 
@@ -535,6 +643,7 @@ def report_to_dict(report: Report) -> dict:
         "update": report.update,
         "exit_code": report.exit_code,
         "summary": summary_counts(report),
+        "baseline_files": [str(p) for p in report.baseline_files],
         "cases": [case_to_dict(r) for r in report.results],
     }
 
@@ -551,8 +660,55 @@ def case_headline(result: CaseResult) -> str:
     else:
         limits = [f"{k} {v:.2%}" for k, v in result.options.tolerance().items() if v is not None]
         rule = "tolerance " + ", ".join(limits)
+    if result.status == "regressed" and result.baseline is not None and result.baseline.recorded is not None:
+        # REGRESSED seeds/seed004: WER 1.70 % → 1.91 % (tolerance 5 %): only the rates that rose.
+        recorded, rose = result.baseline.recorded, []
+        for label, before, now in (("WER", recorded.wer, result.baseline.wer), ("CER", recorded.cer, result.baseline.cer)):
+            if now > before:
+                rose.append(f"{label} {percent(before)} → {percent(now)}")
+        limits = [f"{k[4:].upper()} {percent(v)}" for k, v in result.options.tolerance().items() if v is not None]
+        rule = "exact match required" if result.options.exact else "tolerance " + ", ".join(limits)
+        return f"REGRESSED {result.fixture.name}: {', '.join(rose)} ({rule})"
     missing = "; no expected file (run with --update to create it)" if result.expected_missing else ""
     return f"{result.status.upper()} {result.fixture.name}: {rates} ({rule}){missing}"
+
+
+def baseline_lines(result: CaseResult) -> list[str]:
+    """What the baseline comparison tells the reader, and what to do about it."""
+    compared = result.baseline
+    if compared is None:
+        return []
+    command, name = result.baseline_command, compared.baseline_file.name
+    recorded = compared.recorded
+    if recorded is None:
+        return [f"  added to {name}"] if result.recording else [f"  not in {name} yet: `{command}` records it"]
+    moved = _rate_changes(recorded, compared)
+    if result.recording:
+        return [f"  {name}: {moved} recorded"] if moved else []
+    if result.status == "regressed":
+        lines = [f"  new since the baseline: {change}" for change in compared.new_changes]
+        lines += [f"  gone since the baseline: {change}" for change in compared.fixed_changes]
+        lines.append(
+            f"  {name} recorded WER {percent(recorded.wer)}, CER {percent(recorded.cer)}: fix the regression, "
+            f"or, if the change is intended, record it with `{command}` and commit {name}"
+        )
+        return lines
+    if compared.verdict == "improved":
+        return [f"  improved {moved}: run `{command}` to record it"]
+    if compared.verdict == "changed":
+        return [f"  output changed at the same WER and CER: `{command}` records it"]
+    if compared.verdict == "regressed":  # a case that fails its own test anyway
+        return [f"  also worse than {name}: {moved}"]
+    return []
+
+
+def _rate_changes(recorded: BaselineEntry, compared: BaselineComparison) -> str:
+    """"WER 1.70 % → 1.20 %, CER …" for the rates that moved."""
+    return ", ".join(
+        f"{label} {percent(before)} → {percent(now)}"
+        for label, before, now in (("WER", recorded.wer, compared.wer), ("CER", recorded.cer, compared.cer))
+        if abs(now - before) > 1e-9
+    )
 
 
 def plain_diff_lines(result: CaseResult) -> list[str]:
@@ -599,11 +755,25 @@ def report_to_junit(report: Report) -> ET.ElementTree:
         if result.errored:
             error = ET.SubElement(case, "error", message=result.error_message or "", type=result.error_reason or "error")
             error.text = case_headline(result)
+        elif result.status == "regressed":
+            failure = ET.SubElement(case, "failure", message=case_headline(result), type="baseline_regression")
+            failure.text = "\n".join([case_headline(result), *baseline_lines(result)])
         elif result.failed:
             failure = ET.SubElement(case, "failure", message=case_headline(result), type="check_differences")
-            failure.text = "\n".join([case_headline(result), *plain_diff_lines(result)])
+            failure.text = "\n".join([case_headline(result), *plain_diff_lines(result), *baseline_lines(result)])
         elif result.comparison is not None:
-            ET.SubElement(case, "system-out").text = case_headline(result)
+            ET.SubElement(case, "system-out").text = "\n".join([case_headline(result), *baseline_lines(result)])
+        if result.baseline is not None and result.baseline.recorded is not None:
+            properties = ET.Element("properties")
+            case.insert(0, properties)  # JUnit's order: properties before the outcome
+            for name, value in (
+                ("baseline.verdict", result.baseline.verdict),
+                ("baseline.wer", result.baseline.recorded.wer),
+                ("baseline.cer", result.baseline.recorded.cer),
+                ("wer", result.baseline.wer),
+                ("cer", result.baseline.cer),
+            ):
+                ET.SubElement(properties, "property", name=name, value=str(value))
     ET.indent(suites)
     return ET.ElementTree(suites)
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from nbsclean import __version__
+from nbsclean.commands.options import lexicon_option, project_option
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,6 +31,7 @@ STATUS_STYLES = {
     "updated": "yellow",
     "created": "yellow",
     "fail": "bold red",
+    "regressed": "bold red",
     "error": "bold magenta",
 }
 
@@ -88,13 +90,15 @@ def _diff_text(result: CaseResult, colour: bool) -> list[Text]:
 def _show_case(console: Console, result: CaseResult, show_diff: bool) -> None:
     from rich.text import Text
 
-    from nbsclean.check.fixtures import case_headline
+    from nbsclean.check.fixtures import baseline_lines, case_headline
 
     colour = console.is_terminal and not console.no_color
     console.print(Text(case_headline(result), style=STATUS_STYLES.get(result.status, "") if colour else ""))
     if show_diff:
         for line in _diff_text(result, colour):
             console.print(line)
+    for line in baseline_lines(result):
+        console.print(Text(line, style="yellow" if colour else ""))
 
 
 def _wants_diff(result: CaseResult) -> bool:
@@ -113,7 +117,7 @@ def _summary_table(report: Report) -> Table:
 
     table = Table(title="nbsclean check", box=box.SIMPLE_HEAD, title_justify="left")
     for column, justify in (("case", "left"), ("status", "left"), ("WER", "right"), ("CER", "right"),
-                            ("tolerance", "left"), ("seconds", "right")):
+                            ("tolerance", "left"), ("baseline", "left"), ("seconds", "right")):
         table.add_column(column, justify=justify)
     for result in report.results:
         comparison, options = result.comparison, result.options
@@ -129,6 +133,7 @@ def _summary_table(report: Report) -> Table:
             _percent(comparison.wer if comparison else None),
             _percent(comparison.cer if comparison else None),
             tolerance,
+            "" if result.baseline is None else result.baseline.verdict,
             f"{result.seconds:.2f}",
         )
     return table
@@ -140,41 +145,57 @@ def _closing_line(report: Report) -> str:
 
     counts = summary_counts(report)
     passed = sum(counts[s] for s in ("pass", "unchanged", "updated", "created"))
-    return f"check: {passed} passed, {counts['fail'] + counts['error']} failed"
+    return f"check: {passed} passed, {counts['fail'] + counts['regressed'] + counts['error']} failed"
 
 
 def _summary_line(report: Report) -> str:
     from nbsclean.check.fixtures import summary_counts
 
     counts = summary_counts(report)
-    shown = [f"{counts[s]} {s}" for s in ("pass", "fail", "error", "updated", "created", "unchanged") if counts[s]]
+    statuses = ("pass", "fail", "regressed", "error", "updated", "created", "unchanged", "improved")
+    shown = [f"{counts[s]} {s}" for s in statuses if counts[s]]
     return f"{counts['cases']} cases: " + ", ".join(shown) + f" (exit {report.exit_code})"
 
 
+def project_fixtures(project) -> list[str]:
+    """The fixture folders of the project, when FIXTURES is not given."""
+    from nbsclean.errors import BadArgumentsError
+
+    if project is None:
+        raise BadArgumentsError("name the fixture folders (nbsclean check FIXTURES...), or run it in an archive project (nbsclean init)")
+    return [str(path) for path in project.fixtures]
+
+
 def check_command(
-    fixtures: List[Path] = typer.Argument(..., metavar="FIXTURES", help="Fixture directories (searched recursively) or NAME.input.EXT files."),
-    update: bool = typer.Option(False, "--update", help="Rewrite expected files of exact cases with the current output; show what changed."),
+    fixtures: Optional[List[Path]] = typer.Argument(
+        None, metavar="[FIXTURES]...",
+        help="Fixture directories (searched recursively) or NAME.input.EXT files; default: the project's fixtures (nbsclean.toml [check] fixtures).",
+    ),
+    update: bool = typer.Option(
+        False, "--update",
+        help="Rewrite expected files of exact cases with the current output, show what changed, and record every passing case's WER, CER and output hash in check-baseline.json.",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print a machine-readable report on stdout (the human report goes to stderr)."),
     junit: Optional[Path] = typer.Option(None, "--junit", metavar="FILE", help="Write a JUnit XML report for CI systems."),
-    lexicon_directory: Optional[Path] = typer.Option(
-        None, "--lexicon", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
-        help="Use the lexicon in DIR instead of the packaged one.",
-    ),
+    lexicon_directory: Optional[Path] = lexicon_option(),
+    project: Optional[Path] = project_option(),
     patterns: List[str] = typer.Option([], "-k", metavar="PATTERN", help="Only cases whose name contains PATTERN (or matches it as a glob); repeatable."),
 ) -> None:
     """Run the pipeline on each fixture and compare with its expected text.
 
-    Exit 0 when every case passes, 4 when any differs beyond its tolerance, 2 when an input (or fixture) cannot be processed (2 wins over 4).
+    Exit 0 when every case passes, 4 when any differs beyond its tolerance or scores worse than its check-baseline.json, 2 when an input (or fixture) cannot be processed (2 wins over 4).
 
-    With --update, exact cases are rewritten; the exit is 0 unless a case errors (2) or a case with a tolerance fails (4).
+    With --update, exact cases are rewritten and the baseline is recorded; the exit is 0 unless a case errors (2) or a case with a tolerance fails (4).
     """
     from nbsclean.check.fixtures import discover_fixtures, report_to_dict, require_fixtures, run_check, write_junit
+    from nbsclean.project import resolve_lexicon_dir, resolve_project
     from nbsclean.repair.lexicon import load_lexicon
 
-    paths = [str(p) for p in fixtures]
+    found = resolve_project(project)
+    paths = [str(p) for p in fixtures] if fixtures else project_fixtures(found)
     selected = discover_fixtures(paths, patterns)
     require_fixtures(selected, paths, patterns)
-    lexicon = load_lexicon(lexicon_directory)
+    lexicon = load_lexicon(resolve_lexicon_dir(found, lexicon_directory))
     metadata = {
         "nbsclean_version": __version__,
         "lexicon_sha256": lexicon.sha256,
@@ -187,10 +208,16 @@ def check_command(
         _show_case(human, result, _wants_diff(result))
 
     progress.print(f"nbsclean check: {len(selected)} case(s)", style="dim")
-    report = run_check(selected, pipeline_process(lexicon), update=update, metadata=metadata, on_result=show)
+    rerun = [option for name, value in (("--lexicon", lexicon_directory), ("--project", project)) if value
+             for option in (name, str(value))]
+    report = run_check(
+        selected, pipeline_process(lexicon), update=update, metadata=metadata, on_result=show, rerun_options=rerun
+    )
     human.print()
     human.print(_summary_table(report))
     human.print(_summary_line(report))
+    for path in report.baseline_files:
+        human.print(f"baseline recorded in {path}")
     human.print(_closing_line(report))
     if junit is not None:
         write_junit(report, junit)

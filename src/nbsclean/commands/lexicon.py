@@ -15,6 +15,7 @@ from typing import List, Optional
 import typer
 
 from nbsclean.corpus.lock import lexicon_lock
+from nbsclean.commands.options import lexicon_option, project_option
 from nbsclean.errors import BadArgumentsError
 
 lexicon_app = typer.Typer(
@@ -22,6 +23,18 @@ lexicon_app = typer.Typer(
     help="Show and extend the domain lexicon (places, organisations, names, terms).",
     no_args_is_help=True,
 )
+
+
+def hunspell_source(layers) -> dict:
+    """Where the lexicon's hunspell forms come from, for `lexicon show`."""
+    from nbsclean.repair.lexicon import hunspell_forms_file
+
+    path = hunspell_forms_file(tuple(layers))
+    if path is None:
+        return {"path": "hunspell:none"}
+    source = path.parent / "SOURCE.json"
+    record = json.loads(source.read_text(encoding="utf-8")) if source.exists() else {}
+    return {"path": str(path), **{k: record[k] for k in ("source", "licence", "forms", "forms_sha256") if k in record}}
 
 
 def _note(message: str) -> None:
@@ -32,26 +45,37 @@ def _note(message: str) -> None:
 def show_command(
     category: Optional[str] = typer.Option(None, "--category", "-c", help="Only this category's words, one per line."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    lexicon_directory: Optional[Path] = lexicon_option(),
+    project: Optional[Path] = project_option(),
 ) -> None:
     """List the domain words and the lexicon's sources, hash and size."""
+    from nbsclean.project import resolve_lexicon_dir
     from nbsclean.review.learn import domain_words, validate_category
-    from nbsclean.repair.lexicon import lexicon_dir, load_lexicon
+    from nbsclean.repair.lexicon import TABLE_FILES, load_lexicon
 
-    directory = lexicon_dir()
-    words = domain_words(directory)
+    directory = resolve_lexicon_dir(project, lexicon_directory)
+    lexicon = load_lexicon(directory)
+    per_layer = [(layer, domain_words(layer)) for layer in lexicon.layers]
+    words: dict[str, list[str]] = {}
+    for _, layer_words in per_layer:  # base first, as the lexicon merges them
+        for name, forms in layer_words.items():
+            words[name] = list(dict.fromkeys(words.get(name, []) + forms))
     if category is not None:
         validate_category(category)
         words = {category: words.get(category, [])}
-    lexicon = load_lexicon(directory)
+    tables = [lexicon.table_path(name) for name in TABLE_FILES]
     info = {
         "directory": str(directory),
+        "layers": [str(layer) for layer in lexicon.layers],
         "sha256": lexicon.sha256,
         "forms": len(lexicon),
         "sources": [
-            {"path": f"domain/{name}.txt", "category": name, "words": len(forms)} for name, forms in words.items()
+            {"path": f"domain/{name}.txt", "category": name, "words": len(forms), "layer": str(layer)}
+            for layer, layer_words in per_layer
+            for name, forms in layer_words.items()
         ]
-        + [{"path": p.name} for p in (directory / "confusions.tsv", directory / "context.tsv") if p.exists()]
-        + [{"path": "wordfreq:sv"}],
+        + [{"path": p.name, "layer": str(p.parent)} for p in tables if p.exists()]
+        + [{"path": "wordfreq:sv"}, hunspell_source(lexicon.layers)],
         "domain_words": words,
     }
     if as_json:
@@ -62,6 +86,8 @@ def show_command(
             typer.echo(word)
         return
     typer.echo(f"lexicon {directory}")
+    for layer in lexicon.layers[:-1]:
+        typer.echo(f"over    {layer}")
     typer.echo(f"sha256  {lexicon.sha256}")
     typer.echo(f"forms   {len(lexicon)} (wordfreq sv + domain words)")
     for name, forms in words.items():

@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from nbsclean.commands.options import lexicon_option, project_option
 from nbsclean.edits import Edit
 from nbsclean.errors import FileAccessError
 
@@ -81,15 +82,19 @@ def register(app: typer.Typer) -> None:
         file: str = typer.Argument("-", help="A text file (UTF-8, cp1252 or latin-1), or - for standard input."),
         diff: bool = typer.Option(False, "--diff", help="Show the edits for a person (line:column, before → after, rule, score) instead of the text."),
         as_json: bool = typer.Option(False, "--json", help='Print {"text", "edits": [{start, end, before, after, rule, score}], "stats", "encoding"}; offsets point into the input text.'),
-        lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Use this lexicons/ directory instead of the bundled one."),
+        lexicon: Optional[Path] = lexicon_option(),
+        project: Optional[Path] = project_option(),
     ) -> None:
         """Repair OCR damage in Swedish text; the repaired text goes to stdout."""
         if diff and as_json:
             raise typer.BadParameter("--diff and --json exclude each other")
+        from nbsclean.project import resolve_lexicon_dir
+
+        lexicon_directory = resolve_lexicon_dir(project, lexicon)
         if not (as_json or diff):
-            write_repaired_text(read_input_bytes(file), file, sys.stdout, lexicon)
+            write_repaired_text(read_input_bytes(file), file, sys.stdout, lexicon_directory)
             return
-        raw, text, edits, stats, encoding = repair_bytes(read_input_bytes(file), file, lexicon)
+        raw, text, edits, stats, encoding = repair_bytes(read_input_bytes(file), file, lexicon_directory)
         if as_json:
             payload = {"text": text, "edits": [e.to_dict() for e in edits], "stats": stats, "encoding": encoding}
             sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")

@@ -15,11 +15,14 @@ from typing import List, Optional
 
 import typer
 
+from nbsclean.commands.options import lexicon_option, project_option
 from nbsclean.errors import BadArgumentsError
 
 log = logging.getLogger("nbsclean.run")
 
 OCR_MODES = ("auto", "always", "never")
+# What `run` does when neither the command line nor the project's [run] section says.
+RUN_DEFAULTS = {"lang": "swe", "ocr": "auto", "dpi": 300, "formats": "jsonl,txt"}
 
 
 def default_jobs() -> int:
@@ -35,9 +38,9 @@ def register(app: typer.Typer) -> None:
         paths: List[Path] = typer.Argument(..., help="Input files and folders (folders are read recursively)."),
         output: Path = typer.Option(..., "--output", "-o", help="Corpus folder to create (or continue with --resume)."),
         jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel workers (default: all cores)."),
-        lang: str = typer.Option("swe", "--lang", "-l", help="Tesseract language(s), e.g. swe or swe+eng."),
-        ocr: str = typer.Option("auto", "--ocr", help="auto: OCR pages without a usable text layer; always; never."),
-        dpi: int = typer.Option(300, "--dpi", help="Resolution for rasterising PDF pages before OCR."),
+        lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Tesseract language(s), e.g. swe or swe+eng (default: swe)."),
+        ocr: Optional[str] = typer.Option(None, "--ocr", help="auto (the default): OCR pages without a usable text layer; always; never."),
+        dpi: Optional[int] = typer.Option(None, "--dpi", help="Resolution for rasterising PDF pages before OCR (default: 300)."),
         psm: Optional[int] = typer.Option(None, "--psm", help="Tesseract page segmentation mode."),
         ocr_timeout: float = typer.Option(180.0, "--ocr-timeout", help="Seconds Tesseract may spend on one page; a page that takes longer rejects its file (ocr_timeout)."),
         no_repair: bool = typer.Option(False, "--no-repair", help="Only extract and normalise; no word repairs."),
@@ -46,14 +49,29 @@ def register(app: typer.Typer) -> None:
         ),
         resume: bool = typer.Option(False, "--resume", help="Continue an existing corpus; skip documents it already has."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace the corpus files in a non-empty output folder."),
-        formats: str = typer.Option("jsonl,txt", "--format", help="Comma-separated: jsonl (always), txt, parquet."),
+        formats: Optional[str] = typer.Option(None, "--format", help="Comma-separated: jsonl (always), txt, parquet (default: jsonl,txt)."),
         executor: str = typer.Option("local", "--executor", help="local (process pool) or dask."),
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786."),
         password: Optional[str] = typer.Option(None, "--password", help="Password for encrypted PDFs (never stored)."),
         wait: bool = typer.Option(False, "--wait", help="If another nbsclean is writing this corpus, wait for it instead of failing."),
+        lexicon: Optional[Path] = lexicon_option(),
+        project: Optional[Path] = project_option(),
     ) -> None:
-        """Extract, normalise and repair every input into CORPUS (documents.jsonl, manifest.json, text/)."""
+        """Extract, normalise and repair every input into CORPUS (documents.jsonl, manifest.json, text/).
+
+        Options not given come from the project's nbsclean.toml ([run]) when there is one."""
         from nbsclean.corpus.runner import RunConfig, run_batch
+        from nbsclean.project import resolve_lexicon_dir, resolve_project
+        from nbsclean.repair.lexicon import load_lexicon
+
+        found = resolve_project(project)
+        defaults = {**RUN_DEFAULTS, **(found.run_defaults if found else {})}
+        lang = lang if lang is not None else defaults["lang"]
+        ocr = ocr if ocr is not None else defaults["ocr"]
+        dpi = dpi if dpi is not None else defaults["dpi"]
+        psm = psm if psm is not None else defaults.get("psm")
+        formats = formats if formats is not None else defaults["formats"]
+        jobs = jobs if jobs is not None else defaults.get("jobs")
 
         if ocr not in OCR_MODES:
             raise BadArgumentsError(f"--ocr must be one of {', '.join(OCR_MODES)}", source="--ocr")
@@ -77,6 +95,7 @@ def register(app: typer.Typer) -> None:
             include=include,
             wait=wait,
             progress=make_progress(),
+            lexicon=load_lexicon(resolve_lexicon_dir(found, lexicon)),
         )
         report = run_batch(config)
         if not quiet():

@@ -910,15 +910,22 @@ def _neighbours(text: str, scan: "WordScan", index: int, replaced: dict[int, str
 @lru_cache(maxsize=4)
 def _engine_for(lexicon_sha: str, directory: str, ngram_stamp: int) -> Engine:
     lexicon = load_lexicon(directory)
-    model = ConfusionModel.from_tsv(Path(directory) / "confusions.tsv")
-    return Engine(lexicon, model, load_context_rules(Path(directory) / "context.tsv"), load_model(Path(directory)))
+    model = ConfusionModel.from_tsv(lexicon.table_path("confusions.tsv"))
+    context = load_context_rules(lexicon.table_path("context.tsv"))
+    return Engine(lexicon, model, context, load_model(ngram_directory(lexicon)))
 
 
 def default_engine(lexicon: Lexicon | None = None) -> Engine:
     """The engine for ``lexicon`` (default: the active lexicon), built once and cached
     (again when the lexicon or the n-gram model changes)."""
     lexicon = lexicon or load_lexicon()
-    return _engine_for(lexicon.sha256, str(lexicon.directory), ngram_model_stamp(lexicon.directory))
+    return _engine_for(lexicon.sha256, str(lexicon.directory), ngram_model_stamp(ngram_directory(lexicon)))
+
+
+def ngram_directory(lexicon: Lexicon) -> Path:
+    """The topmost lexicon layer with an n-gram model: an archive project's own model
+    replaces the packaged one, and without one the packaged model is used."""
+    return lexicon.table_path("ngrams/sv.ngrams").parent.parent
 
 
 def ngram_model_stamp(directory: Path) -> int:

@@ -28,10 +28,14 @@ from pathlib import Path
 import regex
 
 from nbsclean.atomic import write_atomic
+from nbsclean.errors import ProjectError
 
 log = logging.getLogger(__name__)
 
 CACHE_FORMAT = 5
+LAYER_FILE = "lexicon.toml"  # a lexicon directory's own settings (extends = "packaged")
+TABLE_FILES = ("confusions.tsv", "context.tsv")
+HUNSPELL_FORMS = "hunspell/sv_SE.forms.marisa"  # relative to a lexicon directory
 DOMAIN_CATEGORIES = ("places", "organisations", "names", "terms")
 # Frequencies are stored as zipf × 100 in small ints (zipf 3 = once per million words).
 DOMAIN_ZIPF = 4.0  # a domain word is as plausible as a fairly common word
@@ -59,20 +63,73 @@ _WORD_FORM = regex.compile(r"^[\p{L}][\p{L}'’-]*$")
 
 
 def lexicon_dir() -> Path:
-    """The active ``lexicons/`` directory.
+    """The active ``lexicons/`` directory when no project or option names one.
 
-    ``NBSCLEAN_LEXICON_DIR`` wins; then the repository's ``lexicons/`` (a source checkout or
-    editable install); then the copy packaged inside the wheel.
+    ``NBSCLEAN_LEXICON_DIR`` wins; then the packaged lexicon (:func:`packaged_lexicon_dir`).
+    Commands resolve projects and ``--lexicon`` in :func:`nbsclean.project.resolve_lexicon_dir`.
     """
     env = os.environ.get("NBSCLEAN_LEXICON_DIR")
     if env:
         return Path(env)
+    return packaged_lexicon_dir()
+
+
+def packaged_lexicon_dir() -> Path:
+    """The lexicon that comes with nbsclean: the repository's ``lexicons/`` (a source
+    checkout or editable install), else the copy packaged inside the wheel."""
     package = Path(__file__).resolve().parents[1]  # src/nbsclean, or site-packages/nbsclean
     repository = package.parents[1]
     for candidate in (repository / "lexicons", package / "lexicons"):
         if (candidate / "domain").is_dir():
             return candidate
     return repository / "lexicons"
+
+
+def lexicon_layers(directory: Path) -> tuple[Path, ...]:
+    """The directories a lexicon is made of, base first.
+
+    A directory whose ``lexicon.toml`` says ``extends = "packaged"`` (an archive project's
+    lexicon, see ``nbsclean init``) or ``extends = "PATH"`` is layered over that lexicon:
+    its domain words are added to the base's, and its ``confusions.tsv``/``context.tsv``,
+    when present, replace the base's. A directory without ``lexicon.toml`` stands alone.
+    """
+    chain: list[Path] = []
+    current: Path | None = Path(directory).resolve()
+    while current is not None:
+        if current in chain:
+            raise ProjectError("lexicons extend each other in a circle", source=str(current / LAYER_FILE))
+        chain.append(current)
+        current = _extended_lexicon(current)
+    return tuple(reversed(chain))
+
+
+def _extended_lexicon(directory: Path) -> Path | None:
+    settings_path = directory / LAYER_FILE
+    if not settings_path.is_file():
+        return None
+    from nbsclean.tomlfile import read_toml
+
+    settings = read_toml(settings_path)
+    unknown = sorted(set(settings) - {"extends"})
+    if unknown:
+        raise ProjectError(f"unknown setting(s): {', '.join(unknown)} (known: extends)", source=str(settings_path))
+    extends = settings.get("extends")
+    if extends is None:
+        return None
+    if not isinstance(extends, str) or not extends:
+        raise ProjectError('extends must be "packaged" or the path of a lexicon directory', source=str(settings_path))
+    base = packaged_lexicon_dir() if extends == "packaged" else directory / extends
+    if not (base / "domain").is_dir():
+        raise ProjectError(f"extends {extends!r}: no lexicon there ({base} has no domain/ folder)", source=str(settings_path))
+    return base.resolve()
+
+
+def table_path(layers: tuple[Path, ...], name: str) -> Path:
+    """The topmost layer's copy of a table (``confusions.tsv``, ``context.tsv``)."""
+    for layer in reversed(layers):
+        if (layer / name).is_file():
+            return layer / name
+    return layers[-1] / name
 
 
 def cache_dir() -> Path:
@@ -98,15 +155,24 @@ def domain_files(directory: Path) -> list[Path]:
 
 
 def sources_fingerprint(directory: Path) -> str:
-    """sha256 over every lexicon source: the domain files, the OCR model and wordfreq's version."""
+    """sha256 over every lexicon source: the domain files of every layer, the tables in
+    use, the hunspell forms and wordfreq's version."""
     digest = hashlib.sha256()
     digest.update(f"format={CACHE_FORMAT}\n".encode())
     digest.update(f"wordfreq={_wordfreq_data_signature()}\n".encode())
-    hunspell = hunspell_dictionary()
-    digest.update(f"hunspell={hunspell[0].stat().st_size if hunspell else 0}\n".encode())
-    files = domain_files(directory) + [p for p in (directory / "confusions.tsv", directory / "context.tsv") if p.exists()]
-    for path in files:
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+    layers = lexicon_layers(directory)
+    digest.update(b"hunspell=" + hunspell_signature(layers) + b"\n")
+    named: list[tuple[str, Path]] = []
+    for depth, layer in enumerate(layers):
+        # A lexicon that stands alone keeps the names (and so the sha256) it always had.
+        prefix = f"layer{depth}/" if depth else ""
+        named += [(prefix + p.relative_to(layer).as_posix(), p) for p in domain_files(layer)]
+    for name in TABLE_FILES:
+        path = table_path(layers, name)
+        if path.exists():
+            named.append((name, path))
+    for name, path in named:
+        digest.update(name.encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -135,12 +201,17 @@ class Lexicon:
     english: frozenset[str]  # English words that are not (common) Swedish
     english_any: frozenset[str]  # every common English word, Swedish or not
     valid_forms: "marisa_trie.Trie | frozenset[str]" = frozenset()  # hunspell forms wordfreq lacks
+    layers: tuple[Path, ...] = ()  # the directories it is made of, base first (lexicon_layers)
     _compound_cache: dict[str, float] = field(default_factory=dict, repr=False)
     _nested_cache: dict[str, float] = field(default_factory=dict, repr=False)
     _domain_inflections: frozenset[str] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.frequencies)
+
+    def table_path(self, name: str) -> Path:
+        """Where this lexicon's ``confusions.tsv`` / ``context.tsv`` comes from."""
+        return table_path(self.layers or (Path(self.directory),), name)
 
     # -- lookups -----------------------------------------------------------------------------
     def zipf(self, word: str) -> float:
@@ -297,7 +368,9 @@ def build_lexicon(directory: Path, fingerprint: str | None = None) -> Lexicon:
             frequencies[word] = max(1, round(wordfreq.zipf_frequency(word, "sv") * 100))
     domain_words: dict[str, str] = {}
     domain_forms: dict[str, str] = {}
-    for path in domain_files(directory):
+    layers = lexicon_layers(directory)
+    # Base first: an archive's own file decides the category of a word both lists have.
+    for path in [p for layer in layers for p in domain_files(layer)]:
         category = path.stem
         for form in read_word_list(path):
             lower = form.lower()
@@ -308,7 +381,7 @@ def build_lexicon(directory: Path, fingerprint: str | None = None) -> Lexicon:
                 frequencies[variant] = max(frequencies.get(variant, 0), round(DOMAIN_ZIPF * 100))
     # Valid forms with no frequency of their own (rarer than any word wordfreq counts), kept
     # in a compact trie: 600 000 more forms for 2 MB that load in no time.
-    valid_forms = _make_trie(form for form in hunspell_forms() if form not in frequencies)
+    valid_forms = _make_trie(form for form in hunspell_forms(layers) if form not in frequencies)
     english_common = {
         word: zipf
         for word in wordfreq.iter_wordlist("en", "small")
@@ -318,7 +391,9 @@ def build_lexicon(directory: Path, fingerprint: str | None = None) -> Lexicon:
     # English words ("information", "is") are kept as English-compatible.
     english = frozenset(w for w, z in english_common.items() if z > frequencies.get(w, 0) / 100 + 1.0)
     english_any = frozenset(english_common)
-    return Lexicon(fingerprint, directory, frequencies, domain_words, domain_forms, english, english_any, valid_forms)
+    return Lexicon(
+        fingerprint, directory, frequencies, domain_words, domain_forms, english, english_any, valid_forms, layers
+    )
 
 
 def _make_trie(forms):
@@ -327,27 +402,39 @@ def _make_trie(forms):
     return marisa_trie.Trie(forms)
 
 
-def hunspell_dictionary() -> tuple[Path, Path] | None:
-    """Debian's hunspell-sv dictionary (sv_SE.dic, sv_SE.aff), when installed."""
-    base = Path(os.environ.get("NBSCLEAN_HUNSPELL_DIR", "/usr/share/hunspell"))
-    dic, aff = base / "sv_SE.dic", base / "sv_SE.aff"
-    return (dic, aff) if dic.exists() and aff.exists() else None
+def hunspell_forms_file(layers: tuple[Path, ...] = ()) -> Path | None:
+    """The hunspell forms a lexicon uses: the topmost layer's ``hunspell/`` (an archive may
+    ship its own), else the packaged one's; None when neither has them."""
+    for base in (*reversed(layers), packaged_lexicon_dir()):
+        path = Path(base) / HUNSPELL_FORMS
+        if path.is_file():
+            return path
+    return None
 
 
-def hunspell_forms() -> list[str]:
-    """Every word form of hunspell's Swedish dictionary (its stems with their affixes
-    expanded by hunspell's own ``unmunch``), lower case; empty when either is missing."""
-    import shutil
-    import subprocess
+def hunspell_signature(layers: tuple[Path, ...] = ()) -> bytes:
+    """What identifies the hunspell forms for the lexicon's fingerprint: their SOURCE.json
+    (sources' and forms' sha256), read in microseconds rather than hashing 2 MB."""
+    path = hunspell_forms_file(layers)
+    if path is None:
+        return b"none"
+    source = path.parent / "SOURCE.json"
+    return source.read_bytes() if source.exists() else str(path.stat().st_size).encode()
 
-    dictionary = hunspell_dictionary()
-    unmunch = shutil.which("unmunch")
-    if dictionary is None or unmunch is None:
-        log.warning("hunspell's sv_SE dictionary or unmunch (hunspell-tools) is missing: the lexicon has wordfreq's forms only")
+
+def hunspell_forms(layers: tuple[Path, ...] = ()) -> list[str]:
+    """Every word form of hunspell's Swedish dictionary, lower case, as shipped in
+    ``lexicons/hunspell/`` (built once by tools/build_hunspell_forms.py): the same on every
+    machine, whatever hunspell packages it has. Empty (with a warning) when missing."""
+    import marisa_trie
+
+    path = hunspell_forms_file(layers)
+    if path is None:
+        log.warning("the hunspell forms (lexicons/%s) are missing: the lexicon has wordfreq's forms only", HUNSPELL_FORMS)
         return []
-    result = subprocess.run([unmunch, str(dictionary[0]), str(dictionary[1])], capture_output=True, check=False)
-    forms = result.stdout.decode("utf-8", errors="replace").split()
-    return [f.lower() for f in forms if _WORD_FORM.match(f)]
+    trie = marisa_trie.Trie()
+    trie.mmap(str(path))
+    return trie.keys()
 
 
 def _cache_path(fingerprint: str) -> Path:
@@ -391,7 +478,10 @@ def _read_cache(path: Path, directory: Path) -> Lexicon | None:
 
         valid_forms = marisa_trie.Trie()
         valid_forms.mmap(str(trie_path))
-    return Lexicon(sha, directory, frequencies, domain_words, domain_forms, english, english_any, valid_forms)
+    return Lexicon(
+        sha, directory, frequencies, domain_words, domain_forms, english, english_any, valid_forms,
+        lexicon_layers(directory),
+    )
 
 
 def load_lexicon(directory: str | Path | None = None) -> Lexicon:

@@ -170,12 +170,13 @@ def revert_record(
     return new, dropped
 
 
-def default_recount() -> Callable[[str], dict]:
-    """Word and unknown-word counts as the runner computes them, with the active lexicon."""
+def default_recount(lexicon=None) -> Callable[[str], dict]:
+    """Word and unknown-word counts as the runner computes them, with ``lexicon`` (default:
+    the active lexicon)."""
     from nbsclean.repair.lexicon import load_lexicon
     from nbsclean.repair.engine import tokenize_words, unknown_words
 
-    lexicon = load_lexicon()
+    lexicon = lexicon if lexicon is not None else load_lexicon()
 
     def recount(text: str) -> dict:
         return {
