@@ -40,6 +40,8 @@ class Item:
     page: int  # 1-based
     occurrences: int  # of the same ``before`` form as a whole word in this document's raw text
     has_box: bool
+    evidence: dict | None = None  # what the model weighed (context_ngram edits)
+    decided: str | None = None  # the decision about this span already made: reject/correct/accept/form
 
     def ref(self, document: str) -> str:
         """How ``nbsclean decide`` names it: DOC:EDIT, or DOC:START-END for a word no edit touched."""
@@ -97,8 +99,9 @@ def form_counts(raw: str, forms: set[str]) -> Counter:
     return Counter(word for _, _, word in unknown_word_spans(raw, forms))
 
 
-def document_items(record: dict, unknown: Counter) -> list[Item]:
-    """The record's edits and the occurrences of its unknown words, in text order."""
+def document_items(record: dict, unknown: Counter, decided: dict | None = None) -> list[Item]:
+    """The record's edits and the occurrences of its unknown words, in text order;
+    ``decided`` maps a raw span (start, end) or a form to the decision made about it."""
     raw = record.get("raw_text", "")
     edits = sorted(record.get("edits") or [], key=lambda e: (int(e["start"]), int(e["end"])))
     pages = record.get("pages") or []
@@ -118,13 +121,29 @@ def document_items(record: dict, unknown: Counter) -> list[Item]:
         page = page_of(starts, start)
         items.append(
             Item("edit", str(edit.get("id", start)), start, end, text_start, text_start + len(after), str(edit["before"]),
-                 after, str(edit.get("rule", "?")), float(edit.get("score", 0.0)), page, counts[str(edit["before"])], has_box(page))
+                 after, str(edit.get("rule", "?")), float(edit.get("score", 0.0)), page, counts[str(edit["before"])], has_box(page),
+                 edit.get("evidence"))
         )
         shift += len(after) - (end - start)
     text = record.get("text", "")
     items.extend(_unknown_items(raw, text, edits, unknown, starts, counts, has_box))
     items.sort(key=lambda item: (item.text_start, item.kind != "edit"))
+    for item in items:
+        item.decided = (decided or {}).get((item.start, item.end)) or (decided or {}).get(item.before)
     return items
+
+
+def decided_spans(record: dict, decisions) -> dict:
+    """(start, end) -> kind for the decisions about this record's spans, and form -> "form"
+    for the forms decided everywhere; the last decision about a span wins."""
+    sha = record.get("sha256")
+    found: dict = {}
+    for decision in decisions:
+        if decision.kind == "form":
+            found[decision.before] = "form"
+        elif decision.document == sha:
+            found[(decision.start, decision.end)] = decision.kind
+    return found
 
 
 def _unknown_items(raw, text, edits, unknown, starts, counts, has_box) -> list[Item]:

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from nbsclean.errors import NbscleanError
 from nbsclean.review.crops import CropRenderer
 from nbsclean.review.index import CorpusIndex
-from nbsclean.review.items import Item, document_items, span_box
+from nbsclean.review.items import Item, decided_spans, document_items, span_box
 from nbsclean.review.page import PAGE_BREAK, Mark, render_text, visible
 from nbsclean.review.rules import rule_legend
 
@@ -169,8 +169,10 @@ class ReviewApp:
         record = self.index.record(document_id)
         if record is None:
             raise RequestRefused(HTTPStatus.NOT_FOUND, f"no document {document_id!r} in this corpus")
+        from nbsclean.review.decisions import read_decisions
+
         unknown = self.unknown_words(record.get("text", ""))
-        items = document_items(record, unknown)
+        items = document_items(record, unknown, decided_spans(record, read_decisions(self.corpus)))
         return render_document_page(self, record, items)
 
     def crop(self, document_id: str, start: int, end: int) -> bytes:
@@ -265,6 +267,7 @@ kbd { font-size: 11px; border: 1px solid #bbb; border-radius: 3px; padding: 0 3p
 .chips { display: flex; flex-wrap: wrap; gap: 4px; margin: 4px 0; }
 .chips button { background: #eef3fb; border-color: #9db3d6; }
 #status { min-height: 1.5em; font-size: 13px; }
+.decided-note { color: #1b5e20; font-size: 13px; }
 #status.error { color: #b00020; }
 #status.done { color: #1b5e20; }
 code.ref { user-select: all; -webkit-user-select: all; }
@@ -309,6 +312,14 @@ window.addEventListener('error', function (e) { window.__reviewErrors.push(Strin
       ? item.rule + ' \u00b7 score ' + item.score.toFixed(2) + ' \u00b7 page ' + item.page
       : 'unknown word \u00b7 page ' + item.page;
     $('ref').textContent = item.ref;
+    $('decided').hidden = !item.decided;
+    $('decided').textContent = item.decided ? 'decided: ' + item.decided + ' (kept in decisions.jsonl)' : '';
+    var ev = item.evidence;
+    $('evidence').hidden = !ev;
+    if (ev) {
+      var odds = Object.keys(ev.probability || {}).map(function (w) { return w + ' ' + Number(ev.probability[w]).toFixed(2); });
+      $('evidence').textContent = 'between “' + (ev.previous || '') + '” and “' + (ev.following || '') + '”: ' + odds.join(' · ');
+    }
     var img = $('crop');
     if (item.crop) { img.src = item.crop; img.alt = 'the scan around ' + item.before; img.hidden = false; $('nocrop').hidden = true; }
     else { img.removeAttribute('src'); img.hidden = true; $('nocrop').hidden = false; }
@@ -468,7 +479,7 @@ def item_marks(items: list[Item], low_score: float) -> list[Mark]:
     for item in items:
         attrs = {"id": f"i-{item.key}", "data-item": item.key}
         if item.kind == "edit":
-            css = " decided" if item.rule == "decision" else (" low" if (item.score or 0) < low_score else "")
+            css = " decided" if item.rule == "decision" or item.decided else (" low" if (item.score or 0) < low_score else "")
             attrs["title"] = f"{item.before!r} → {item.after!r} · {item.rule} · score {item.score:.2f}"
             marks.append(Mark(item.text_start, item.text_end, "edit", attrs, css))
         else:
@@ -548,6 +559,8 @@ def render_document_page(app: ReviewApp, record: dict, items: list[Item]) -> str
 <div class="facts"><span id="position"></span> · <code class="ref" id="ref"></code></div>
 <div class="change"><span class="before" id="before"></span> <span id="arrow">→</span> <span class="after" id="after"></span></div>
 <div class="facts" id="facts"></div>
+<div class="facts" id="evidence" hidden></div>
+<div class="decided-note" id="decided" hidden></div>
 <img class="crop" id="crop" alt="" hidden>
 <p class="nocrop" id="nocrop" hidden>no scan crop: the record has no word boxes here, or its source file was not found</p>
 <div class="buttons">
