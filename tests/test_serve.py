@@ -135,7 +135,8 @@ def test_a_refused_decision_writes_nothing(served):
     document = first_document(served)
     body = json.dumps({"action": "reject", "document": document, "ref": f"{document}:e1"}).encode()
     headers = {"Content-Type": "application/json"}
-    assert served.request("POST", "/api/decide", headers=headers, body=body)[0] == 403
+    status, response_headers, _ = served.request("POST", "/api/decide", headers=headers, body=body)
+    assert status == 403 and response_headers["Connection"] == "close"  # the unread body is not a request
     assert served.request("POST", "/api/decide?t=wrong", headers=headers, body=body)[0] == 403
     foreign = {**headers, "Origin": "http://evil.example", "X-Nbsclean-Token": served.token}
     assert served.request("POST", "/api/decide", headers=foreign, body=body)[0] == 403

@@ -649,6 +649,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
     def handle_request(self, method: str) -> None:
         refusal = self.refusal()
         if refusal is not None:
+            # A refused request's body is never read: close the connection rather than read
+            # what is left of it as the next request.
+            self.close_connection = True
             self.send_text(HTTPStatus.FORBIDDEN, refusal)
             return
         app = self.server.app
@@ -696,6 +699,8 @@ class ReviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", cache)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         for name, value in SECURITY_HEADERS.items():
             self.send_header(name, value)
         self.end_headers()
