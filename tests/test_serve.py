@@ -200,3 +200,40 @@ def test_candidates_come_from_the_engine(served):
     status, _, body = served.request("GET", f"/api/candidates?t={served.token}&word=S%C3%A9rmland")
     assert status == 200
     assert "Sörmland" in json.loads(body)["candidates"]
+
+
+def test_a_long_document_is_shown_a_view_of_pages_at_a_time(tmp_path):
+    # A 25-page volume, its record made by the pipeline's own record builder (a text file is
+    # one page, and OCR of 25 scanned pages would take minutes).
+    from nbsclean.extract.model import ExtractedDocument, Page
+    from nbsclean.pipeline import PipelineOptions, build_record
+
+    pages = [
+        Page(n, "text", "synthetic volume", None, None, f"Sida {n}. Skolorna i Sérmland har bdsta resultat.\n")
+        for n in range(1, 26)
+    ]
+    document = ExtractedDocument("volume.txt", "text", "ab" * 32, 1000, pages)
+    record = build_record(document, PipelineOptions(), None)
+    assert len(record["pages"]) == 25 and len(record["edits"]) >= 50
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "documents.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    server = Served(tmp_path / "c")
+    try:
+        def view(query: str) -> tuple[str, list[dict]]:
+            status, _, body = server.request("GET", f"/doc/{record['id']}?t={server.token}{query}")
+            assert status == 200
+            html = body.decode()
+            return html, json.loads(html.split('<script type="application/json" id="items">')[1].split("</script>")[0])
+
+        first, first_items = view("")
+        assert {i["page"] for i in first_items} == set(range(1, 21))
+        assert 'data-page="20"' in first and 'data-page="21"' not in first
+        assert f"page=21" in first.split('id="next-pages"')[1].split(">")[0]
+        rest, rest_items = view("&page=21")
+        assert {i["page"] for i in rest_items} == set(range(21, 26))
+        assert 'id="previous-pages"' in rest and 'id="next-pages"' not in rest
+        # Every edit of the document is in exactly one view.
+        assert sorted(i["key"] for i in first_items + rest_items if i["kind"] == "edit") == sorted(e["id"] for e in record["edits"])
+        assert server.request("GET", f"/doc/{record['id']}?t={server.token}&page=26")[0] == 404
+    finally:
+        server.stop()

@@ -99,9 +99,12 @@ def form_counts(raw: str, forms: set[str]) -> Counter:
     return Counter(word for _, _, word in unknown_word_spans(raw, forms))
 
 
-def document_items(record: dict, unknown: Counter, decided: dict | None = None) -> list[Item]:
+def document_items(
+    record: dict, unknown: Counter, decided: dict | None = None, pages_in_view: range | None = None
+) -> list[Item]:
     """The record's edits and the occurrences of its unknown words, in text order;
-    ``decided`` maps a raw span (start, end) or a form to the decision made about it."""
+    ``decided`` maps a raw span (start, end) or a form to the decision made about it.
+    With ``pages_in_view`` (1-based page numbers) only the items on those pages."""
     raw = record.get("raw_text", "")
     edits = sorted(record.get("edits") or [], key=lambda e: (int(e["start"]), int(e["end"])))
     pages = record.get("pages") or []
@@ -119,14 +122,20 @@ def document_items(record: dict, unknown: Counter, decided: dict | None = None) 
         text_start = start + shift
         after = str(edit["after"])
         page = page_of(starts, start)
-        items.append(
-            Item("edit", str(edit.get("id", start)), start, end, text_start, text_start + len(after), str(edit["before"]),
-                 after, str(edit.get("rule", "?")), float(edit.get("score", 0.0)), page, counts[str(edit["before"])], has_box(page),
-                 edit.get("evidence"))
-        )
+        if pages_in_view is None or page in pages_in_view:
+            items.append(
+                    Item("edit", str(edit.get("id", start)), start, end, text_start, text_start + len(after), str(edit["before"]),
+                     after, str(edit.get("rule", "?")), float(edit.get("score", 0.0)), page, counts[str(edit["before"])],
+                     has_box(page), edit.get("evidence"))
+            )
         shift += len(after) - (end - start)
     text = record.get("text", "")
-    items.extend(_unknown_items(raw, text, edits, unknown, starts, counts, has_box))
+    text_range = (0, len(text))
+    if pages_in_view is not None:
+        text_starts = page_starts(text) + [len(text) + 1]
+        first, last = max(1, pages_in_view.start), min(len(text_starts) - 1, pages_in_view.stop - 1)
+        text_range = (text_starts[first - 1], text_starts[last] - 1) if first <= last else (0, 0)
+    items.extend(_unknown_items(raw, text, edits, unknown, starts, counts, has_box, text_range))
     items.sort(key=lambda item: (item.text_start, item.kind != "edit"))
     for item in items:
         item.decided = (decided or {}).get((item.start, item.end)) or (decided or {}).get(item.before)
@@ -146,7 +155,7 @@ def decided_spans(record: dict, decisions) -> dict:
     return found
 
 
-def _unknown_items(raw, text, edits, unknown, starts, counts, has_box) -> list[Item]:
+def _unknown_items(raw, text, edits, unknown, starts, counts, has_box, text_range) -> list[Item]:
     """An item for each occurrence of an unknown word in the cleaned text that no edit
     touches (there the raw text reads the same, so a decision can name its raw span)."""
     # Each edit's span in the text, and the text-minus-raw shift after it.
@@ -160,7 +169,9 @@ def _unknown_items(raw, text, edits, unknown, starts, counts, has_box) -> list[I
         shift_after.append(shift)
     text_starts = [span[0] for span in text_spans]
     items = []
-    for text_start, text_end, word in sorted(unknown_word_spans(text, set(unknown))):
+    lo, hi = text_range
+    spans = [(start + lo, end + lo, word) for start, end, word in unknown_word_spans(text[lo:hi], set(unknown))]
+    for text_start, text_end, word in sorted(spans):
         first = bisect.bisect_left(text_starts, text_start)  # edits from here start at or after the word
         if first > 0 and text_spans[first - 1][1] > text_start:
             continue  # the edit before reaches into the word

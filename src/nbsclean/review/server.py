@@ -45,6 +45,7 @@ HOST = "127.0.0.1"
 TOKEN_HEADER = "X-Nbsclean-Token"
 MAX_BODY = 64 * 1024
 CANDIDATES_SHOWN = 5
+PAGES_PER_VIEW = 20  # a newsletter is one view; a 500-page volume is paged through
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -165,15 +166,21 @@ class ReviewApp:
         self.index.refresh()
         return render_index(self)
 
-    def document_page(self, document_id: str) -> str:
+    def document_page(self, document_id: str, first_page: int = 1) -> str:
+        """The page of one document, or of PAGES_PER_VIEW of its pages from ``first_page``."""
         record = self.index.record(document_id)
         if record is None:
             raise RequestRefused(HTTPStatus.NOT_FOUND, f"no document {document_id!r} in this corpus")
         from nbsclean.review.decisions import read_decisions
 
-        unknown = self.unknown_words(record.get("text", ""))
-        items = document_items(record, unknown, decided_spans(record, read_decisions(self.corpus)))
-        return render_document_page(self, record, items)
+        text = record.get("text", "")
+        page_count = text.count(PAGE_BREAK) + 1
+        if not 1 <= first_page <= page_count:
+            raise RequestRefused(HTTPStatus.NOT_FOUND, f"the document has pages 1-{page_count}")
+        view = range(first_page, min(page_count, first_page + PAGES_PER_VIEW - 1) + 1)
+        unknown = self.unknown_words(PAGE_BREAK.join(text.split(PAGE_BREAK)[view.start - 1 : view.stop - 1]))
+        items = document_items(record, unknown, decided_spans(record, read_decisions(self.corpus)), view)
+        return render_document_page(self, record, items, view, page_count)
 
     def crop(self, document_id: str, start: int, end: int) -> bytes:
         record = self.index.record(document_id)
@@ -488,9 +495,9 @@ def item_marks(items: list[Item], low_score: float) -> list[Mark]:
     return marks
 
 
-def render_pages(record: dict, items: list[Item], low_score: float) -> str:
-    """The document's pages, each with its marked text; an ``ocr_replaced_layer`` page shows
-    the text layer OCR replaced beside the new text."""
+def render_pages(record: dict, items: list[Item], low_score: float, view: range) -> str:
+    """The document's pages in ``view``, each with its marked text; an ``ocr_replaced_layer``
+    page shows the text layer OCR replaced beside the new text."""
     text = record.get("text", "")
     page_texts = text.split(PAGE_BREAK)
     pages = record.get("pages") or [{} for _ in page_texts]
@@ -499,6 +506,9 @@ def render_pages(record: dict, items: list[Item], low_score: float) -> str:
     marks = item_marks(items, low_score)
     for number, page_text in enumerate(page_texts, start=1):
         end = offset + len(page_text)
+        if number not in view:
+            offset = end + 1
+            continue
         on_page = [
             Mark(m.start - offset, m.end - offset, m.kind, m.attrs, m.css)
             for m in marks
@@ -529,7 +539,7 @@ def item_json(app: ReviewApp, document_id: str, item: Item) -> dict:
     return data
 
 
-def render_document_page(app: ReviewApp, record: dict, items: list[Item]) -> str:
+def render_document_page(app: ReviewApp, record: dict, items: list[Item], view: range, page_count: int) -> str:
     document_id = str(record["id"])
     docs = app.index.documents
     position = next((i for i, d in enumerate(docs) if d.id == document_id), 0)
@@ -538,6 +548,14 @@ def render_document_page(app: ReviewApp, record: dict, items: list[Item]) -> str
         neighbours.append(f'<a id="previous-doc" href="{escape(app.url("/doc/" + quote(docs[position - 1].id)))}">← previous</a>')
     if position + 1 < len(docs):
         neighbours.append(f'<a id="next-doc" href="{escape(app.url("/doc/" + quote(docs[position + 1].id)))}">next →</a>')
+    if len(view) < page_count:  # a long document: its pages a view at a time
+        here = f"pages {view.start}–{view.stop - 1} of {page_count}"
+        if view.start > 1:
+            back = max(1, view.start - PAGES_PER_VIEW)
+            here = f'<a id="previous-pages" href="{escape(app.url("/doc/" + quote(document_id), page=str(back)))}">← pages</a> ' + here
+        if view.stop <= page_count:
+            here += f' <a id="next-pages" href="{escape(app.url("/doc/" + quote(document_id), page=str(view.stop)))}">pages →</a>'
+        neighbours.append(here)
     edits = sum(1 for i in items if i.kind == "edit")
     unknown = len(items) - edits
     # JSON inside <script>: "<" escaped so no text of the document can close the element.
@@ -551,7 +569,7 @@ def render_document_page(app: ReviewApp, record: dict, items: list[Item]) -> str
 <span class="meta"><a href="{escape(app.url("/"))}">all documents</a> {" ".join(neighbours)}</span>
 <span class="meta" id="summary">{edits} edits · {unknown} unknown words · {position + 1} of {len(docs)} documents · id <code class="ref">{escape(document_id)}</code></span></header>
 <div class="layout">
-<main id="pages">{render_pages(record, items, app.low_score)}</main>
+<main id="pages">{render_pages(record, items, app.low_score, view)}</main>
 <aside>
 <section class="panel" id="panel">
 <p id="no-items" hidden>Nothing to review in this document.</p>
@@ -570,7 +588,8 @@ def render_document_page(app: ReviewApp, record: dict, items: list[Item]) -> str
 <div class="correct-row"><input id="word" autocomplete="off" spellcheck="false" aria-label="correct to">
 <button type="button" id="correct"><kbd>c</kbd> correct to</button></div>
 <div class="chips" id="candidates"></div>
-<div class="buttons"><button type="button" id="form">apply to all <span id="form-count"></span> occurrences of <span id="form-before"></span></button></div>
+<div class="buttons"><button type="button" id="form">apply to every <span id="form-before"></span> in the corpus
+(<span id="form-count"></span> in this document)</button></div>
 <div class="buttons" id="lexicon-row"><button type="button" id="lexicon">add <span id="lexicon-word"></span> to the lexicon as</button>
 <select id="category">{categories}</select></div>
 <div id="status" role="status"></div>
@@ -661,7 +680,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
             if method == "GET" and url.path == "/":
                 self.send_body(HTTPStatus.OK, app.index_page().encode("utf-8"), "text/html; charset=utf-8")
             elif method == "GET" and url.path.startswith("/doc/"):
-                html = app.document_page(url.path[len("/doc/"):])
+                html = app.document_page(url.path[len("/doc/"):], int((query.get("page") or ["1"])[0]))
                 self.send_body(HTTPStatus.OK, html.encode("utf-8"), "text/html; charset=utf-8")
             elif method == "GET" and url.path.startswith("/crop/"):
                 start, end = int(query["start"][0]), int(query["end"][0])
