@@ -223,11 +223,9 @@ def render_text(text: str, marks: list[Mark]) -> str:
             continue
         first_piece = id(unknown) not in anchored
         anchored.add(id(unknown))
-        anchor = f' id="{escape(unknown.attrs["id"])}"' if first_piece else ""
-        out.append(
-            f'<mark class="unknown"{anchor} data-word="{escape(unknown.attrs["data-word"])}">'
-            f"{visible(piece)}</mark>"
-        )
+        # Only the first piece carries the anchor id (ids are unique); every piece the rest.
+        attrs = "".join(f' {k}="{escape(v)}"' for k, v in unknown.attrs.items() if k != "id" or first_piece)
+        out.append(f'<mark class="unknown"{attrs}>{visible(piece)}</mark>')
     if open_edit is not None:
         out.append("</span>")
     return "".join(out)

@@ -18,6 +18,8 @@ RULE_MEANINGS: dict[str, str] = {
     "known_word_confusion": "a valid but improbable word replaced by a likelier one (basta → bästa)",
     "compound_confusion": "a compound repaired through its parts",
     "context": "a valid word chosen by its neighbours (7–18 ar → år)",
+    "context_ngram": "a valid word replaced because the word bigram model and both neighbours prefer its rival (den har mer → här)",
+    "email_at": "an e-mail address's misread @ put back",
     "split_glued_words": "words OCR glued together split again (insatserihela → insatser i hela)",
     "decision": "what a reviewer decided (nbsclean decide, or the served review page)",
 }
