@@ -734,7 +734,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
 
 
 def serve(app: ReviewApp, port: int = 0, on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve until Ctrl-C or SIGTERM, then close the socket and return."""
+    """Serve until Ctrl-C, SIGTERM or SIGHUP, then close the socket and return."""
     server = ReviewServer(app, port)
     app.load_in_background()
     stopping = threading.Event()
@@ -745,7 +745,10 @@ def serve(app: ReviewApp, port: int = 0, on_ready: Callable[[str], None] | None 
             stopping.set()
             threading.Thread(target=server.shutdown, daemon=True).start()
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # Ctrl-C, SIGTERM and SIGHUP are the normal way to stop a server: each ends it cleanly
+    # (exit 0), replacing for its lifetime the CLI's handlers that report an interruption.
+    stop_signals = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {signum: signal.signal(signum, stop) for signum in stop_signals}
     try:
         (on_ready or (lambda url: print(url, flush=True)))(server.url)
         server.serve_forever(poll_interval=0.2)
@@ -753,4 +756,5 @@ def serve(app: ReviewApp, port: int = 0, on_ready: Callable[[str], None] | None 
         pass
     finally:
         server.server_close()
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
