@@ -31,6 +31,17 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def replace_durably(temporary: Path, path: Path) -> None:
+    """Move a finished temporary file (written beside ``path`` by a library that writes
+    files itself, such as pyarrow's Parquet writer) over ``path``: fsync it, give it the
+    permissions of the file it replaces, rename, fsync the directory."""
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """UTF-8 text with "\\n" line ends, written atomically."""
     write_atomic(path, text.encode("utf-8"))

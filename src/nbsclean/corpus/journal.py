@@ -23,12 +23,13 @@ import json
 import logging
 import os
 import re
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from nbsclean.atomic import write_atomic
+from nbsclean.atomic import replace_durably, write_atomic
 from nbsclean.errors import BadArgumentsError, FileAccessError, MissingDependencyError
 
 log = logging.getLogger(__name__)
@@ -221,35 +222,43 @@ def encode_record(record: dict) -> bytes:
 
 
 def read_journal(path: Path, *, repair: bool = True) -> list[dict]:
-    """The complete records of ``documents.jsonl``, in file order.
+    """The complete records of ``documents.jsonl``, in file order (see :func:`iter_journal`)."""
+    return list(iter_journal(path, repair=repair))
+
+
+def iter_journal(path: Path, *, repair: bool = True) -> Iterator[dict]:
+    """The complete records of ``documents.jsonl`` one at a time, in file order, so that a
+    reader holds one record, not the corpus.
 
     A torn last line (a run killed mid-write: no final newline, or a final line that is
-    not JSON) is dropped and, with ``repair``, cut off the file so that the next append
-    starts on a clean line. A bad line anywhere else cannot come from an interrupted
-    append, so it is reported as a damaged corpus.
+    not JSON) is dropped and, with ``repair``, cut off the file once the whole journal has
+    been read, so that the next append starts on a clean line. A bad line anywhere else
+    cannot come from an interrupted append, so it is reported as a damaged corpus.
     """
     if not path.exists():
-        return []
-    data = path.read_bytes()
-    *complete, tail = data.split(b"\n")
-    records: list[dict] = []
+        return
     good_end = 0
-    for index, line in enumerate(complete):
-        record = _parse_line(line)
-        if record is None:
-            if index == len(complete) - 1 and not tail:
-                break  # the last line is torn although its newline made it to disk
-            raise FileAccessError(
-                f"line {index + 1} is not a JSON record; the corpus is damaged", source=str(path)
-            )
-        problem = record_problem(record)
-        if problem is not None:
-            raise FileAccessError(f"line {index + 1}: {problem}; the corpus is damaged", source=str(path))
-        records.append(record)
-        good_end += len(line) + 1
-    if repair and good_end != len(data):
+    with open(path, "rb") as handle:
+        following = handle.readline()
+        number = 0
+        while following:
+            line, following = following, handle.readline()  # one line of look-ahead
+            number += 1
+            if not line.endswith(b"\n"):
+                break  # torn: the last write never finished
+            record = _parse_line(line[:-1])
+            if record is None:
+                if not following:
+                    break  # the last line is torn although its newline made it to disk
+                raise FileAccessError(f"line {number} is not a JSON record; the corpus is damaged", source=str(path))
+            problem = record_problem(record)
+            if problem is not None:
+                raise FileAccessError(f"line {number}: {problem}; the corpus is damaged", source=str(path))
+            good_end += len(line)
+            yield record
+        size = handle.seek(0, os.SEEK_END)
+    if repair and good_end != size:
         _truncate(path, good_end)
-    return records
 
 
 DOCUMENT_ID = re.compile(r"[0-9a-f]{16}")
@@ -380,11 +389,19 @@ def read_manifest(paths: CorpusPaths) -> dict | None:
 # --- Parquet -----------------------------------------------------------------------------
 
 
-def write_parquet(paths: CorpusPaths, records: Iterable[dict]) -> None:
+# Records per Parquet row group: the writer holds one batch, not the corpus.
+PARQUET_BATCH_RECORDS = 500
+
+
+def write_parquet(paths: CorpusPaths, records: Iterable[dict] | Callable[[], Iterable[dict]]) -> None:
     """All records as one Parquet table with the same fields as documents.jsonl.
 
     Nested fields stay nested: ``pages`` and ``edits`` are lists of structs, ``stats`` and
     ``metadata`` structs, so DuckDB/pandas see the same shape as in the JSON lines.
+    ``records`` may be a function that yields them afresh (``lambda: iter_journal(...)``):
+    the table is then written in batches of PARQUET_BATCH_RECORDS in two passes - the
+    first settles one schema for every batch (optional fields appear in some records
+    only), the second writes - so memory holds one batch, whatever the corpus's size.
     """
     try:
         import pyarrow as pa
@@ -393,11 +410,34 @@ def write_parquet(paths: CorpusPaths, records: Iterable[dict]) -> None:
         raise MissingDependencyError(
             "Parquet output needs pyarrow: pip install 'nbsclean[parquet]'", source="--format parquet"
         ) from exc
-    table = pa.Table.from_pylist(list(records))
-    buffer = pa.BufferOutputStream()
-    pq.write_table(table, buffer, compression="zstd")
+    read_again = records if callable(records) else (lambda listed=list(records): listed)
+    schemas = [pa.Table.from_pylist(batch).schema for batch in _batches(read_again(), PARQUET_BATCH_RECORDS)]
+    schema = pa.unify_schemas(schemas) if schemas else pa.schema([])
     with corpus_write(paths.parquet):
-        write_atomic(paths.parquet, buffer.getvalue().to_pybytes())
+        paths.root.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{paths.parquet.name}.", suffix=".tmp", dir=paths.root)
+        os.close(fd)
+        try:
+            with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
+                for batch in _batches(read_again(), PARQUET_BATCH_RECORDS):
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                if not schemas:
+                    writer.write_table(schema.empty_table())
+            replace_durably(Path(temporary), paths.parquet)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def _batches(records: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def parquet_available() -> bool:

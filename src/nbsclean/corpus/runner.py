@@ -45,7 +45,7 @@ from nbsclean.corpus.journal import (
     encode_record,
     parquet_available,
     prepare_corpus_dir,
-    read_journal,
+    iter_journal,
     read_manifest,
     write_manifest,
     write_parquet,
@@ -506,16 +506,11 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
     fingerprint = options_fingerprint(config.options, environment["lexicon_sha256"])
 
     previous_manifest = read_manifest(paths) if config.resume else None  # a damaged one is exit 5
-    existing = read_journal(paths.documents) if config.resume else []
-    _check_resumable(existing, fingerprint, paths)
-    totals = CorpusTotals()
-    for record in existing:
-        totals.add(record)
-    if "txt" in formats:
-        _restore_missing_text_files(paths, existing)
+    existing = read_existing_corpus(paths, fingerprint, restore_text="txt" in formats) if config.resume else ExistingCorpus()
+    totals = existing.totals
 
     hashed, failures = _hash_inputs(found)
-    todo, skipped, duplicates = _plan(hashed, {r.get("sha256") for r in existing})
+    todo, skipped, duplicates = _plan(hashed, existing.sha256s)
 
     manifest = _base_manifest(config, formats, environment, fingerprint, started_at, previous_manifest)
     status = "running"
@@ -582,7 +577,7 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
                         raise MissingDependencyError(failure["message"], source=task.source)
                 save_progress()
         if "parquet" in formats:
-            write_parquet(paths, read_journal(paths.documents, repair=False))
+            write_parquet(paths, lambda: iter_journal(paths.documents, repair=False))
         status = "complete" if not failures else "complete_with_failures"
     except (KeyboardInterrupt, Interrupted):
         status = "interrupted"
@@ -683,23 +678,53 @@ def _failure_entry(task: InputFile, failure: dict) -> dict:
     return {"source": task.source, "sha256": task.sha256, "reason": failure["reason"], "message": failure["message"]}
 
 
-def _check_resumable(existing: list[dict], fingerprint: str, paths: CorpusPaths) -> None:
-    other = sorted({r.get("options_sha256") for r in existing} - {fingerprint}, key=str)
-    if other:
+@dataclass
+class ExistingCorpus:
+    """What ``--resume`` needs of the corpus it continues: the contents already in it and
+    their totals - not the records, so memory stays flat however large the corpus is."""
+
+    sha256s: set = field(default_factory=set)
+    totals: CorpusTotals = field(default_factory=CorpusTotals)
+
+
+def read_existing_corpus(paths: CorpusPaths, fingerprint: str, *, restore_text: bool) -> ExistingCorpus:
+    """Read the journal once, record by record: refuse a corpus built with other options
+    (exit 1), count its totals, and put back any text file that is missing or does not hold
+    its record's text (a user deleted text/, or a crash lost a file's data)."""
+    existing = ExistingCorpus()
+    text_sizes = _text_file_sizes(paths) if restore_text else {}
+    for record in iter_journal(paths.documents):
+        _check_resumable(record, fingerprint, paths)
+        existing.sha256s.add(record.get("sha256"))
+        existing.totals.add(record)
+        if restore_text:
+            text = record.get("text", "").encode("utf-8")
+            if text_sizes.get(record["id"]) != len(text):
+                write_text_file(paths, record["id"], record.get("text", ""))
+    return existing
+
+
+def _text_file_sizes(paths: CorpusPaths) -> dict[str, int]:
+    """{document id: size} of the text files, from one listing of text/ (no stat per record)."""
+    if not paths.text_dir.is_dir():
+        return {}
+    with os.scandir(paths.text_dir) as entries:
+        return {
+            entry.name[:-4]: entry.stat().st_size
+            for entry in entries
+            if entry.name.endswith(".txt") and not entry.name.startswith(".") and entry.is_file()
+        }
+
+
+def _check_resumable(record: dict, fingerprint: str, paths: CorpusPaths) -> None:
+    other = record.get("options_sha256")
+    if other != fingerprint:
         raise BadArgumentsError(
             "this corpus was built with other options or another lexicon "
-            f"(options_sha256 {str(other[0])[:12]}…, now {fingerprint[:12]}…); resume it with the "
+            f"(options_sha256 {str(other)[:12]}…, now {fingerprint[:12]}…); resume it with the "
             "same options, or start a new corpus (another folder, or --overwrite)",
             source=str(paths.root),
         )
-
-
-def _restore_missing_text_files(paths: CorpusPaths, records: list[dict]) -> None:
-    # A run killed between a record and its text file cannot leave a record without text
-    # (text is written first), but a user may have deleted text/: put the files back.
-    for record in records:
-        if not paths.text_file(record["id"]).exists():
-            write_text_file(paths, record["id"], record.get("text", ""))
 
 
 def _hash_inputs(found: list[Path]) -> tuple[list[InputFile], list[dict]]:

@@ -1,0 +1,69 @@
+"""The journal is read a record at a time; resume and Parquet keep only what they need."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nbsclean.corpus import journal
+from nbsclean.corpus.journal import CorpusPaths, encode_record, iter_journal, read_journal, write_parquet
+from nbsclean.errors import FileAccessError
+
+
+def record(n: int, **extra) -> dict:
+    text = f"Text nummer {n}"
+    return {"id": f"{n:016x}", "sha256": f"{n:064x}", "raw_text": text, "text": text, "pages": [{"n": 1}],
+            "edits": [], **extra}
+
+
+def test_records_stream_in_order_and_a_torn_tail_is_cut_after_the_last_record(tmp_path):
+    path = tmp_path / "documents.jsonl"
+    path.write_bytes(b"".join(encode_record(record(n)) for n in range(3)) + b'{"id": "torn')
+    reader = iter_journal(path)
+    assert next(reader)["id"] == record(0)["id"]
+    assert path.read_bytes().endswith(b'"torn')  # nothing is cut before the reader is done
+    assert [r["id"] for r in reader] == [record(1)["id"], record(2)["id"]]
+    assert path.read_bytes() == b"".join(encode_record(record(n)) for n in range(3))
+
+
+def test_a_bad_line_before_the_last_is_a_damaged_corpus_naming_the_line(tmp_path):
+    path = tmp_path / "documents.jsonl"
+    path.write_bytes(encode_record(record(0)) + b"not json\n" + encode_record(record(1)))
+    with pytest.raises(FileAccessError, match="line 2 is not a JSON record"):
+        read_journal(path)
+
+
+def test_parquet_in_batches_has_every_record_and_every_optional_field(tmp_path, monkeypatch):
+    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+    monkeypatch.setattr(journal, "PARQUET_BATCH_RECORDS", 2)
+    paths = CorpusPaths(tmp_path)
+    path = paths.documents
+    # An optional field only the last batch has must still be a column of the one schema.
+    records = [record(n) for n in range(4)] + [record(4, metadata={"issue": "24:1"})]
+    path.write_bytes(b"".join(encode_record(r) for r in records))
+    write_parquet(paths, lambda: iter_journal(path, repair=False))
+    table = pyarrow_parquet.read_table(paths.parquet)
+    assert table.column("id").to_pylist() == [r["id"] for r in records]
+    assert table.column("metadata").to_pylist() == [None] * 4 + [{"issue": "24:1"}]
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_resume_restores_a_text_file_that_lost_its_content(tmp_path):
+    import subprocess
+    import sys
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n in range(3):
+        (inputs / f"d{n}.txt").write_text(f"Välkomna till möte nummer {n} i Sörmland.\n", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    command = [sys.executable, "-m", "nbsclean", "-q", "run", str(inputs), "-o", str(corpus), "-j", "1"]
+    subprocess.run(command, check=True, capture_output=True)
+    records = [json.loads(line) for line in (corpus / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    emptied = corpus / "text" / f"{records[1]['id']}.txt"
+    emptied.write_bytes(b"")  # what a power cut can leave of a file whose data was never flushed
+    (corpus / "text" / f"{records[2]['id']}.txt").unlink()
+    subprocess.run([*command, "--resume"], check=True, capture_output=True)
+    for r in records:
+        assert (corpus / "text" / f"{r['id']}.txt").read_text(encoding="utf-8") == r["text"]
