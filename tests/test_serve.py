@@ -237,3 +237,20 @@ def test_a_long_document_is_shown_a_view_of_pages_at_a_time(tmp_path):
         assert server.request("GET", f"/doc/{record['id']}?t={server.token}&page=26")[0] == 404
     finally:
         server.stop()
+
+
+def test_a_rotated_pdf_page_is_rendered_as_stored(tmp_path):
+    """Word boxes are on the page as stored, so the crop's page is rendered without /Rotate."""
+    import pikepdf
+
+    from nbsclean.review.crops import render_page
+
+    source = REPOSITORY / "samples" / "scans" / "born-digital-seed001.input.pdf"
+    rotated = tmp_path / "rotated.pdf"
+    with pikepdf.open(source) as pdf:
+        pdf.pages[0].Rotate = 90
+        pdf.save(rotated)
+    before = rotated.read_bytes()
+    plain, turned = render_page(source, "pdf", 1), render_page(rotated, "pdf", 1)
+    assert turned.size == plain.size and plain.width < plain.height  # A4 upright, not turned
+    assert rotated.read_bytes() == before  # the input is never written

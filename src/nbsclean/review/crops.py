@@ -123,6 +123,10 @@ def render_page(path: Path, kind: str, number: int):
                 return None
             pdf_page = document[number - 1]
             try:
+                # Word boxes are on the page as stored: render it without its /Rotate (the
+                # change stays in this in-memory copy; the file is never written).
+                if pdf_page.get_rotation():
+                    pdf_page.set_rotation(0)
                 return pdf_page.render(scale=RENDER_DPI / 72).to_pil()
             finally:
                 pdf_page.close()
