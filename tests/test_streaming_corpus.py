@@ -67,3 +67,41 @@ def test_resume_restores_a_text_file_that_lost_its_content(tmp_path):
     subprocess.run([*command, "--resume"], check=True, capture_output=True)
     for r in records:
         assert (corpus / "text" / f"{r['id']}.txt").read_text(encoding="utf-8") == r["text"]
+
+
+def test_group_commit_and_per_record_sync_write_the_same_corpus(tmp_path):
+    import subprocess
+    import sys
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n in range(5):
+        (inputs / f"d{n}.txt").write_text(f"Nyhetsbrev {n}: vi ses pa traffen i Sormland.\n", encoding="utf-8")
+    corpora = {}
+    for mode in ("group", "each"):
+        corpora[mode] = tmp_path / mode
+        subprocess.run(
+            [sys.executable, "-m", "nbsclean", "-q", "run", str(inputs), "-o", str(corpora[mode]), "-j", "1", "--sync", mode],
+            check=True, capture_output=True,
+        )
+    assert (corpora["group"] / "documents.jsonl").read_bytes() == (corpora["each"] / "documents.jsonl").read_bytes()
+    texts = {mode: sorted((p.name, p.read_bytes()) for p in (c / "text").iterdir()) for mode, c in corpora.items()}
+    assert texts["group"] == texts["each"] and len(texts["group"]) == 5
+    bad = subprocess.run(
+        [sys.executable, "-m", "nbsclean", "run", str(inputs), "-o", str(tmp_path / "x"), "--sync", "never"],
+        capture_output=True, text=True,
+    )
+    assert bad.returncode == 1 and "--sync" in bad.stderr
+
+
+def test_the_journal_writer_syncs_a_group_when_it_is_full_and_when_closed(tmp_path):
+    from nbsclean.corpus.journal import GroupCommit, JournalWriter
+
+    synced: list[int] = []
+    with JournalWriter(tmp_path / "documents.jsonl", GroupCommit(records=2, seconds=3600)) as writer:
+        original = writer.sync
+        writer.sync = lambda: (synced.append(writer._unsynced_records), original())[1]
+        for n in range(3):
+            writer.append(record(n))
+    assert synced == [2, 1]  # a full group, then the rest at close
+    assert len(read_journal(tmp_path / "documents.jsonl")) == 3

@@ -13,8 +13,12 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, keeping the permissions of a file it replaces."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically, keeping the permissions of a file it replaces.
+
+    ``durable=False`` leaves out the two fsyncs (file and folder): readers still see the old
+    file or the new one, but a power cut may lose the new one; a caller that makes a batch
+    of such writes durable at once (the corpus's group commit) uses it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -22,13 +26,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(temp_name, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(temp_name, path)
     except BaseException:
         _unlink_quietly(temp_name)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def replace_durably(temporary: Path, path: Path) -> None:

@@ -53,6 +53,9 @@ def register(app: typer.Typer) -> None:
         executor: str = typer.Option("local", "--executor", help="local (process pool) or dask."),
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786."),
         password: Optional[str] = typer.Option(None, "--password", help="Password for encrypted PDFs (never stored)."),
+        sync: str = typer.Option(
+            "group", "--sync", help="group: make records and text files durable in groups (every 100 records or second); each: every record."
+        ),
         wait: bool = typer.Option(False, "--wait", help="If another nbsclean is writing this corpus, wait for it instead of failing."),
         lexicon: Optional[Path] = lexicon_option(),
         project: Optional[Path] = project_option(),
@@ -94,6 +97,7 @@ def register(app: typer.Typer) -> None:
             scheduler=scheduler,
             include=include,
             wait=wait,
+            sync=sync,
             progress=make_progress(),
             lexicon=load_lexicon(resolve_lexicon_dir(found, lexicon)),
         )

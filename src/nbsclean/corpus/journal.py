@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -312,11 +313,33 @@ def _truncate(path: Path, size: int) -> None:
         os.fsync(handle.fileno())
 
 
-class JournalWriter:
-    """Appends records to documents.jsonl, each one durable before the next begins."""
+@dataclass(frozen=True)
+class GroupCommit:
+    """Make appended records durable in groups: after ``records`` records or ``seconds``
+    seconds, whichever comes first (and when the journal is closed)."""
 
-    def __init__(self, path: Path):
+    records: int = 100
+    seconds: float = 1.0
+
+
+class JournalWriter:
+    """Appends records to documents.jsonl.
+
+    Without ``group`` every record is durable (fsync) before the next begins. With a
+    :class:`GroupCommit`, records and the text files written for them (``track``) are made
+    durable together, once per group: the files first, then the journal, so a durable
+    record always has a durable text file. A power cut then loses at most the unsynced
+    tail of the journal, which ``--resume`` processes again (its text files are rewritten);
+    a killed process loses nothing, since the data is in the operating system's cache.
+    Three fsyncs per document were most of the driver's time on small text documents.
+    """
+
+    def __init__(self, path: Path, group: GroupCommit | None = None):
         self.path = path
+        self.group = group
+        self._unsynced_files: list[Path] = []
+        self._unsynced_records = 0
+        self._last_sync = time.monotonic()
         with corpus_write(path):
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
@@ -333,12 +356,35 @@ class JournalWriter:
             while view:
                 written = os.write(self._fd, view)
                 view = view[written:]
+            if self.group is None:
+                os.fsync(self._fd)
+                return
+        self._unsynced_records += 1
+        if self._unsynced_records >= self.group.records or time.monotonic() - self._last_sync >= self.group.seconds:
+            self.sync()
+
+    def track(self, path: Path) -> None:
+        """A file written (without fsync) for a record about to be appended: made durable
+        before that record is."""
+        self._unsynced_files.append(path)
+
+    def sync(self) -> None:
+        """Make every tracked file and appended record durable now."""
+        with corpus_write(self.path):
+            sync_files(self._unsynced_files)
             os.fsync(self._fd)
+        self._unsynced_files.clear()
+        self._unsynced_records = 0
+        self._last_sync = time.monotonic()
 
     def close(self) -> None:
         if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+            try:
+                if self.group is not None and (self._unsynced_records or self._unsynced_files):
+                    self.sync()
+            finally:
+                os.close(self._fd)
+                self._fd = -1
 
     def __enter__(self) -> "JournalWriter":
         return self
@@ -347,13 +393,30 @@ class JournalWriter:
         self.close()
 
 
+def sync_files(paths: list[Path]) -> None:
+    """fsync ``paths`` and the folders holding them (their renames), once per folder."""
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        except FileNotFoundError:
+            continue  # replaced or removed since: nothing of it to keep
+    for folder in {path.parent for path in paths}:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 # --- corpus files (written with nbsclean.atomic.write_atomic) ----------------------------
 
 
-def write_text_file(paths: CorpusPaths, doc_id: str, text: str) -> None:
+def write_text_file(paths: CorpusPaths, doc_id: str, text: str, *, durable: bool = True) -> Path:
     target = paths.text_file(doc_id)
     with corpus_write(target):
-        write_atomic(target, text.encode("utf-8"))
+        write_atomic(target, text.encode("utf-8"), durable=durable)
+    return target
 
 
 def write_manifest(paths: CorpusPaths, manifest: dict) -> None:

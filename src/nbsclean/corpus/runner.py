@@ -41,6 +41,7 @@ from nbsclean.corpus.inputs import (
 )
 from nbsclean.corpus.journal import (
     CorpusPaths,
+    GroupCommit,
     JournalWriter,
     encode_record,
     parquet_available,
@@ -67,6 +68,7 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "txt", "parquet")
 EXECUTORS = ("local", "dask")
+SYNC_MODES = ("group", "each")  # see corpus.journal.JournalWriter
 OCR_METHODS = ("ocr", "ocr_replaced_layer")
 # Options that change what a record contains; the password only unlocks, so it is left out
 # (and never written anywhere), and the OCR time-out only decides whether a record is made.
@@ -411,6 +413,7 @@ class RunConfig:
     include: Sequence[str] = ()
     lexicon: Any = None  # default: load_lexicon(), once, in the driver
     wait: bool = False  # wait for another writer of the corpus instead of failing at once
+    sync: str = "group"  # "group": fsync records and text files in groups; "each": every record
     progress: ProgressReporter = field(default_factory=SilentProgress)
 
 
@@ -487,6 +490,8 @@ def run_batch(config: RunConfig) -> RunReport:
         raise BadArgumentsError("--scheduler only applies with --executor dask", source="--scheduler")
     if config.jobs < 1:
         raise BadArgumentsError("-j must be at least 1", source="-j")
+    if config.sync not in SYNC_MODES:
+        raise BadArgumentsError(f"--sync must be one of {', '.join(SYNC_MODES)}, not {config.sync!r}", source="--sync")
     output = Path(os.path.abspath(config.output))
     check_output_apart(output, config.inputs)
     found = discover_inputs(config.inputs, exclude=output, include=config.include)
@@ -557,13 +562,14 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
         config.progress.advance(failure["source"], None, failure)
     executor = make_executor(config.executor, config.jobs, config.scheduler, lexicon) if todo else None
     try:
-        with JournalWriter(paths.documents) as journal:
+        group = GroupCommit() if config.sync == "group" else None
+        with JournalWriter(paths.documents, group) as journal:
             for task, result in ordered_results(executor, todo, config.options, config.process) if executor else ():
                 record, line = _finished_or_failure(result, task, fingerprint)
                 if record is not None:
                     with stop_signals_deferred():  # the record and the counts in the manifest agree
                         if "txt" in formats:
-                            write_text_file(paths, record["id"], record.get("text", ""))
+                            journal.track(write_text_file(paths, record["id"], record.get("text", ""), durable=group is None))
                         journal.append_line(line)  # the commit point: from here on the document is done
                         totals.add(record)
                         processed += 1
