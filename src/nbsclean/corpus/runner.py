@@ -69,6 +69,7 @@ log = logging.getLogger(__name__)
 FORMATS = ("jsonl", "txt", "parquet")
 EXECUTORS = ("local", "dask")
 SYNC_MODES = ("group", "each")  # see corpus.journal.JournalWriter
+LOCAL_CLUSTER_HOST = "127.0.0.1"  # the address a local Dask cluster's scheduler and workers bind
 OCR_METHODS = ("ocr", "ocr_replaced_layer")
 # Options that change what a record contains; the password only unlocks, so it is left out
 # (and never written anywhere), and the OCR time-out only decides whether a record is made.
@@ -274,7 +275,16 @@ class DaskExecutor:
             except (OSError, TimeoutError) as exc:
                 raise FileAccessError(f"cannot reach the Dask scheduler: {exc}", source=scheduler) from exc
         else:
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+            # Everything of a local cluster listens on the loopback address only, and no
+            # dashboard is started: a batch run opens nothing on the network.
+            self._cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host=LOCAL_CLUSTER_HOST,
+                dashboard_address=None,
+                worker_dashboard_address=None,
+            )
             self._client = Client(self._cluster)
         self.workers = max(1, sum(self._client.nthreads().values()))
         # Sent to each worker once; tasks refer to it instead of carrying a copy each.
