@@ -41,8 +41,8 @@ PROJECT_TEMPLATE = """\
 # below it use these settings; paths are relative to this file.
 
 [lexicon]
-# The archive's own lexicon: its domain words are added to nbsclean's packaged lexicon.
-# `nbsclean lexicon add/learn/accept` write here, never into the installed package.
+# The archive's own lexicon: its domain words (domain/*.txt) are added to nbsclean's
+# packaged lexicon by every command run in this project.
 directory = "{lexicon}"
 
 [check]
