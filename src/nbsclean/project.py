@@ -166,7 +166,7 @@ def resolve_project(project: str | Path | None = None, *, discover: bool = True)
 def resolve_lexicon_dir(project: Project | str | Path | None = None, lexicon: str | Path | None = None) -> Path:
     """The lexicon directory a command uses: ``--lexicon DIR``, then ``NBSCLEAN_LEXICON_DIR``,
     then the project's (``project`` given, or found from the working directory), then the
-    packaged lexicon. This is also where ``lexicon add/learn/accept`` write."""
+    packaged lexicon. Commands that write words into a lexicon should write here."""
     from nbsclean.repair.lexicon import lexicon_dir
 
     if lexicon is not None:
