@@ -70,7 +70,7 @@ def extract_pdf_pages(data: bytes, source: str, options: ExtractOptions, lexicon
                     source=source,
                 )
             return [
-                _extract_pdf_page(number, plumber_page, rendered[number - 1], source, options, lexicon)
+                _extract_and_release(number, plumber_page, rendered, source, options, lexicon)
                 for number, plumber_page in enumerate(pdf.pages, start=1)
             ]
     except (InputRejectedError, MissingDependencyError, FileAccessError):
@@ -89,6 +89,17 @@ def extract_pdf_pages(data: bytes, source: str, options: ExtractOptions, lexicon
         raise CorruptFileError(f"the PDF cannot be parsed ({type(exc).__name__}: {exc})", source=source) from exc
     finally:
         rendered.close()
+
+
+def _extract_and_release(number: int, plumber_page, rendered, source: str, options: ExtractOptions, lexicon) -> Page:
+    """One page, then both readers' memory of it released: pdfplumber keeps every page's
+    parsed objects until the file is closed (a 400-page text PDF grew to 3 GB)."""
+    pdfium_page = rendered[number - 1]
+    try:
+        return _extract_pdf_page(number, plumber_page, pdfium_page, source, options, lexicon)
+    finally:
+        plumber_page.close()
+        pdfium_page.close()
 
 
 def _open_pdfium(data: bytes, source: str, password: str | None):
