@@ -30,6 +30,9 @@ def extract_image_pages(data: bytes, source: str, options: ExtractOptions) -> li
                 ocr_lang=options.lang,
                 ocr_conf=result.mean_conf,
                 raw_text=result.text,
+                width=result.width,
+                height=result.height,
+                words=list(result.word_boxes),
             )
         )
     return pages

@@ -6,6 +6,8 @@ import re
 import statistics
 from dataclasses import dataclass
 
+from nbsclean.extract.model import Word
+
 # Control characters a text layer may carry that are not text (keep tab and newline).
 LAYER_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -34,16 +36,26 @@ class _Word:
 
 def text_layer_in_reading_order(page) -> str:
     """The page's text layer, columns read one after the other, paragraphs as blank lines."""
-    words = [
-        _Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
-        for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
-        if w["text"].strip()
-    ]
+    return text_layer_words(page)[0]
+
+
+def text_layer_words(page) -> tuple[str, list[Word]]:
+    """The page's text layer in reading order and its words: each word with its offsets into
+    that text and its box in points from the page's top left (pdfplumber's coordinates).
+
+    Control characters are removed from each word before the text is joined, so the
+    offsets hold. Words are numbered in blocks (paragraphs, as separated by blank lines)
+    and lines from 0.
+    """
+    words = []
+    for w in page.extract_words(keep_blank_chars=False, use_text_flow=False):
+        cleaned = LAYER_CONTROLS.sub("", w["text"].replace("\f", ""))
+        if cleaned.strip():
+            words.append(_Word(cleaned, float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"])))
     if not words:
-        return ""
+        return "", []
     blocks = _reading_order_blocks(words, depth=0)
-    text = "\n\n".join(_block_text(rows) for rows in blocks if rows)
-    return LAYER_CONTROLS.sub("", text.replace("\f", "\n"))
+    return _layout_text(block for block in blocks if block)
 
 
 def _rows(words: list[_Word]) -> list[list[_Word]]:
@@ -147,16 +159,46 @@ def _reading_order_blocks(words: list[_Word], depth: int) -> list[list[list[_Wor
     return blocks
 
 
-def _block_text(rows: list[list[_Word]]) -> str:
-    """Rows joined by newlines; a blank line where the gap says a new paragraph starts."""
+def _paragraphs(rows: list[list[_Word]]) -> list[list[list[_Word]]]:
+    """A block's rows split where the gap to the next row says a new paragraph starts."""
     if not rows:
-        return ""
+        return []
     tops = [row[0].top for row in rows]
     pitches = [b - a for a, b in zip(tops, tops[1:]) if b > a]
     typical_pitch = statistics.median(pitches) if pitches else 0
-    lines = [" ".join(w.text for w in rows[0])]
+    paragraphs = [[rows[0]]]
     for previous_top, row in zip(tops, rows[1:]):
         if typical_pitch and row[0].top - previous_top > 1.6 * typical_pitch:
-            lines.append("")
-        lines.append(" ".join(w.text for w in row))
-    return "\n".join(lines)
+            paragraphs.append([])
+        paragraphs[-1].append(row)
+    return paragraphs
+
+
+def _layout_text(blocks) -> tuple[str, list[Word]]:
+    """Words joined by spaces, rows by newlines, paragraphs and blocks by a blank line; every
+    word remembers where it landed in the text."""
+    parts: list[str] = []
+    words: list[Word] = []
+    offset = 0
+    paragraph_index = line_index = -1
+    for rows in blocks:
+        for paragraph in _paragraphs(rows):
+            paragraph_index += 1
+            for row_number, row in enumerate(paragraph):
+                line_index += 1
+                for word_number, word in enumerate(row):
+                    if word_number:
+                        separator = " "
+                    elif row_number:
+                        separator = "\n"
+                    else:
+                        separator = "\n\n" if parts else ""
+                    parts.append(separator)
+                    offset += len(separator)
+                    parts.append(word.text)
+                    words.append(
+                        Word(offset, offset + len(word.text), word.text, word.x0, word.top, word.x1, word.bottom,
+                             None, paragraph_index, line_index)
+                    )
+                    offset += len(word.text)
+    return "".join(parts), words

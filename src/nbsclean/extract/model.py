@@ -46,6 +46,47 @@ class Word:
     line: int = 0
 
 
+# A page's words are stored column-wise (parallel arrays, one entry per word, in reading
+# order): a record stays compact, a table reads them as lists, and a word's text is not
+# repeated (it is ``raw_text[start:end]``). Boxes are rounded to 0.1 pt (0.035 mm).
+WORD_COLUMNS = ("start", "end", "x0", "y0", "x1", "y1", "conf", "block", "line")
+BOX_DECIMALS = 1
+
+
+def words_to_columns(words: list[Word]) -> dict[str, list]:
+    """``{"start": [...], "end": [...], "x0": [...], ..., "conf": [...], "block", "line"}``;
+    ``conf`` is left out when no word has one (a text layer)."""
+    columns: dict[str, list] = {
+        "start": [w.start for w in words],
+        "end": [w.end for w in words],
+        "x0": [round(w.x0, BOX_DECIMALS) for w in words],
+        "y0": [round(w.y0, BOX_DECIMALS) for w in words],
+        "x1": [round(w.x1, BOX_DECIMALS) for w in words],
+        "y1": [round(w.y1, BOX_DECIMALS) for w in words],
+        "conf": [None if w.conf is None else round(w.conf, 1) for w in words],
+        "block": [w.block for w in words],
+        "line": [w.line for w in words],
+    }
+    if all(conf is None for conf in columns["conf"]):
+        del columns["conf"]
+    return columns
+
+
+def words_from_columns(columns: dict | None, raw_text: str) -> list[Word]:
+    """The page's words back from their stored columns (the inverse of :func:`words_to_columns`)."""
+    if not columns:
+        return []
+    count = len(columns["start"])
+    confs = columns.get("conf") or [None] * count
+    return [
+        Word(start, end, raw_text[start:end], x0, y0, x1, y1, conf, block, line)
+        for start, end, x0, y0, x1, y1, conf, block, line in zip(
+            columns["start"], columns["end"], columns["x0"], columns["y0"], columns["x1"], columns["y1"],
+            confs, columns["block"], columns["line"],
+        )
+    ]
+
+
 @dataclass
 class Page:
     n: int
@@ -65,8 +106,9 @@ class Page:
 
     def summary(self) -> dict:
         """The page's number, how its text was got and why, and its raw text: the fields
-        ``nbsclean extract --json`` and the corpus record's pages share."""
-        return {
+        ``nbsclean extract --json`` and the corpus record's pages share, with the page size
+        and its words (see :func:`words_to_columns`) when the page has a place on paper."""
+        summary = {
             "n": self.n,
             "method": self.method,
             "reason": self.reason,
@@ -74,6 +116,11 @@ class Page:
             "ocr_conf": self.ocr_conf,
             "raw_text": self.raw_text,
         }
+        if self.width is not None and self.height is not None:
+            summary["width"] = round(self.width, 2)
+            summary["height"] = round(self.height, 2)
+            summary["words"] = words_to_columns(self.words)
+        return summary
 
     def to_dict(self) -> dict:
         record = self.summary()

@@ -30,11 +30,15 @@ from pathlib import Path
 from PIL import Image
 
 from nbsclean.errors import FileAccessError, MissingDependencyError, OcrTimeoutError, UnreadableImageError
+from nbsclean.extract.model import Word
 
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-swe"
 
 # Tesseract's TSV rows have a "level": 1 page, 2 block, 3 paragraph, 4 line, 5 word.
 WORD_LEVEL = 5
+PDF_POINTS_PER_INCH = 72
+# Tesseract's own assumption for an image that states no resolution.
+DEFAULT_IMAGE_DPI = 300
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class OcrResult:
     text: str
     mean_conf: float | None  # mean word confidence 0..100, None when no word was read
     words: int = 0
+    # The words with boxes in points (offsets into ``text``), and the page size in points.
+    word_boxes: tuple[Word, ...] = ()
+    width: float | None = None
+    height: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -150,18 +158,27 @@ def _tesseract_config(psm: int | None, dpi: int | None) -> str:
     return " ".join(options)
 
 
-def _text_from_tsv(data: dict[str, list]) -> str:
-    """Rebuild Tesseract's plain-text output from its TSV rows.
+def words_from_tsv(data: dict[str, list], dpi: float) -> tuple[str, list[Word]]:
+    """The page text and its words, both built from Tesseract's TSV rows in one pass.
 
     Words on one line are joined by a space, lines by "\\n", and a blank line separates
     paragraphs and blocks - the same layout ``tesseract img -`` prints, so a single
-    Tesseract run gives both the text and the confidences.
+    Tesseract run gives the text, the boxes and the confidences. Each word keeps its offsets
+    into that text, its box converted from the image's pixels to points (``72 / dpi``), its
+    confidence, and its paragraph (``block``) and line, numbered on the page from 0.
+
+    The boxes are in the coordinates of the image Tesseract saw; a caller that rotated or
+    deskewed the page maps them back to the original page afterwards.
     """
-    paragraphs: list[list[list[str]]] = []
-    current_paragraph_key = None
-    current_line_key = None
-    for level, page, block, par, line, text in zip(
-        data["level"], data["page_num"], data["block_num"], data["par_num"], data["line_num"], data["text"]
+    scale = PDF_POINTS_PER_INCH / dpi
+    parts: list[str] = []
+    words: list[Word] = []
+    offset = 0
+    paragraph_index = line_index = -1
+    current_paragraph_key = current_line_key = None
+    for level, page, block, par, line, left, top, width, height, conf, text in zip(
+        data["level"], data["page_num"], data["block_num"], data["par_num"], data["line_num"],
+        data["left"], data["top"], data["width"], data["height"], data["conf"], data["text"],
     ):
         if int(level) != WORD_LEVEL:
             continue
@@ -170,15 +187,30 @@ def _text_from_tsv(data: dict[str, list]) -> str:
             continue
         paragraph_key = (page, block, par)
         line_key = (page, block, par, line)
+        separator = " "
         if paragraph_key != current_paragraph_key:
-            paragraphs.append([])
+            separator = "\n\n"
+            paragraph_index += 1
             current_paragraph_key = paragraph_key
-            current_line_key = None
         if line_key != current_line_key:
-            paragraphs[-1].append([])
+            separator = separator if separator == "\n\n" else "\n"
+            line_index += 1
             current_line_key = line_key
-        paragraphs[-1][-1].append(word)
-    return "\n\n".join("\n".join(" ".join(words) for words in paragraph) for paragraph in paragraphs)
+        if not parts:
+            separator = ""
+        parts.append(separator)
+        offset += len(separator)
+        parts.append(word)
+        x0, y0 = float(left) * scale, float(top) * scale
+        words.append(
+            Word(
+                start=offset, end=offset + len(word), text=word,
+                x0=x0, y0=y0, x1=x0 + float(width) * scale, y1=y0 + float(height) * scale,
+                conf=float(conf) if float(conf) >= 0 else None, block=paragraph_index, line=line_index,
+            )
+        )
+        offset += len(word)
+    return "".join(parts), words
 
 
 def _mean_word_confidence(data: dict[str, list]) -> tuple[float | None, int]:
@@ -260,6 +292,7 @@ def ocr_image(
     takes longer and pytesseract raises ``RuntimeError("Tesseract process timeout")``.
     """
     check_tesseract(lang)
+    resolution = dpi or DEFAULT_IMAGE_DPI
     # pytesseract passes os.environ to its subprocess: one OpenMP thread per worker.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     pytesseract = _pytesseract()
@@ -269,8 +302,21 @@ def ocr_image(
             source, lang=lang, config=_tesseract_config(psm, dpi), output_type=pytesseract.Output.DICT,
             timeout=timeout or 0,
         )
-    mean_conf, words = _mean_word_confidence(data)
-    return OcrResult(text=_text_from_tsv(data), mean_conf=mean_conf, words=words)
+    mean_conf, count = _mean_word_confidence(data)
+    text, words = words_from_tsv(data, resolution)
+    width_px, height_px = _image_size(image)
+    scale = PDF_POINTS_PER_INCH / resolution
+    return OcrResult(
+        text=text, mean_conf=mean_conf, words=count, word_boxes=tuple(words),
+        width=width_px * scale, height=height_px * scale,
+    )
+
+
+def _image_size(image) -> tuple[int, int]:
+    if isinstance(image, Image.Image):
+        return image.size
+    with Image.open(image) as opened:
+        return opened.size
 
 
 def ocr_page_or_reject(image: Image.Image, source: str, options, *, dpi: int, page: int) -> OcrResult:

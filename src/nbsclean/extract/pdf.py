@@ -8,7 +8,7 @@ import io
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from PIL import Image
@@ -22,8 +22,8 @@ from nbsclean.errors import (
     TooLargeError,
 )
 from nbsclean.extract import ocr as ocr_engine
-from nbsclean.extract.layout import LAYER_CONTROLS, text_layer_in_reading_order
-from nbsclean.extract.model import ExtractOptions, Page
+from nbsclean.extract.layout import LAYER_CONTROLS, text_layer_words
+from nbsclean.extract.model import ExtractOptions, Page, Word
 
 log = logging.getLogger(__name__)
 
@@ -133,14 +133,26 @@ class _LayerDecision:
     reason: str
     layer: str = ""  # the text layer: in reading order when kept, as pdfium reads it otherwise
     damage: float | None = None
+    words: list[Word] = field(default_factory=list)  # the kept layer's words (offsets into layer)
 
 
 def _extract_pdf_page(
     number: int, plumber_page, pdfium_page, source: str, options: ExtractOptions, lexicon
 ) -> Page:
+    page = _decided_pdf_page(number, plumber_page, pdfium_page, source, options, lexicon)
+    page.width, page.height = float(plumber_page.width), float(plumber_page.height)
+    return page
+
+
+def _decided_pdf_page(
+    number: int, plumber_page, pdfium_page, source: str, options: ExtractOptions, lexicon
+) -> Page:
     decision = _decide_pdf_page(plumber_page, pdfium_page, options, lexicon)
     if decision.action == "keep":
-        return Page(number, "text_layer", decision.reason, None, None, decision.layer, damage=decision.damage)
+        return Page(
+            number, "text_layer", decision.reason, None, None, decision.layer, damage=decision.damage,
+            words=decision.words,
+        )
     if decision.action == "empty":
         return Page(number, "text_layer", decision.reason, None, None, "", damage=decision.damage)
 
@@ -151,10 +163,11 @@ def _extract_pdf_page(
         if has_layer and options.ocr == "auto":
             # The layer still beats no text: repair gets it as it is, and the reason says why.
             log.warning("%s: page %d: %s; keeping the text layer", source, number, missing.message)
+            layer, words = text_layer_words(plumber_page)
             return Page(
                 number, "text_layer",
                 f"{decision.reason}, but re-OCR is impossible ({missing.message}); text layer kept as it is",
-                None, None, text_layer_in_reading_order(plumber_page), damage=decision.damage,
+                None, None, layer, damage=decision.damage, words=words,
             )
         raise
     dpi, size_note = render_dpi(pdfium_page, options.dpi)
@@ -167,8 +180,12 @@ def _extract_pdf_page(
         return Page(
             number, "ocr_replaced_layer", f"{decision.reason}; re-OCR'd with Tesseract {options.lang}{size_reason}",
             options.lang, result.mean_conf, result.text, replaced_layer_text=decision.layer, damage=decision.damage,
+            words=list(result.word_boxes),
         )
-    return Page(number, "ocr", decision.reason + size_reason, options.lang, result.mean_conf, result.text, damage=decision.damage)
+    return Page(
+        number, "ocr", decision.reason + size_reason, options.lang, result.mean_conf, result.text,
+        damage=decision.damage, words=list(result.word_boxes),
+    )
 
 
 def _decide_pdf_page(plumber_page, pdfium_page, options: ExtractOptions, lexicon) -> _LayerDecision:
@@ -189,22 +206,25 @@ def _decide_pdf_page(plumber_page, pdfium_page, options: ExtractOptions, lexicon
         return _LayerDecision("ocr", "page has no text layer")
     if unmapped_share >= CID_SHARE_THRESHOLD:
         garbage = f"text layer is {unmapped_share:.0%} (cid:N) glyph codes without a Unicode map"
-        layer = text_layer_in_reading_order(plumber_page)  # shows the codes as "(cid:N)"
+        layer, words = text_layer_words(plumber_page)  # shows the codes as "(cid:N)"
         if options.ocr == "never":
-            return _LayerDecision("keep", f"{garbage}; kept because of --ocr never", layer)
+            return _LayerDecision("keep", f"{garbage}; kept because of --ocr never", layer, words=words)
         return _LayerDecision("ocr", garbage, layer)
     if options.ocr == "never":
-        return _LayerDecision("keep", "text layer (--ocr never)", text_layer_in_reading_order(plumber_page))
+        layer, words = text_layer_words(plumber_page)
+        return _LayerDecision("keep", "text layer (--ocr never)", layer, words=words)
     damage = layer_damage(quick, lexicon)
     if damage > DAMAGE_THRESHOLD:
         return _LayerDecision(
             "ocr", f"text layer looks OCR-damaged (damage {damage:.3f} > {DAMAGE_THRESHOLD})", quick, damage
         )
-    layer = text_layer_in_reading_order(plumber_page)
+    layer, words = text_layer_words(plumber_page)
     cid_share = _cid_share(layer)
     if cid_share >= CID_SHARE_THRESHOLD:  # fonts pdfium maps but pdfminer cannot
         return _LayerDecision("ocr", f"text layer is {cid_share:.0%} (cid:N) glyph codes without a Unicode map", layer)
-    return _LayerDecision("keep", f"text layer is good (damage {damage:.3f} <= {DAMAGE_THRESHOLD})", layer, damage)
+    return _LayerDecision(
+        "keep", f"text layer is good (damage {damage:.3f} <= {DAMAGE_THRESHOLD})", layer, damage, words=words
+    )
 
 
 def pdfium_layer(pdfium_page) -> tuple[str, float]:
