@@ -34,6 +34,7 @@ BENCHMARKS = {
     "bench_scaling.py": ["--pages", "12"],
     "bench_scale.py": [],
     "bench_serve.py": [],
+    "bench_outputs.py": ["--repeats", "2"],
 }
 
 

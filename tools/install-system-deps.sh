@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system programs nbsclean needs, only where missing (safe to run again):
 #   Tesseract with its Swedish and English data (OCR), Chromium + ChromeDriver
-#   (the review page's browser test), and the fonts the fixture renderer uses.
+#   (the review page's browser test), the fonts the fixture renderer uses, and poppler-utils
+#   (pdftotext/pdfimages check the searchable PDFs of --format pdf in the tests).
 #   With --bench also valgrind (the extraction benchmark counts Tesseract's instructions).
 #   (hunspell's Swedish forms ship in lexicons/hunspell/; only tools/build_hunspell_forms.py,
 #   which rebuilds them, needs hunspell-tools.)
@@ -18,6 +19,7 @@ if [ "${NBSCLEAN_SKIP_BROWSER:-0}" != "1" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 fi
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation2)
 if [ "${1:-}" = "--bench" ]; then

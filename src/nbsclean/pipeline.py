@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nbsclean import __version__
+from nbsclean.corpus.outputs.structure import annotate_structure
 from nbsclean.edits import Edit, apply_edits
 from nbsclean.extract import ExtractedDocument, ExtractOptions, Page, extract_file
 from nbsclean.extract.model import DEFAULT_OCR_TIMEOUT
@@ -92,7 +93,7 @@ def build_record(document: ExtractedDocument, options: PipelineOptions, lexicon)
         "nbsclean_version": __version__,
         "lexicon_sha256": getattr(lexicon, "sha256", None),
     }
-    return record
+    return annotate_structure(record)
 
 
 def _repair_page(page: Page, repair: bool, lexicon) -> _PageResult:

@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         ),
         resume: bool = typer.Option(False, "--resume", help="Continue an existing corpus; skip documents it already has."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace the corpus files in a non-empty output folder."),
-        formats: Optional[str] = typer.Option(None, "--format", help="Comma-separated: jsonl (always), txt, parquet (default: jsonl,txt)."),
+        formats: Optional[str] = typer.Option(None, "--format", help="Comma-separated: jsonl (always), txt, parquet, pdf (searchable PDF/A of every PDF and image input), alto (ALTO v4 XML per page) (default: jsonl,txt)."),
         executor: str = typer.Option("local", "--executor", help="local (process pool) or dask."),
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786."),
         password: Optional[str] = typer.Option(None, "--password", help="Password for encrypted PDFs (never stored)."),

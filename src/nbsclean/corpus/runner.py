@@ -63,10 +63,12 @@ from nbsclean.errors import (
 from nbsclean.corpus.lock import corpus_lock
 from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process
 from nbsclean.corpus.metadata import extract_metadata
+from nbsclean.corpus.outputs import OUTPUT_FORMATS, relative_input_paths, write_record_outputs
+from nbsclean.corpus.outputs.table import write_words_parquet
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "txt", "parquet")
+FORMATS = ("jsonl", "txt", "parquet", "pdf", "alto")
 EXECUTORS = ("local", "dask")
 SYNC_MODES = ("group", "each")  # see corpus.journal.JournalWriter
 LOCAL_CLUSTER_HOST = "127.0.0.1"  # the address a local Dask cluster's scheduler and workers bind
@@ -466,6 +468,11 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def wants_page_outputs(formats: Iterable[str]) -> bool:
+    """Whether a searchable PDF or ALTO pages are to be written beside the records."""
+    return any(name in OUTPUT_FORMATS for name in formats)
+
+
 def check_formats(formats: Iterable[str]) -> list[str]:
     chosen = []
     for name in formats:
@@ -525,6 +532,13 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
     totals = existing.totals
 
     hashed, failures = _hash_inputs(found)
+    relative_paths = relative_input_paths(config.inputs, found)
+
+    def page_outputs(record: dict, task: InputFile) -> dict:
+        """The searchable PDF and ALTO pages: derived files first, the journal line that
+        points at them last."""
+        return write_record_outputs(record, paths.root, formats, relative=relative_paths.get(task.path), source=task.path)
+
     todo, skipped, duplicates = _plan(hashed, existing.sha256s)
 
     manifest = _base_manifest(config, formats, environment, fingerprint, started_at, previous_manifest)
@@ -575,7 +589,9 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
         group = GroupCommit() if config.sync == "group" else None
         with JournalWriter(paths.documents, group) as journal:
             for task, result in ordered_results(executor, todo, config.options, config.process) if executor else ():
-                record, line = _finished_or_failure(result, task, fingerprint)
+                record, line = _finished_or_failure(
+                    result, task, fingerprint, page_outputs if wants_page_outputs(formats) else None
+                )
                 if record is not None:
                     with stop_signals_deferred():  # the record and the counts in the manifest agree
                         if "txt" in formats:
@@ -594,6 +610,7 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
                 save_progress()
         if "parquet" in formats:
             write_parquet(paths, lambda: iter_journal(paths.documents, repair=False))
+            write_words_parquet(paths.root, iter_journal(paths.documents, repair=False))
         status = "complete" if not failures else "complete_with_failures"
     except (KeyboardInterrupt, Interrupted):
         status = "interrupted"
@@ -622,7 +639,9 @@ def create_output_folder(output: Path) -> None:
         ) from exc
 
 
-def _finished_or_failure(result: dict, task: InputFile, fingerprint: str) -> tuple[dict | None, bytes]:
+def _finished_or_failure(
+    result: dict, task: InputFile, fingerprint: str, page_outputs: Callable[[dict, InputFile], dict] | None = None
+) -> tuple[dict | None, bytes]:
     """The finished record of a result and its journal line, or (None, b"") when the file failed.
 
     Whatever goes wrong in the driver with one file's record (out of memory while finishing
@@ -632,6 +651,8 @@ def _finished_or_failure(result: dict, task: InputFile, fingerprint: str) -> tup
         return None, b""
     try:
         record = finish_record(result.pop("record"), task, fingerprint)
+        if page_outputs is not None:
+            record["outputs"] = page_outputs(record, task)
         return record, encode_record(record)
     except MemoryError:
         result.update(task_failure("out_of_memory", OUT_OF_MEMORY, ExitCode.internal_error))

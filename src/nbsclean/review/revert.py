@@ -18,6 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from nbsclean.corpus.outputs import refresh_outputs
+from nbsclean.corpus.outputs.structure import annotate_structure
+from nbsclean.corpus.outputs.table import write_words_parquet
 from nbsclean.corpus.journal import (
     corpus_write,
     encode_record,
@@ -167,6 +170,9 @@ def revert_record(
     if recount is not None:
         stats.update(recount(text))
     new["stats"] = stats
+    if new.get("pages"):
+        new["pages"] = [dict(page) for page in new["pages"]]
+        annotate_structure(new)  # the blocks' spans follow the new text
     return new, dropped
 
 
@@ -216,11 +222,14 @@ def revert_corpus(
         # documents.jsonl first: it is the record of truth; text/ and the manifest follow it.
         with corpus_write(paths.documents):
             write_atomic(paths.documents, b"".join(encode_record(r) for r in new_records))
+        for record in changed:  # the searchable PDF and the ALTO pages follow the record
+            refresh_outputs(record, paths.root)
         if paths.text_dir.is_dir():
             for record in changed:
                 write_text_file(paths, record["id"], record["text"])
         if paths.parquet.exists():
             write_parquet(paths, new_records)
+            write_words_parquet(paths.root, new_records)
         manifest.setdefault("reverts", []).append(
             {
                 "time": now().isoformat(timespec="seconds"),
