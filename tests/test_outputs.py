@@ -5,6 +5,7 @@ validator, lxml for the ALTO structure. Real Tesseract, real files, a real proce
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -50,6 +51,36 @@ def _layer_wer(record_text: str, pdf_text: str) -> float:
     return wer(_dehyphenated(record_text), _dehyphenated(pdf_text))
 
 
+def _sideways_scan_pdf(image_path: Path, target: Path) -> None:
+    """A scanner's PDF of a page fed in sideways and shown upright through /Rotate 90."""
+    import img2pdf
+    import pikepdf
+    from PIL import Image
+
+    with Image.open(image_path) as image:
+        sideways = image.convert("L").rotate(90, expand=True)
+    buffer = io.BytesIO()
+    sideways.save(buffer, format="PNG", dpi=(300, 300))
+    with pikepdf.open(io.BytesIO(img2pdf.convert(buffer.getvalue()))) as pdf:
+        pdf.pages[0].Rotate = 90
+        pdf.save(target)
+
+
+def _words_found(pdf: Path) -> dict[str, tuple[float, ...]]:
+    """pdftotext -bbox: each word's (first) box on the page as displayed."""
+    html = _pdftotext(pdf, "-bbox")
+    found: dict[str, tuple[float, ...]] = {}
+    for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html):
+        found.setdefault(m.group(5), tuple(float(m.group(i)) for i in range(1, 5)))
+    return found
+
+
+def _ink(page_image, box) -> float:
+    x0, y0, x1, y1 = box
+    crop = page_image.crop((int(x0), int(y0), int(x1) + 1, int(y1) + 1))
+    return sum(1 for p in crop.getdata() if p < 128) / max(1, crop.width * crop.height)
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """One run over an archive folder - a scan PDF with a bad English text layer (in a
@@ -60,6 +91,7 @@ def corpus(tmp_path_factory):
     (archive / "2024").mkdir(parents=True)
     shutil.copy(SAMPLES / "scans" / "seed003-sans-badlayer.input.pdf", archive / "2024" / "nyhetsbrev-24-1.pdf")
     shutil.copy(SAMPLES / "scans" / "born-digital-seed001.input.pdf", archive / "born.pdf")
+    _sideways_scan_pdf(SAMPLES / "scans" / "seed003-sans-page1.input.png", archive / "rotated.pdf")
     hashes = {p: _sha(p) for p in archive.rglob("*") if p.is_file()}
     subprocess.run(
         [sys.executable, "-m", "nbsclean", "run", str(archive), "-o", str(root / "corpus"), "-j", "1",
@@ -142,23 +174,30 @@ def test_a_repaired_word_is_found_on_the_ink_where_the_scan_shows_it(corpus):
     replaced = [e for e in record["edits"] if e["rule"] != "hyphen_join" and e["after"].strip() and e["before"].strip()]
     assert replaced, "the English model's damage gives the repair something to replace"
     output = corpus["root"] / "english-corpus" / record["outputs"]["pdf"]
-    html = _pdftotext(output, "-bbox")
-    found = {
-        m.group(5): tuple(float(m.group(i)) for i in range(1, 5))
-        for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
-    }
+    found = _words_found(output)
     page = pdfium.PdfDocument(str(output))[0].render(scale=1).to_pil().convert("L")
     checked = 0
     for edit in replaced:
         word = next((w for w in re.findall(r"\w+", edit["after"]) if len(w) >= 4 and w in found), None)
         if word is None or word in re.findall(r"\w+", record["raw_text"]):
             continue
-        x0, y0, x1, y1 = found[word]
-        crop = page.crop((int(x0), int(y0), int(x1) + 1, int(y1) + 1))
-        dark = sum(1 for p in crop.getdata() if p < 128) / max(1, crop.width * crop.height)
-        assert dark > 0.05, f"{word} at {found[word]}"
+        assert _ink(page, found[word]) > 0.05, f"{word} at {found[word]}"
         checked += 1
     assert checked >= 3
+
+
+@pytest.mark.slow
+def test_a_page_shown_through_rotate_gets_its_text_where_the_words_are(corpus):
+    import pypdfium2 as pdfium
+
+    record = corpus["records"]["archive/rotated.pdf"]
+    output = corpus["root"] / "corpus" / record["outputs"]["pdf"]
+    assert _layer_wer(record["text"], _pdftotext(output)) <= 0.005
+    page = pdfium.PdfDocument(str(output))[0].render(scale=1).to_pil().convert("L")
+    found = _words_found(output)
+    long_words = [w for w in record["text"].split() if len(w) >= 6 and w.isalpha() and w in found][:20]
+    assert len(long_words) >= 10
+    assert all(_ink(page, found[word]) > 0.05 for word in long_words)
 
 
 @pytest.mark.slow

@@ -10,7 +10,8 @@ The PDF work is OCRmyPDF's and pikepdf's, not ours:
 * the new text layer is drawn by OCRmyPDF's fpdf2 renderer (``Fpdf2MultiPageRenderer``,
   the one ``ocrmypdf`` itself uses: invisible text, each word stretched over its box,
   an embedded font) from an ``OcrElement`` tree built from the repaired words;
-* pikepdf lays each text page over its page (a Form XObject), and ``pikepdf.pdfa.save``
+* each text page is drawn over its page as a Form XObject, turned back by the page's
+  ``/Rotate`` and fitted to its crop box (OCRmyPDF's own transform), and ``pikepdf.pdfa.save``
   writes PDF/A-2b and validates the bytes it wrote; a document that cannot be PDF/A
   (e.g. a born-digital page with fonts that are not embedded) is saved as a plain PDF and
   the record says so.
@@ -97,7 +98,23 @@ def _overlay_text_layers(pdf, pages: list[tuple[int, dict, list[PlacedWord]]]) -
         Fpdf2MultiPageRenderer(pages_data=trees, multi_font_manager=fonts, invisible_text=True).render(text_path)
         with pikepdf.open(text_path) as text_pdf:
             for (index, _page, _placed), text_page in zip(pages, text_pdf.pages):
-                pdf.pages[index].add_overlay(text_page)
+                _graft_text_page(pdf, pdf.pages[index], text_page)
+
+
+def _graft_text_page(pdf, page, text_page) -> None:
+    """Draw ``text_page`` (the page as displayed, in points) over ``page`` as a Form XObject,
+    turned back by the page's /Rotate and fitted to its crop box - OCRmyPDF's transform."""
+    import pikepdf
+    from ocrmypdf._graft import _build_text_layer_ctm
+
+    form = pdf.copy_foreign(text_page.as_form_xobject())
+    name = page.add_resource(form, pikepdf.Name.XObject, prefix="NbsText")
+    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+    tx0, ty0, tx1, ty1 = (float(v) for v in text_page.mediabox)
+    rotation = int(page.obj.get(pikepdf.Name.Rotate, 0)) % 360
+    ctm = _build_text_layer_ctm(tx1 - tx0, ty1 - ty0, x1 - x0, y1 - y0, x0, y0, (-rotation) % 360)
+    transform = b"%s cm " % ctm.encode() if ctm is not None else b""
+    page.contents_add(pdf.make_stream(b"q " + transform + name.unparse() + b" Do Q"), prepend=False)
 
 
 @functools.lru_cache(maxsize=1)
