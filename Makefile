@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CORPUS ?= out/corpus
 
-.PHONY: setup system-deps run test check eval bench confusions ngrams fixtures review dist clean
+.PHONY: setup system-deps run test check eval bench confusions training-pairs ngrams fixtures review dist clean
 
 setup: system-deps $(STAMP)
 
@@ -47,6 +47,10 @@ bench: setup
 
 confusions: setup
 	$(BIN)/python tools/learn_confusions.py
+
+# More aligned pairs for `make confusions` (data/confusion-pairs/): public-domain prose, drawn and OCR'd.
+training-pairs: setup
+	$(BIN)/python tools/make_training_pairs.py
 
 # The Swedish bigram model (lexicons/ngrams/sv.ngrams), rebuilt only when its sources changed.
 ngrams: setup

@@ -202,3 +202,11 @@ def test_noise_characters_inside_words_are_read_as_the_letters_they_stand_for(da
 @pytest.mark.parametrize("text", ["Priset är 100 € per termin.", "Se källan [1] och [Bilaga 2].", "Avgiften: €100."])
 def test_brackets_and_prices_are_not_words(text):
     assert repair_text(text).edits == []
+
+
+def test_the_confusion_table_is_what_its_tool_learns_from_the_aligned_pairs(tmp_path):
+    # lexicons/confusions.tsv is data learned by tools/learn_confusions.py (make confusions)
+    # from samples/rendered, samples/seeds and data/confusion-pairs; never edited by hand.
+    output = tmp_path / "confusions.tsv"
+    subprocess.run([sys.executable, str(REPO / "tools/learn_confusions.py"), "-o", str(output)], cwd=REPO, check=True, capture_output=True)
+    assert output.read_text(encoding="utf-8") == (REPO / "lexicons/confusions.tsv").read_text(encoding="utf-8")

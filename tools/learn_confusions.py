@@ -22,7 +22,10 @@ from pathlib import Path
 import regex
 from rapidfuzz.distance import Levenshtein
 
-DEFAULT_DIRS = ["samples/rendered", "samples/seeds"]
+# samples/rendered and samples/seeds (the archive's newsletters), and data/confusion-pairs:
+# public-domain Swedish prose drawn and OCR'd the same way by tools/make_training_pairs.py,
+# for the confusions the newsletters are too short to show often ("4" for "ä", "l" for "i").
+DEFAULT_DIRS = ["samples/rendered", "samples/seeds", "data/confusion-pairs"]
 WORD = regex.compile(r"[\p{L}\d&|\[€©]+")
 HYPHEN_BREAK = regex.compile(r"[-\u00ad][ \t]*\n[ \t]*(?=\p{Ll})")
 MAX_OBSERVED, MAX_INTENDED = 3, 2
