@@ -215,7 +215,9 @@ def test_homographs_follow_the_grammar_around_them(homographs, damaged, expected
 def test_damage_outside_the_confusion_table_gets_one_generic_edit(beyond_table, damaged, expected):
     assert output_of(DAMAGED_BEYOND_TABLE, beyond_table.edits, damaged) == expected
     generic = {e.before: e.after for e in beyond_table.edits if e.rule == "ocr_generic_edit"}
-    assert generic == {"mjlighet": "möjlighet", "anhGriga": "anhöriga", "moOjligt": "möjligt"}
+    # "g" for "ö" is in the table since data/confusion-pairs showed it: "anhGriga" is then an
+    # ordinary table repair.
+    assert generic == {"mjlighet": "möjlighet", "moOjligt": "möjligt"}
 
 
 def test_unknown_words_in_clean_swedish_get_no_generic_edit(lexicon):
