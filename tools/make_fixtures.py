@@ -650,18 +650,19 @@ def save_degraded(image: Image.Image, case: DegradedCase, dpi: int) -> Path:
     return target
 
 
-# Tolerances per kind: the worst document of the kind as nbsclean reads it now, with a
-# margin, so a kind that reads worse fails the check (README, "Degraded scans" has the
-# measurements; tools/degraded_wer.py prints them). Before orientation, deskew and adaptive
-# binarisation the rotated, skewed, grey and speckled pages read as garbage.
+# Tolerances per kind: the worst document of the kind as nbsclean reads it (README,
+# "Degraded scans"; tools/degraded_wer.py prints them), with a small margin, so a kind
+# that reads worse fails the check. Speckle with bleed-through still reads at about 29 %:
+# those pages are flagged poor (quality verdict), and the tolerance keeps them from
+# getting worse while the target (8 %) is not reached.
 DEGRADED_TOLERANCES = {
-    "rotated": {"max_wer": 1.1, "max_cer": 0.95},
-    "skewed": {"max_wer": 0.9, "max_cer": 0.9},
-    "lowres": {"max_wer": 0.03, "max_cer": 0.01},
-    "grey": {"max_wer": 0.65, "max_cer": 0.65},
-    "speckle": {"max_wer": 0.65, "max_cer": 0.25},
+    "rotated": {"max_wer": 0.03, "max_cer": 0.01},
+    "skewed": {"max_wer": 0.02, "max_cer": 0.01},
+    "lowres": {"max_wer": 0.02, "max_cer": 0.01},
+    "grey": {"max_wer": 0.02, "max_cer": 0.01},
+    "speckle": {"max_wer": 0.32, "max_cer": 0.07},
     "photocopy": {"max_wer": 0.08, "max_cer": 0.02},
-    "columns": {"max_wer": 0.03, "max_cer": 0.01},
+    "columns": {"max_wer": 0.02, "max_cer": 0.01},
 }
 
 

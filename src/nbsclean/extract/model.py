@@ -62,18 +62,30 @@ class Page:
     width: float | None = None
     height: float | None = None
     words: list[Word] = field(default_factory=list)
+    # OCR'd pages: the clockwise turn (0/90/180/270) and the skew (degrees) removed before
+    # reading, and the quality verdict of the reading (extract/quality.py, extract/reading.py).
+    rotation: int | None = None
+    skew: float | None = None
+    quality: dict | None = None
+
+    @property
+    def poor(self) -> bool:
+        return bool(self.quality) and self.quality.get("verdict") == "poor"
 
     def summary(self) -> dict:
         """The page's number, how its text was got and why, and its raw text: the fields
         ``nbsclean extract --json`` and the corpus record's pages share."""
-        return {
+        record = {
             "n": self.n,
             "method": self.method,
             "reason": self.reason,
             "ocr_lang": self.ocr_lang,
             "ocr_conf": self.ocr_conf,
-            "raw_text": self.raw_text,
         }
+        if self.quality is not None:
+            record.update(rotation=self.rotation, skew=self.skew, quality=self.quality)
+        record["raw_text"] = self.raw_text
+        return record
 
     def to_dict(self) -> dict:
         record = self.summary()

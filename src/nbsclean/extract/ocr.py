@@ -5,8 +5,13 @@ Following OCRmyPDF, the external program sits behind a small interface:
 
 * :func:`check_tesseract` fails early with the install command when the binary or a
   language's traineddata is missing (exit code 3), instead of a silent skip;
-* :func:`ocr_image` runs Tesseract *once* per page (``image_to_data``) and derives both
-  the text and the mean word confidence from that single TSV output;
+* :func:`ocr_image` runs Tesseract *once* per page image (``image_to_data``) and derives
+  the text, the mean word confidence and the words with their confidences and boxes from
+  that single TSV output;
+* :func:`detect_orientation` runs Tesseract's orientation detection (``--psm 0``);
+* :func:`ocr_page_or_reject` reads a scanned page with the strategy of
+  :mod:`nbsclean.extract.reading` (upright, straight, binarisation chosen by evidence, a
+  quality verdict, retries of poor readings) and names the file when Tesseract fails;
 * :func:`tesseract_version` and :func:`traineddata_sha256` feed the corpus manifest.
 
 Tesseract is told to use one thread (``OMP_THREAD_LIMIT=1``): nbsclean parallelises over
@@ -24,7 +29,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
@@ -38,13 +43,31 @@ WORD_LEVEL = 5
 
 
 @dataclass(frozen=True)
+class OcrWord:
+    """A word of Tesseract's TSV: its place in the reading's text, its confidence and its
+    box in pixels of the image Tesseract read."""
+
+    start: int
+    end: int
+    text: str
+    conf: float
+    left: int
+    top: int
+    width: int
+    height: int
+    block: int = 0  # block and line on the page, numbered from 0 in reading order
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class OcrResult:
     text: str
     mean_conf: float | None  # mean word confidence 0..100, None when no word was read
     words: int = 0
+    word_list: tuple[OcrWord, ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"text": self.text, "mean_conf": self.mean_conf, "words": self.words}
 
 
 def _pytesseract():
@@ -142,7 +165,7 @@ def traineddata_sha256(lang: str = "swe") -> dict[str, str]:
 
 
 def _tesseract_config(psm: int | None, dpi: int | None) -> str:
-    options = []
+    options: list[str] = []
     if psm is not None:
         options.append(f"--psm {int(psm)}")
     if dpi:
@@ -151,18 +174,27 @@ def _tesseract_config(psm: int | None, dpi: int | None) -> str:
 
 
 def _text_from_tsv(data: dict[str, list]) -> str:
-    """Rebuild Tesseract's plain-text output from its TSV rows.
+    return _text_and_words_from_tsv(data)[0]
+
+
+def _text_and_words_from_tsv(data: dict[str, list]) -> tuple[str, list[OcrWord]]:
+    """Rebuild Tesseract's plain-text output from its TSV rows, with every word's offsets.
 
     Words on one line are joined by a space, lines by "\\n", and a blank line separates
     paragraphs and blocks - the same layout ``tesseract img -`` prints, so a single
-    Tesseract run gives both the text and the confidences.
+    Tesseract run gives the text, the confidences and the boxes.
     """
-    paragraphs: list[list[list[str]]] = []
+    pieces: list[str] = []
+    words: list[OcrWord] = []
+    length = 0
     current_paragraph_key = None
     current_line_key = None
-    for level, page, block, par, line, text in zip(
-        data["level"], data["page_num"], data["block_num"], data["par_num"], data["line_num"], data["text"]
-    ):
+    block_index = line_index = 0
+    rows = zip(
+        data["level"], data["page_num"], data["block_num"], data["par_num"], data["line_num"], data["text"],
+        data["conf"], data["left"], data["top"], data["width"], data["height"],
+    )
+    for level, page, block, par, line, text, conf, left, top, width, height in rows:
         if int(level) != WORD_LEVEL:
             continue
         word = str(text).strip()
@@ -170,15 +202,22 @@ def _text_from_tsv(data: dict[str, list]) -> str:
             continue
         paragraph_key = (page, block, par)
         line_key = (page, block, par, line)
-        if paragraph_key != current_paragraph_key:
-            paragraphs.append([])
-            current_paragraph_key = paragraph_key
-            current_line_key = None
-        if line_key != current_line_key:
-            paragraphs[-1].append([])
-            current_line_key = line_key
-        paragraphs[-1][-1].append(word)
-    return "\n\n".join("\n".join(" ".join(words) for words in paragraph) for paragraph in paragraphs)
+        if pieces:
+            separator = "\n\n" if paragraph_key != current_paragraph_key else "\n" if line_key != current_line_key else " "
+            pieces.append(separator)
+            length += len(separator)
+            block_index += (page, block) != current_paragraph_key[:2]
+            line_index += line_key != current_line_key
+        current_paragraph_key, current_line_key = paragraph_key, line_key
+        words.append(
+            OcrWord(
+                length, length + len(word), word, float(conf), int(left), int(top), int(width), int(height),
+                block_index, line_index,
+            )
+        )
+        pieces.append(word)
+        length += len(word)
+    return "".join(pieces), words
 
 
 def _mean_word_confidence(data: dict[str, list]) -> tuple[float | None, int]:
@@ -251,6 +290,7 @@ def ocr_image(
     psm: int | None = None,
     dpi: int | None = 300,
     timeout: float | None = None,
+    extra_config: str = "",
 ) -> OcrResult:
     """OCR one page image (a PIL image or an image file path) with a single Tesseract run.
 
@@ -263,22 +303,51 @@ def ocr_image(
     # pytesseract passes os.environ to its subprocess: one OpenMP thread per worker.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     pytesseract = _pytesseract()
+    config = " ".join(part for part in (_tesseract_config(psm, dpi), extra_config) if part)
     with tempfile.TemporaryDirectory(prefix="nbsclean-ocr-") as directory:
         source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else _write_page_image(image, directory)
         data = pytesseract.image_to_data(
-            source, lang=lang, config=_tesseract_config(psm, dpi), output_type=pytesseract.Output.DICT,
-            timeout=timeout or 0,
+            source, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout or 0,
         )
     mean_conf, words = _mean_word_confidence(data)
-    return OcrResult(text=_text_from_tsv(data), mean_conf=mean_conf, words=words)
+    text, word_list = _text_and_words_from_tsv(data)
+    return OcrResult(text=text, mean_conf=mean_conf, words=words, word_list=tuple(word_list))
 
 
-def ocr_page_or_reject(image: Image.Image, source: str, options, *, dpi: int, page: int) -> OcrResult:
-    """OCR one page of ``source`` with the extraction ``options``; a page Tesseract cannot
-    read is an :class:`~nbsclean.errors.UnreadableImageError` naming the file and page."""
+# Tesseract's orientation detection below this confidence is a guess (on pages that read
+# well upright it says 15-30; a broken-glyph photocopy page got "180" at 2.0).
+MIN_ORIENTATION_CONF = 5.0
+
+
+def detect_orientation(image: Image.Image, dpi: int, timeout: float | None = None) -> tuple[int, float] | None:
+    """Tesseract's own orientation detection (``--psm 0``, ``osd.traineddata``): the
+    clockwise turn (0/90/180/270) that makes the page upright, and its confidence. None
+    when Tesseract finds too little text to tell, or the orientation data is missing."""
+    check_tesseract("osd")
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    pytesseract = _pytesseract()
+    with tempfile.TemporaryDirectory(prefix="nbsclean-osd-") as directory:
+        source = _write_page_image(image, directory)
+        try:
+            report = pytesseract.image_to_osd(source, config=f"--psm 0 --dpi {int(dpi)}", timeout=timeout or 0)
+        except pytesseract.TesseractError:
+            return None
+    rotate = re.search(r"Rotate:\s*(\d+)", report)
+    confidence = re.search(r"Orientation confidence:\s*([\d.]+)", report)
+    if not rotate or not confidence:
+        return None
+    return int(rotate.group(1)) % 360, float(confidence.group(1))
+
+
+def ocr_page_or_reject(image: Image.Image, source: str, options, *, dpi: int, page: int, lexicon=None):
+    """Read one page of ``source`` with the extraction ``options`` (:func:`read_page`); a
+    page Tesseract cannot read is an :class:`~nbsclean.errors.UnreadableImageError`
+    naming the file and page."""
+    from nbsclean.extract.reading import read_page
+
     pytesseract = _pytesseract()
     try:
-        return ocr_image(image, lang=options.lang, psm=options.psm, dpi=dpi, timeout=options.ocr_timeout)
+        return read_page(image, options, dpi=dpi, lexicon=lexicon)
     except pytesseract.TesseractError as exc:
         raise UnreadableImageError(f"Tesseract cannot read page {page} ({exc.message.strip()})", source=source) from exc
     except RuntimeError as exc:
