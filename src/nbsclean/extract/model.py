@@ -67,6 +67,9 @@ class Page:
     rotation: int | None = None
     skew: float | None = None
     quality: dict | None = None
+    # Offsets into raw_text of tokens read from specks (extract/quality.py, junk_spans):
+    # the pipeline removes them as edits with the rule "ocr_junk".
+    junk_spans: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def poor(self) -> bool:

@@ -146,3 +146,23 @@ def judge_reading(
 def is_junk_token(text: str) -> bool:
     """A token without a single letter or digit: what specks and dust read as."""
     return not any(ch.isalnum() for ch in text)
+
+
+# A token is junk, removed as an "ocr_junk" edit, when it has no letter or digit and
+# Tesseract read it with a confidence below JUNK_MAX_CONF, or when it is a shard of at
+# most two characters, not all letters, read with a confidence below SHARD_MAX_CONF.
+# (A dash or "&" read with confidence stays.)
+JUNK_MAX_CONF = 50.0
+SHARD_MAX_CONF = 15.0
+
+
+def junk_spans(words) -> list[tuple[int, int]]:
+    """Offsets (start, end) into the reading's text of its junk tokens; ``words`` carry
+    ``start``, ``end``, ``text`` and ``conf`` (:class:`nbsclean.extract.ocr.OcrWord`)."""
+    spans = []
+    for word in words:
+        symbols_only = is_junk_token(word.text) and word.conf < JUNK_MAX_CONF
+        shard = len(word.text) <= 2 and not word.text.isalpha() and 0 <= word.conf < SHARD_MAX_CONF
+        if symbols_only or shard:
+            spans.append((word.start, word.end))
+    return spans

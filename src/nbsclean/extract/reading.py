@@ -24,7 +24,7 @@ from PIL import Image
 from nbsclean.extract import ocr as ocr_engine
 from nbsclean.extract import preprocess
 from nbsclean.extract.model import Word
-from nbsclean.extract.quality import Quality, judge_reading
+from nbsclean.extract.quality import Quality, judge_reading, junk_spans
 
 # Retries after a poor first reading, at most: each costs about one more Tesseract run.
 MAX_RETRIES = 3
@@ -80,6 +80,7 @@ class PageReading:
             "rotation": self.transform.rotation,
             "skew": self.transform.skew,
             "quality": self.quality_record(),
+            "junk_spans": junk_spans(self.result.word_list),
         }
 
     def quality_record(self) -> dict:
@@ -124,7 +125,7 @@ class _PageReader:
     def read(self, rotation: int, variant: str) -> tuple[ocr_engine.OcrResult, preprocess.PageTransform, Quality]:
         pixels, transform = self.upright(rotation)
         if transform.is_identity and variant == "plain":
-            page = self.image  # a clean page goes to Tesseract exactly as stored
+            page = self._as_stored()
         else:
             page = Image.fromarray(_prepared(pixels, variant, self.dpi), mode="L")
         result = ocr_engine.ocr_image(
@@ -139,6 +140,14 @@ class _PageReader:
             is_known=self.is_known,
         )
         return result, transform, quality
+
+    def _as_stored(self) -> Image.Image:
+        """A clean page goes to Tesseract as stored. A grey palette or grey-with-alpha page
+        would be converted to 8-bit grey on the way (ocr._write_page_image): it is already,
+        in ``self.grey``, so it is not converted twice."""
+        if self.image.mode in ("P", "PA", "LA", "La") and ocr_engine._is_grey(self.image):
+            return Image.fromarray(self.grey, mode="L")
+        return self.image
 
     def orientation(self) -> int | None:
         found = ocr_engine.detect_orientation(
