@@ -46,6 +46,10 @@ MIN_WORDS_FOR_SHARES = 8
 MIN_INK_SHARE = 0.002
 # A page whose paper is this dark is not a page of text (a black or photographic frame).
 DARK_PAGE_LEVEL = 60
+DARK_PAGE_REASON = "the page is dark all over"
+# A reading below this mean confidence looks like garbage (a page read in the wrong
+# orientation: 29-40 on our samples; speckled pages read right but noisy: 68-85).
+GARBAGE_MEAN_CONF = 60.0
 
 _WORDLIKE = regex.compile(r"^[\p{L}]+(?:-[\p{L}]+)*$")
 _EDGE_PUNCTUATION = ".,;:!?()\"'«»”“’-–—"
@@ -65,6 +69,25 @@ class Quality:
     @property
     def poor(self) -> bool:
         return self.verdict == "poor"
+
+    @property
+    def dark_page(self) -> bool:
+        return any(reason.startswith(DARK_PAGE_REASON) for reason in self.reasons)
+
+    @property
+    def looks_like_garbage(self) -> bool:
+        """Nothing read, few known words or very low confidence: what an upside-down or
+        sideways page reads as (confidence 29-40 on our samples)."""
+        return (
+            self.words == 0
+            or (self.known_share is not None and self.known_share < MIN_KNOWN_SHARE)
+            or (self.mean_conf is not None and self.mean_conf < GARBAGE_MEAN_CONF)
+        )
+
+    @property
+    def looks_speckled(self) -> bool:
+        """Junk tokens or many unsure words among words that are mostly right."""
+        return self.junk_share > MAX_JUNK_SHARE or self.low_conf_share > MAX_LOW_CONF_SHARE
 
     def to_dict(self) -> dict:
         return {
@@ -121,7 +144,7 @@ def judge_reading(
     text_for_ink = letters / expected_letters if expected_letters >= 1 else None
     reasons: list[str] = []
     if paper_level < DARK_PAGE_LEVEL:
-        reasons.append(f"the page is dark all over (median grey {paper_level:.0f}): no paper to read text on")
+        reasons.append(f"{DARK_PAGE_REASON} (median grey {paper_level:.0f}): no paper to read text on")
     elif ink_share < MIN_INK_SHARE:
         if not words:
             return Quality("ok", ("blank page",), None, 0.0, None, None, 0)

@@ -8,8 +8,9 @@ for, read, judged; a poor reading is read again with the next variant, the best 
    0.3° or more is removed; uneven or weak paper is background-normalised first.
    A clean, straight, white page goes to Tesseract exactly as before: no extra cost.
 3. The reading gets a :mod:`~nbsclean.extract.quality` verdict. Only a poor reading is
-   retried, in order: orientation detection (an upside-down page reads as garbage), the
-   other binarisation, then a despeckled page. The best reading (by
+   retried, with what its verdict points to: orientation detection for a garbage reading
+   (an upside-down page), the despeckled page for junk tokens and unsure words, the
+   background-normalised page for too little text; at most two retries. The best reading (by
    :meth:`~nbsclean.extract.quality.Quality.score`) is kept and every variant tried is
    recorded; a page that stays poor is flagged, never accepted silently.
 """
@@ -27,7 +28,7 @@ from nbsclean.extract.model import Word
 from nbsclean.extract.quality import Quality, judge_reading, junk_spans
 
 # Retries after a poor first reading, at most: each costs about one more Tesseract run.
-MAX_RETRIES = 3
+MAX_RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class _PageReader:
         self.evidence = preprocess.page_evidence(self.grey, dpi)
         self.is_known = _known_word_test(lexicon)
         self._upright: dict[int, tuple[np.ndarray, preprocess.PageTransform]] = {}
+        self._orientation: tuple[int | None] | None = None
 
     def upright(self, rotation: int) -> tuple[np.ndarray, preprocess.PageTransform]:
         if rotation not in self._upright:
@@ -150,12 +152,14 @@ class _PageReader:
         return self.image
 
     def orientation(self) -> int | None:
-        found = ocr_engine.detect_orientation(
-            Image.fromarray(self.grey, mode="L"), self.dpi, timeout=self.options.ocr_timeout
-        )
-        if found is None or found[1] < ocr_engine.MIN_ORIENTATION_CONF:
-            return None
-        return found[0]
+        """Tesseract's orientation detection, run at most once per page."""
+        if self._orientation is None:
+            found = ocr_engine.detect_orientation(
+                Image.fromarray(self.grey, mode="L"), self.dpi, timeout=self.options.ocr_timeout
+            )
+            confident = found is not None and found[1] >= ocr_engine.MIN_ORIENTATION_CONF
+            self._orientation = (found[0] if confident else None,)
+        return self._orientation[0]
 
 
 def _known_word_test(lexicon):
@@ -192,15 +196,12 @@ def read_page(image: Image.Image, options, *, dpi: int, lexicon=None) -> PageRea
     """Read one scanned page (see the module docstring). ``image`` is not modified."""
     reader = _PageReader(image, options, dpi, lexicon)
     evidence = reader.evidence
-    rotation, orientation_checked = 0, False
-    if evidence.sideways:
-        rotation, orientation_checked = reader.orientation() or 0, True
+    rotation = (reader.orientation() or 0) if evidence.sideways else 0
     variant = "normalised" if evidence.paper.needs_adaptive else "plain"
     attempts = [_Attempt(rotation, variant, *reader.read(rotation, variant))]
     while all(attempt.quality.poor for attempt in attempts) and len(attempts) <= MAX_RETRIES:
         best = max(attempts, key=_Attempt.rank)
-        following = _next_attempt(reader, best, attempts, orientation_checked)
-        orientation_checked = True
+        following = _next_attempt(reader, best, attempts)
         if following is None:
             break
         attempts.append(_Attempt(*following, *reader.read(*following)))
@@ -215,19 +216,32 @@ def read_page(image: Image.Image, options, *, dpi: int, lexicon=None) -> PageRea
     )
 
 
-RETRY_VARIANTS = ("plain", "normalised", "despeckled")
+def _next_attempt(reader: _PageReader, best: _Attempt, attempts: list[_Attempt]):
+    """After a poor reading, the one retry its verdict points to, or None when none is
+    left worth a Tesseract run (a page that stays poor is flagged, not read again and
+    again):
 
-
-def _next_attempt(reader: _PageReader, best: _Attempt, attempts: list[_Attempt], orientation_checked: bool):
-    """After a poor reading: the page turned as Tesseract's orientation detection says
-    (checked once; an upside-down page reads as garbage), else the next binarisation
-    variant not yet tried in the best reading's orientation; None when all were tried."""
+    * a reading that looks like garbage (few known words, very low confidence, nothing
+      read) may be a page upside down: Tesseract's orientation detection (once per page),
+      then the background-normalised page;
+    * junk tokens and unsure words point to specks: the despeckled page;
+    * too little text for the ink points to grey or uneven paper: the normalised page.
+    """
     done = {(attempt.rotation, attempt.variant) for attempt in attempts}
-    if not orientation_checked:
+    quality = best.quality
+    if quality.looks_like_garbage:
         found = reader.orientation()
         if found is not None and (found, best.variant) not in done:
             return found, best.variant
-    for variant in RETRY_VARIANTS:
+    for variant in _variants_for(quality):
         if (best.rotation, variant) not in done:
             return best.rotation, variant
     return None
+
+
+def _variants_for(quality: Quality) -> tuple[str, ...]:
+    if quality.dark_page:
+        return ()  # no binarisation makes a black page readable
+    if quality.looks_speckled and not quality.looks_like_garbage:
+        return ("despeckled",)
+    return ("normalised",)
