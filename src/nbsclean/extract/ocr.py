@@ -322,7 +322,8 @@ MIN_ORIENTATION_CONF = 5.0
 def detect_orientation(image: Image.Image, dpi: int, timeout: float | None = None) -> tuple[int, float] | None:
     """Tesseract's own orientation detection (``--psm 0``, ``osd.traineddata``): the
     clockwise turn (0/90/180/270) that makes the page upright, and its confidence. None
-    when Tesseract finds too little text to tell, or the orientation data is missing."""
+    when Tesseract finds too little text to tell; MissingDependencyError (exit 3, with the
+    install command) when ``osd.traineddata`` is missing."""
     check_tesseract("osd")
     os.environ["OMP_THREAD_LIMIT"] = "1"
     pytesseract = _pytesseract()
