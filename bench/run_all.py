@@ -1,7 +1,7 @@
 """Run every benchmark in bench/ and collect their Markdown into bench/RESULTS.md.
 
-Runs bench_repair.py and bench_worst_case.py, then bench_extract.py, bench_scaling.py, bench_scale.py and
-bench_serve.py when they exist, each as a
+Runs bench_repair.py and bench_worst_case.py, then bench_extract.py, bench_scaling.py, bench_scale.py,
+bench_serve.py and bench_scans.py when they exist, each as a
 subprocess with this Python. Each prints Markdown on stdout (progress on stderr, passed
 through). All tables are printed, then written atomically to bench/RESULTS.md, whose path
 is printed last.
@@ -35,6 +35,7 @@ BENCHMARKS = {
     "bench_scale.py": [],
     "bench_serve.py": [],
     "bench_outputs.py": ["--repeats", "2"],
+    "bench_scans.py": ["--rounds", "2"],
 }
 
 

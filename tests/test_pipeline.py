@@ -20,6 +20,7 @@ RECORD_KEYS = {
     "nbsclean_version", "lexicon_sha256",
 }
 PAGE_KEYS = {"n", "method", "reason", "ocr_lang", "ocr_conf", "raw_text", "text"}
+OCR_PAGE_KEYS = {"rotation", "skew", "quality"}
 EDIT_KEYS = {"id", "start", "end", "before", "after", "rule", "score"}
 
 
@@ -42,7 +43,9 @@ def assert_record_shape(record: dict, source: Path) -> None:
     assert record["raw_text"] == "\f".join(page["raw_text"] for page in record["pages"])
     assert record["text"] == "\f".join(page["text"] for page in record["pages"])
     for page in record["pages"]:
-        assert PAGE_KEYS <= set(page) <= PAGE_KEYS | {"replaced_layer_text", "width", "height", "words", "blocks"}
+        assert PAGE_KEYS <= set(page) <= PAGE_KEYS | {"replaced_layer_text", "width", "height", "words", "blocks"} | OCR_PAGE_KEYS
+        if page["method"] in ("ocr", "ocr_replaced_layer"):
+            assert OCR_PAGE_KEYS <= set(page)
     for i, edit in enumerate(record["edits"], start=1):
         assert set(edit) == EDIT_KEYS and edit["id"] == f"e{i}"
         assert record["raw_text"][edit["start"] : edit["end"]] == edit["before"]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install the system programs nbsclean needs, only where missing (safe to run again):
-#   Tesseract with its Swedish and English data (OCR), Chromium + ChromeDriver
-#   (the review page's browser test), the fonts the fixture renderer uses, and poppler-utils
-#   (pdftotext/pdfimages check the searchable PDFs of --format pdf in the tests).
+#   Tesseract with its Swedish and English data (OCR) and its orientation data (osd), Chromium +
+#   ChromeDriver (the review page's browser test), the fonts the fixture renderer uses, and
+#   poppler-utils (pdftotext/pdfimages check the searchable PDFs of --format pdf in the tests).
 #   With --bench also valgrind (the extraction benchmark counts Tesseract's instructions).
 #   (hunspell's Swedish forms ship in lexicons/hunspell/; only tools/build_hunspell_forms.py,
 #   which rebuilds them, needs hunspell-tools.)
@@ -15,6 +15,7 @@ have_lang() { tesseract --list-langs 2>/dev/null | grep -qx "$1"; }
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 have_lang swe || missing+=(tesseract-ocr-swe)
 have_lang eng || missing+=(tesseract-ocr-eng)
+have_lang osd || missing+=(tesseract-ocr-osd)  # orientation detection of sideways/upside-down scans
 if [ "${NBSCLEAN_SKIP_BROWSER:-0}" != "1" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)

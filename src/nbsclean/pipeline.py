@@ -106,10 +106,18 @@ def _repair_page(page: Page, repair: bool, lexicon) -> _PageResult:
 
     repaired = repair_decoded(raw, list(page.decode_edits), lexicon)
     edits = repaired.edits
+    text = repaired.text
+    if page.junk_spans or page.poor:
+        # Specks read as tokens go as edits of their own; a page read poorly gets layout
+        # fixes only, never words made out of garbage (see repair/junk.py).
+        from nbsclean.repair.junk import junk_edits, merge_junk_and_repairs
+
+        edits = merge_junk_and_repairs(edits, junk_edits(raw, page.junk_spans), poor=page.poor)
+        text = apply_edits(raw, edits)
     stats = repaired.stats or {}
     return _PageResult(
         raw_text=raw,
-        text=repaired.text,
+        text=text,
         edits=edits,
         words=int(stats.get("words", _count_words(decoded))),
         unknown_words=int(stats.get("unknown_words", 0)),

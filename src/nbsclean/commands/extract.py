@@ -42,7 +42,24 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write("\n")
             return
         for page in document.pages:
-            sys.stdout.write(f"=== page {page.n} ({page.method}: {page.reason}) ===\n")
+            sys.stdout.write(f"=== page {page.n} ({page.method}: {page.reason}{_reading_note(page)}) ===\n")
             sys.stdout.write(page.raw_text)
             if not page.raw_text.endswith("\n"):
                 sys.stdout.write("\n")
+
+
+def _reading_note(page) -> str:
+    """What was done to an OCR'd page and the verdict on its reading, for the page header:
+    "; turned 90°; deskewed -2.0°; quality poor: low word confidence (mean 41 < 80)"."""
+    if page.quality is None:
+        return ""
+    parts = []
+    if page.rotation:
+        parts.append(f"turned {page.rotation}°")
+    if page.skew:
+        parts.append(f"deskewed {page.skew:+.1f}°")
+    verdict = f"quality {page.quality['verdict']}"
+    if page.quality["verdict"] == "poor":
+        verdict += ": " + "; ".join(page.quality["reasons"])
+    parts.append(verdict)
+    return "; " + "; ".join(parts)

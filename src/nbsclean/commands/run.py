@@ -216,6 +216,7 @@ def print_summary(report) -> None:
     table.add_row("duplicate inputs", str(len(report.duplicates)))
     table.add_row("pages", str(totals.pages))
     table.add_row("OCR'd pages", str(totals.ocr_pages))
+    table.add_row("pages read poorly (flagged)", str(totals.poor_pages))
     table.add_row("edits", str(totals.edits))
     for rule, count in totals.edits_by_rule.most_common():
         table.add_row(f"  {rule}", str(count))

@@ -436,6 +436,7 @@ class CorpusTotals:
     documents: int = 0
     pages: int = 0
     ocr_pages: int = 0
+    poor_pages: int = 0  # OCR'd pages whose reading stayed poor (quality verdict): flagged
     edits: int = 0
     edits_by_rule: Counter = field(default_factory=Counter)
 
@@ -445,6 +446,7 @@ class CorpusTotals:
         self.documents += 1
         self.pages += len(pages)
         self.ocr_pages += sum(1 for page in pages if page.get("method") in OCR_METHODS)
+        self.poor_pages += sum(1 for page in pages if (page.get("quality") or {}).get("verdict") == "poor")
         self.edits += len(edits)
         self.edits_by_rule.update(edit.get("rule", "?") for edit in edits)
 
@@ -561,6 +563,7 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
                 "failed": len(failures),
                 "pages": totals.pages,
                 "ocr_pages": totals.ocr_pages,
+                "poor_pages": totals.poor_pages,
                 "edits": totals.edits,
             },
             edits_by_rule=dict(sorted(totals.edits_by_rule.items())),

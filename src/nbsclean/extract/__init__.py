@@ -40,7 +40,8 @@ __all__ = [
 def extract_file(path: str | Path, options: ExtractOptions = ExtractOptions(), *, lexicon=None) -> ExtractedDocument:
     """Extract the raw text of every page of ``path`` (PDF, image or text file).
 
-    ``lexicon`` serves the damage estimate of PDF text layers (default: the active one).
+    ``lexicon`` serves the damage estimate of PDF text layers and the quality verdict of
+    OCR'd pages (default: the active one).
     """
     options.validate()
     source = str(path)
@@ -55,7 +56,7 @@ def extract_file(path: str | Path, options: ExtractOptions = ExtractOptions(), *
     elif kind == "image":
         from nbsclean.extract.image import extract_image_pages
 
-        pages = extract_image_pages(data, source, options)
+        pages = extract_image_pages(data, source, options, lexicon)
     else:
         from nbsclean.extract.text import extract_text_pages
 

@@ -12,7 +12,8 @@ from nbsclean.extract.model import ExtractOptions, Page
 
 
 
-def extract_image_pages(data: bytes, source: str, options: ExtractOptions) -> list[Page]:
+def extract_image_pages(data: bytes, source: str, options: ExtractOptions, lexicon=None) -> list[Page]:
+    """Every frame of an image file, OCR'd (``lexicon`` serves the quality verdict)."""
     if options.ocr == "never":
         raise InputRejectedError(
             "is an image: its text can only be read with OCR, but --ocr never was given", source=source
@@ -21,18 +22,15 @@ def extract_image_pages(data: bytes, source: str, options: ExtractOptions) -> li
     ocr_engine.check_tesseract(options.lang)
     pages = []
     for number, (frame, frame_dpi) in enumerate(frames, start=1):
-        result = ocr_engine.ocr_page_or_reject(frame, source, options, dpi=frame_dpi or options.dpi, page=number)
+        dpi = frame_dpi or options.dpi
+        reading = ocr_engine.ocr_page_or_reject(frame, source, options, dpi=dpi, page=number, lexicon=lexicon)
         pages.append(
             Page(
                 n=number,
                 method="ocr",
                 reason="image file" + (f" (frame {number} of {len(frames)})" if len(frames) > 1 else ""),
                 ocr_lang=options.lang,
-                ocr_conf=result.mean_conf,
-                raw_text=result.text,
-                width=result.width,
-                height=result.height,
-                words=list(result.word_boxes),
+                **reading.page_fields(frame, dpi),
             )
         )
     return pages

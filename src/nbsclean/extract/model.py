@@ -103,19 +103,34 @@ class Page:
     width: float | None = None
     height: float | None = None
     words: list[Word] = field(default_factory=list)
+    # OCR'd pages: the clockwise turn (0/90/180/270) and the skew (degrees) removed before
+    # reading, and the quality verdict of the reading (extract/quality.py, extract/reading.py).
+    rotation: int | None = None
+    skew: float | None = None
+    quality: dict | None = None
+    # Offsets into raw_text of tokens read from specks (extract/quality.py, junk_spans):
+    # the pipeline removes them as edits with the rule "ocr_junk".
+    junk_spans: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def poor(self) -> bool:
+        return bool(self.quality) and self.quality.get("verdict") == "poor"
 
     def summary(self) -> dict:
         """The page's number, how its text was got and why, and its raw text: the fields
-        ``nbsclean extract --json`` and the corpus record's pages share, with the page size
-        and its words (see :func:`words_to_columns`) when the page has a place on paper."""
+        ``nbsclean extract --json`` and the corpus record's pages share: for OCR'd pages the
+        turn, skew and quality verdict of the reading, and the page size and its words (see
+        :func:`words_to_columns`) when the page has a place on paper."""
         summary = {
             "n": self.n,
             "method": self.method,
             "reason": self.reason,
             "ocr_lang": self.ocr_lang,
             "ocr_conf": self.ocr_conf,
-            "raw_text": self.raw_text,
         }
+        if self.quality is not None:
+            summary.update(rotation=self.rotation, skew=self.skew, quality=self.quality)
+        summary["raw_text"] = self.raw_text
         if self.width is not None and self.height is not None:
             summary["width"] = round(self.width, 2)
             summary["height"] = round(self.height, 2)

@@ -5,8 +5,13 @@ Following OCRmyPDF, the external program sits behind a small interface:
 
 * :func:`check_tesseract` fails early with the install command when the binary or a
   language's traineddata is missing (exit code 3), instead of a silent skip;
-* :func:`ocr_image` runs Tesseract *once* per page (``image_to_data``) and derives both
-  the text and the mean word confidence from that single TSV output;
+* :func:`ocr_image` runs Tesseract *once* per page image (``image_to_data``) and derives
+  the text, the mean word confidence and the words with their confidences and boxes from
+  that single TSV output;
+* :func:`detect_orientation` runs Tesseract's orientation detection (``--psm 0``);
+* :func:`ocr_page_or_reject` reads a scanned page with the strategy of
+  :mod:`nbsclean.extract.reading` (upright, straight, binarisation chosen by evidence, a
+  quality verdict, retries of poor readings) and names the file when Tesseract fails;
 * :func:`tesseract_version` and :func:`traineddata_sha256` feed the corpus manifest.
 
 Tesseract is told to use one thread (``OMP_THREAD_LIMIT=1``): nbsclean parallelises over
@@ -24,7 +29,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
@@ -36,9 +41,23 @@ INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-swe
 
 # Tesseract's TSV rows have a "level": 1 page, 2 block, 3 paragraph, 4 line, 5 word.
 WORD_LEVEL = 5
-PDF_POINTS_PER_INCH = 72
-# Tesseract's own assumption for an image that states no resolution.
-DEFAULT_IMAGE_DPI = 300
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """A word of Tesseract's TSV: its place in the reading's text, its confidence and its
+    box in pixels of the image Tesseract read."""
+
+    start: int
+    end: int
+    text: str
+    conf: float
+    left: int
+    top: int
+    width: int
+    height: int
+    block: int = 0  # block and line on the page, numbered from 0 in reading order
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -46,13 +65,10 @@ class OcrResult:
     text: str
     mean_conf: float | None  # mean word confidence 0..100, None when no word was read
     words: int = 0
-    # The words with boxes in points (offsets into ``text``), and the page size in points.
-    word_boxes: tuple[Word, ...] = ()
-    width: float | None = None
-    height: float | None = None
+    word_list: tuple[OcrWord, ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"text": self.text, "mean_conf": self.mean_conf, "words": self.words}
 
 
 def _pytesseract():
@@ -150,7 +166,7 @@ def traineddata_sha256(lang: str = "swe") -> dict[str, str]:
 
 
 def _tesseract_config(psm: int | None, dpi: int | None) -> str:
-    options = []
+    options: list[str] = []
     if psm is not None:
         options.append(f"--psm {int(psm)}")
     if dpi:
@@ -158,28 +174,28 @@ def _tesseract_config(psm: int | None, dpi: int | None) -> str:
     return " ".join(options)
 
 
-def words_from_tsv(data: dict[str, list], dpi: float) -> tuple[str, list[Word]]:
-    """The page text and its words, both built from Tesseract's TSV rows in one pass.
+def _text_from_tsv(data: dict[str, list]) -> str:
+    return _text_and_words_from_tsv(data)[0]
+
+
+def _text_and_words_from_tsv(data: dict[str, list]) -> tuple[str, list[OcrWord]]:
+    """Rebuild Tesseract's plain-text output from its TSV rows, with every word's offsets.
 
     Words on one line are joined by a space, lines by "\\n", and a blank line separates
     paragraphs and blocks - the same layout ``tesseract img -`` prints, so a single
-    Tesseract run gives the text, the boxes and the confidences. Each word keeps its offsets
-    into that text, its box converted from the image's pixels to points (``72 / dpi``), its
-    confidence, and its paragraph (``block``) and line, numbered on the page from 0.
-
-    The boxes are in the coordinates of the image Tesseract saw; a caller that rotated or
-    deskewed the page maps them back to the original page afterwards.
+    Tesseract run gives the text, the confidences and the boxes.
     """
-    scale = PDF_POINTS_PER_INCH / dpi
-    parts: list[str] = []
-    words: list[Word] = []
-    offset = 0
-    paragraph_index = line_index = -1
-    current_paragraph_key = current_line_key = None
-    for level, page, block, par, line, left, top, width, height, conf, text in zip(
-        data["level"], data["page_num"], data["block_num"], data["par_num"], data["line_num"],
-        data["left"], data["top"], data["width"], data["height"], data["conf"], data["text"],
-    ):
+    pieces: list[str] = []
+    words: list[OcrWord] = []
+    length = 0
+    current_paragraph_key = None
+    current_line_key = None
+    block_index = line_index = 0
+    rows = zip(
+        data["level"], data["page_num"], data["block_num"], data["par_num"], data["line_num"], data["text"],
+        data["conf"], data["left"], data["top"], data["width"], data["height"],
+    )
+    for level, page, block, par, line, text, conf, left, top, width, height in rows:
         if int(level) != WORD_LEVEL:
             continue
         word = str(text).strip()
@@ -187,30 +203,22 @@ def words_from_tsv(data: dict[str, list], dpi: float) -> tuple[str, list[Word]]:
             continue
         paragraph_key = (page, block, par)
         line_key = (page, block, par, line)
-        separator = " "
-        if paragraph_key != current_paragraph_key:
-            separator = "\n\n"
-            paragraph_index += 1
-            current_paragraph_key = paragraph_key
-        if line_key != current_line_key:
-            separator = separator if separator == "\n\n" else "\n"
-            line_index += 1
-            current_line_key = line_key
-        if not parts:
-            separator = ""
-        parts.append(separator)
-        offset += len(separator)
-        parts.append(word)
-        x0, y0 = float(left) * scale, float(top) * scale
+        if pieces:
+            separator = "\n\n" if paragraph_key != current_paragraph_key else "\n" if line_key != current_line_key else " "
+            pieces.append(separator)
+            length += len(separator)
+            block_index += (page, block) != current_paragraph_key[:2]
+            line_index += line_key != current_line_key
+        current_paragraph_key, current_line_key = paragraph_key, line_key
         words.append(
-            Word(
-                start=offset, end=offset + len(word), text=word,
-                x0=x0, y0=y0, x1=x0 + float(width) * scale, y1=y0 + float(height) * scale,
-                conf=float(conf) if float(conf) >= 0 else None, block=paragraph_index, line=line_index,
+            OcrWord(
+                length, length + len(word), word, float(conf), int(left), int(top), int(width), int(height),
+                block_index, line_index,
             )
         )
-        offset += len(word)
-    return "".join(parts), words
+        pieces.append(word)
+        length += len(word)
+    return "".join(pieces), words
 
 
 def _mean_word_confidence(data: dict[str, list]) -> tuple[float | None, int]:
@@ -283,6 +291,7 @@ def ocr_image(
     psm: int | None = None,
     dpi: int | None = 300,
     timeout: float | None = None,
+    extra_config: str = "",
 ) -> OcrResult:
     """OCR one page image (a PIL image or an image file path) with a single Tesseract run.
 
@@ -292,39 +301,55 @@ def ocr_image(
     takes longer and pytesseract raises ``RuntimeError("Tesseract process timeout")``.
     """
     check_tesseract(lang)
-    resolution = dpi or DEFAULT_IMAGE_DPI
     # pytesseract passes os.environ to its subprocess: one OpenMP thread per worker.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     pytesseract = _pytesseract()
+    config = " ".join(part for part in (_tesseract_config(psm, dpi), extra_config) if part)
     with tempfile.TemporaryDirectory(prefix="nbsclean-ocr-") as directory:
         source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else _write_page_image(image, directory)
         data = pytesseract.image_to_data(
-            source, lang=lang, config=_tesseract_config(psm, dpi), output_type=pytesseract.Output.DICT,
-            timeout=timeout or 0,
+            source, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout or 0,
         )
-    mean_conf, count = _mean_word_confidence(data)
-    text, words = words_from_tsv(data, resolution)
-    width_px, height_px = _image_size(image)
-    scale = PDF_POINTS_PER_INCH / resolution
-    return OcrResult(
-        text=text, mean_conf=mean_conf, words=count, word_boxes=tuple(words),
-        width=width_px * scale, height=height_px * scale,
-    )
+    mean_conf, words = _mean_word_confidence(data)
+    text, word_list = _text_and_words_from_tsv(data)
+    return OcrResult(text=text, mean_conf=mean_conf, words=words, word_list=tuple(word_list))
 
 
-def _image_size(image) -> tuple[int, int]:
-    if isinstance(image, Image.Image):
-        return image.size
-    with Image.open(image) as opened:
-        return opened.size
+# Tesseract's orientation detection below this confidence is a guess (on pages that read
+# well upright it says 15-30; a broken-glyph photocopy page got "180" at 2.0).
+MIN_ORIENTATION_CONF = 5.0
 
 
-def ocr_page_or_reject(image: Image.Image, source: str, options, *, dpi: int, page: int) -> OcrResult:
-    """OCR one page of ``source`` with the extraction ``options``; a page Tesseract cannot
-    read is an :class:`~nbsclean.errors.UnreadableImageError` naming the file and page."""
+def detect_orientation(image: Image.Image, dpi: int, timeout: float | None = None) -> tuple[int, float] | None:
+    """Tesseract's own orientation detection (``--psm 0``, ``osd.traineddata``): the
+    clockwise turn (0/90/180/270) that makes the page upright, and its confidence. None
+    when Tesseract finds too little text to tell; MissingDependencyError (exit 3, with the
+    install command) when ``osd.traineddata`` is missing."""
+    check_tesseract("osd")
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    pytesseract = _pytesseract()
+    with tempfile.TemporaryDirectory(prefix="nbsclean-osd-") as directory:
+        source = _write_page_image(image, directory)
+        try:
+            report = pytesseract.image_to_osd(source, config=f"--psm 0 --dpi {int(dpi)}", timeout=timeout or 0)
+        except pytesseract.TesseractError:
+            return None
+    rotate = re.search(r"Rotate:\s*(\d+)", report)
+    confidence = re.search(r"Orientation confidence:\s*([\d.]+)", report)
+    if not rotate or not confidence:
+        return None
+    return int(rotate.group(1)) % 360, float(confidence.group(1))
+
+
+def ocr_page_or_reject(image: Image.Image, source: str, options, *, dpi: int, page: int, lexicon=None):
+    """Read one page of ``source`` with the extraction ``options`` (:func:`read_page`); a
+    page Tesseract cannot read is an :class:`~nbsclean.errors.UnreadableImageError`
+    naming the file and page."""
+    from nbsclean.extract.reading import read_page
+
     pytesseract = _pytesseract()
     try:
-        return ocr_image(image, lang=options.lang, psm=options.psm, dpi=dpi, timeout=options.ocr_timeout)
+        return read_page(image, options, dpi=dpi, lexicon=lexicon)
     except pytesseract.TesseractError as exc:
         raise UnreadableImageError(f"Tesseract cannot read page {page} ({exc.message.strip()})", source=source) from exc
     except RuntimeError as exc:
@@ -343,3 +368,24 @@ def ocr_page_or_reject(image: Image.Image, source: str, options, *, dpi: int, pa
             f"({exc.strerror}); free space there or point TMPDIR elsewhere",
             source=source,
         ) from exc
+
+
+PDF_POINTS_PER_INCH = 72
+
+
+def words_from_tsv(data: dict[str, list], dpi: float) -> tuple[str, list[Word]]:
+    """The page text and its words from Tesseract's TSV rows, boxes in points (``72 / dpi``)
+    of the image Tesseract read, each word with its offsets into the text, its confidence
+    (None where Tesseract gives none) and its block and line. A reading that turned or
+    deskewed the page maps the pixel boxes back through its transform instead
+    (:meth:`nbsclean.extract.reading.PageReading.words_on_page`)."""
+    scale = PDF_POINTS_PER_INCH / dpi
+    text, ocr_words = _text_and_words_from_tsv(data)
+    return text, [
+        Word(
+            word.start, word.end, word.text,
+            word.left * scale, word.top * scale, (word.left + word.width) * scale, (word.top + word.height) * scale,
+            conf=word.conf if word.conf >= 0 else None, block=word.block, line=word.line,
+        )
+        for word in ocr_words
+    ]

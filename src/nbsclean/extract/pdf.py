@@ -174,17 +174,18 @@ def _decided_pdf_page(
     if size_note:
         log.warning("%s: page %d: %s", source, number, size_note)
     image = render_pdf_page(pdfium_page, dpi)
-    result = ocr_engine.ocr_page_or_reject(image, source, options, dpi=dpi, page=number)
+    reading = ocr_engine.ocr_page_or_reject(image, source, options, dpi=dpi, page=number, lexicon=lexicon)
     size_reason = f"; {size_note}" if size_note else ""
     if has_layer:
         return Page(
-            number, "ocr_replaced_layer", f"{decision.reason}; re-OCR'd with Tesseract {options.lang}{size_reason}",
-            options.lang, result.mean_conf, result.text, replaced_layer_text=decision.layer, damage=decision.damage,
-            words=list(result.word_boxes),
+            n=number, method="ocr_replaced_layer",
+            reason=f"{decision.reason}; re-OCR'd with Tesseract {options.lang}{size_reason}",
+            ocr_lang=options.lang, replaced_layer_text=decision.layer, damage=decision.damage,
+            **reading.page_fields(image, dpi),
         )
     return Page(
-        number, "ocr", decision.reason + size_reason, options.lang, result.mean_conf, result.text,
-        damage=decision.damage, words=list(result.word_boxes),
+        n=number, method="ocr", reason=decision.reason + size_reason, ocr_lang=options.lang, damage=decision.damage,
+        **reading.page_fields(image, dpi),
     )
 
 

@@ -1,0 +1,324 @@
+"""Page images made readable before OCR: upright, straight, and with paper and ink apart.
+
+Everything here works on a copy of the page as a numpy array (the input file is never
+touched) and uses OpenCV's primitives for the image work:
+
+* :func:`estimate_skew` - the angle of the text lines, from the projection profile of the
+  ink at low resolution (the angle at which the rows of ink are sharpest);
+* :func:`looks_sideways` - whether the text lines run top to bottom (a page turned by 90°
+  or 270°), from the same profiles: cheap evidence that decides whether Tesseract's
+  orientation detection is worth running before the first reading;
+* :func:`paper_evidence` - how uneven the paper is and how far ink stands from it, which
+  chooses the binarisation variant of the first reading;
+* :func:`normalise_background` - the paper divided out (morphological closing estimates
+  it), so uneven grey paper becomes white and faint show-through fades;
+* :class:`PageTransform` - the rotation, deskew and scale applied for OCR, and the way
+  back: points of the OCR image mapped to the page as stored, so word boxes land on the
+  word's ink in the original scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+# Evidence is measured on the page scaled to about this resolution: text lines stay
+# distinct, and each measure costs a few milliseconds on an A4 page.
+EVIDENCE_DPI = 75
+
+# Skew is searched over ±MAX_SKEW degrees: coarse steps first, then fine steps around the
+# best coarse angle. Scanned pages beyond 10° are rare, and a page turned by 90° is
+# Tesseract's orientation detection's job.
+MAX_SKEW = 10.0
+COARSE_STEP = 0.5
+FINE_STEP = 0.1
+# A page is straightened only when the skew is at least this large: below it Tesseract's
+# own line finding copes, and resampling the page would cost time and sharpness for nothing.
+MIN_DESKEW = 0.3
+
+
+def _cv2():
+    """OpenCV, imported on first use and told to use one thread: nbsclean parallelises over
+    files with its own workers, and OpenCV's thread pool would only fight them (on these
+    small images its threads cost more than they save)."""
+    import cv2
+
+    if cv2.getNumThreads() != 1:
+        cv2.setNumThreads(1)
+    return cv2
+
+
+def as_grey_array(image: Image.Image) -> np.ndarray:
+    """The page as 8-bit grey pixels (a copy: the caller's image is left as it is)."""
+    if image.mode == "L":
+        return np.array(image, dtype=np.uint8)
+    if image.mode.startswith("I") or image.mode == "F":
+        pixels = np.asarray(image, dtype=np.float64)
+        low, high = float(pixels.min()), float(pixels.max())
+        scale = 255 / (high - low) if high > low else 1.0
+        return ((pixels - low) * scale).astype(np.uint8)
+    if "A" in image.getbands() or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        flattened = Image.new("RGB", rgba.size, (255, 255, 255))
+        flattened.paste(rgba, mask=rgba.getchannel("A"))
+        image = flattened
+    return np.array(image.convert("L"), dtype=np.uint8)
+
+
+def downscaled(grey: np.ndarray, dpi: int, target_dpi: int = EVIDENCE_DPI) -> np.ndarray:
+    cv2 = _cv2()
+
+    factor = min(1.0, target_dpi / max(1, dpi))
+    if factor >= 1.0:
+        return grey
+    size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+
+
+def ink_mask(small: np.ndarray) -> np.ndarray:
+    """Ink pixels (1) of a downscaled page: darker than the local paper by a clear margin.
+
+    The paper is estimated by a wide morphological closing (it erases the ink), so a page
+    with a dark corner or a grey band does not turn into solid ink as a global threshold would.
+    """
+    background = estimate_background(small, stroke_px=max(3, small.shape[1] // 100))
+    darkness = background.astype(np.int16) - small.astype(np.int16)
+    spread = max(12, int(np.percentile(darkness, 99.5)) // 3)
+    return (darkness > spread).astype(np.uint8)
+
+
+def estimate_background(grey: np.ndarray, stroke_px: int) -> np.ndarray:
+    """The paper without the ink: a closing with a kernel wider than any stroke, smoothed."""
+    cv2 = _cv2()
+
+    size = 2 * (3 * stroke_px) + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    closed = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, kernel)
+    return cv2.blur(closed, (size, size))
+
+
+def rotate_array(
+    pixels: np.ndarray, angle: float, fill: int = 255, *, nearest: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """``pixels`` turned counter-clockwise by ``angle`` degrees on an enlarged canvas (nothing
+    cut off), and the 2x3 affine matrix that maps original pixel positions into it."""
+    cv2 = _cv2()
+
+    height, width = pixels.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_width = int(np.ceil(height * sin + width * cos))
+    new_height = int(np.ceil(height * cos + width * sin))
+    matrix[0, 2] += new_width / 2 - width / 2
+    matrix[1, 2] += new_height / 2 - height / 2
+    rotated = cv2.warpAffine(
+        pixels, matrix, (new_width, new_height), flags=cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR,
+        borderValue=fill,
+    )
+    return rotated, matrix
+
+
+def _row_sharpness(mask: np.ndarray) -> float:
+    """How sharply ink falls into rows: the variance of the row sums. Text lines that run
+    straight across give full rows and empty gaps; skewed lines smear into each other."""
+    return float(np.var(mask.sum(axis=1, dtype=np.float64)))
+
+
+def estimate_skew(grey: np.ndarray, dpi: int, mask: np.ndarray | None = None) -> float:
+    """The skew of the text lines in degrees (counter-clockwise positive, as the page must
+    be turned clockwise by this much to straighten it); 0.0 on a page without ink.
+    ``mask``: the page's :func:`ink_mask`, when the caller has it already."""
+    mask = ink_mask(downscaled(grey, dpi)) if mask is None else mask
+    if mask.sum() < 50:
+        return 0.0
+
+    def sharpness_of(pixels: np.ndarray):
+        def sharpness(angle: float) -> float:
+            rotated, _ = rotate_array(pixels, -angle, fill=0, nearest=True)
+            return _row_sharpness(rotated)
+
+        return sharpness
+
+    # The coarse search runs on the mask at half size (text lines stay apart at ~37 dpi),
+    # the fine one at full evidence resolution around the coarse best.
+    half = _cv2().resize(mask, (max(1, mask.shape[1] // 2), max(1, mask.shape[0] // 2)), interpolation=_cv2().INTER_AREA)
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + COARSE_STEP / 2, COARSE_STEP)
+    best = max(coarse, key=sharpness_of(half))
+    fine = np.arange(best - COARSE_STEP, best + COARSE_STEP + FINE_STEP / 2, FINE_STEP)
+    sharpness = sharpness_of(mask)
+    return round(float(max(fine, key=sharpness)), 1)
+
+
+def looks_sideways(mask: np.ndarray) -> bool:
+    """Whether the text lines of a page's :func:`ink_mask` run vertically: ink falls into
+    sharp columns and smears across rows. Both 90° and 270° look the same here;
+    Tesseract's orientation detection tells them apart."""
+    if mask.sum() < 50:
+        return False
+    by_rows = _row_sharpness(mask) / max(1, mask.shape[1]) ** 2
+    by_columns = _row_sharpness(mask.T) / max(1, mask.shape[0]) ** 2
+    return by_columns > 1.5 * by_rows
+
+
+@dataclass(frozen=True)
+class PaperEvidence:
+    """What the page's paper and ink look like, measured at low resolution."""
+
+    unevenness: float  # spread of the paper's grey across the page (5th-95th percentile), 0..255
+    contrast: float  # paper minus ink (the darkest 1 % of ink pixels), 0..255
+    ink_share: float  # share of the page that is ink
+    ink_pixels: int = 0  # ink pixels at the evidence resolution
+    paper_level: float = 255.0  # the page's median grey
+
+    @property
+    def needs_adaptive(self) -> bool:
+        """A global threshold fails on this page: the paper varies more than ink and paper
+        differ by a third of their distance, or ink stands out weakly."""
+        return self.unevenness > self.contrast / 3 or self.contrast < 110
+
+    def to_dict(self) -> dict:
+        return {
+            "paper_unevenness": round(self.unevenness, 1),
+            "contrast": round(self.contrast, 1),
+            "ink_share": round(self.ink_share, 4),
+        }
+
+
+def paper_evidence(small: np.ndarray, mask: np.ndarray) -> PaperEvidence:
+    """The paper of a downscaled page and its :func:`ink_mask`."""
+    background = estimate_background(small, stroke_px=max(3, small.shape[1] // 100))
+    low, high = np.percentile(background, (5, 95))
+    ink = small[mask.astype(bool)]
+    ink_level = float(np.percentile(ink, 1)) if ink.size else float(np.median(small))
+    return PaperEvidence(
+        unevenness=float(high - low),
+        contrast=max(0.0, float(np.median(background)) - ink_level),
+        ink_share=float(mask.mean()),
+        ink_pixels=int(mask.sum()),
+        paper_level=float(np.median(small)),
+    )
+
+
+@dataclass(frozen=True)
+class PageEvidence:
+    """What a cheap look at the page (a few milliseconds) shows before any OCR."""
+
+    sideways: bool
+    skew: float  # of the page as stored; measured again once the page is turned upright
+    paper: PaperEvidence
+
+
+def page_evidence(grey: np.ndarray, dpi: int) -> PageEvidence:
+    small = downscaled(grey, dpi)
+    mask = ink_mask(small)
+    sideways = looks_sideways(mask)
+    skew = 0.0 if sideways else estimate_skew(grey, dpi, mask=mask)
+    return PageEvidence(sideways=sideways, skew=skew, paper=paper_evidence(small, mask))
+
+
+def normalise_background(grey: np.ndarray, dpi: int) -> np.ndarray:
+    """The page divided by its paper: the paper becomes white everywhere, ink keeps its
+    darkness relative to the paper around it, and the result is stretched to 0..255.
+
+    Faint show-through from the reverse side and the JPEG noise of the paper become light
+    grey, far from the ink, which a threshold then separates.
+    """
+    cv2 = _cv2()
+
+    stroke_px = max(2, round(dpi / 100))
+    background = estimate_background(grey, stroke_px=stroke_px).astype(np.float32)
+    ratio = grey.astype(np.float32) / np.maximum(background, 1.0)
+    ink_level = float(np.percentile(ratio, 0.5))
+    stretched = (ratio - ink_level) / max(1e-3, 1.0 - ink_level) * 255
+    return cv2.medianBlur(np.clip(stretched, 0, 255).astype(np.uint8), 3)
+
+
+# Specks smaller than this many pixels at 300 dpi are removed by :func:`despeckle`
+# (a full stop of 10 pt type is about 30 px; dust specks of 1-3 px radius are 5-30).
+SPECK_AREA_300DPI = 40
+
+
+def despeckle(normalised: np.ndarray, dpi: int) -> np.ndarray:
+    """A background-normalised page without the small dark specks of dust and toner:
+    connected components of ink smaller than :data:`SPECK_AREA_300DPI` become paper.
+    The price is that some full stops and i-dots go too, so this is a retry variant for
+    pages whose reading was poor, never the first choice."""
+    cv2 = _cv2()
+
+    _, ink = cv2.threshold(normalised, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    min_area = SPECK_AREA_300DPI * (dpi / 300) ** 2
+    small = stats[:, cv2.CC_STAT_AREA] < min_area
+    small[0] = False  # label 0 is the paper
+    cleaned = normalised.copy()
+    cleaned[small[labels]] = 255
+    return cleaned
+
+
+# --------------------------------------------------------------------------- the way back
+
+
+@dataclass(frozen=True)
+class PageTransform:
+    """What was done to the page for OCR, and how to map OCR-image pixels back to it.
+
+    ``rotation``: degrees the page was turned clockwise to stand upright (0/90/180/270,
+    Tesseract's orientation detection's "Rotate"); ``skew``: degrees of skew removed
+    (the upright page was turned clockwise by this much); ``scale``: OCR pixels per
+    original pixel. ``matrix`` maps original pixels (x, y, 1) to the OCR image.
+    """
+
+    rotation: int = 0
+    skew: float = 0.0
+    scale: float = 1.0
+    matrix: tuple[tuple[float, float, float], ...] = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+
+    @property
+    def is_identity(self) -> bool:
+        return self.rotation == 0 and self.skew == 0.0 and self.scale == 1.0
+
+    def to_original(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the OCR image on the page as stored (pixels)."""
+        inverse = np.linalg.inv(np.array(self.matrix, dtype=np.float64))
+        ox, oy, _ = inverse @ np.array([x, y, 1.0])
+        return float(ox), float(oy)
+
+    def box_to_original(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """The smallest upright box on the original page that holds the OCR box's corners."""
+        corners = [self.to_original(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        return min(xs), min(ys), max(xs), max(ys)
+
+
+def _as_3x3(matrix_2x3: np.ndarray) -> np.ndarray:
+    return np.vstack([matrix_2x3, [0.0, 0.0, 1.0]])
+
+
+def _quarter_turn_matrix(rotation: int, width: int, height: int) -> np.ndarray:
+    """Pixel mapping of a clockwise turn by ``rotation`` degrees (np.rot90 with k=-n)."""
+    if rotation == 90:
+        return np.array([[0.0, -1.0, height - 1.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    if rotation == 180:
+        return np.array([[-1.0, 0.0, width - 1.0], [0.0, -1.0, height - 1.0], [0.0, 0.0, 1.0]])
+    if rotation == 270:
+        return np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, width - 1.0], [0.0, 0.0, 1.0]])
+    return np.eye(3)
+
+
+def upright_and_straight(grey: np.ndarray, rotation: int, skew: float) -> tuple[np.ndarray, PageTransform]:
+    """The page turned clockwise by ``rotation`` (a multiple of 90) and then by ``skew``
+    degrees, and the transform that maps the result back to ``grey``'s pixels."""
+    height, width = grey.shape[:2]
+    turned = np.ascontiguousarray(np.rot90(grey, k=-(rotation // 90))) if rotation else grey
+    matrix = _quarter_turn_matrix(rotation, width, height)
+    if abs(skew) >= MIN_DESKEW:
+        turned, skew_matrix = rotate_array(turned, -skew)
+        matrix = _as_3x3(skew_matrix) @ matrix
+    else:
+        skew = 0.0
+    transform = PageTransform(
+        rotation=rotation, skew=skew, matrix=tuple(tuple(float(v) for v in row) for row in matrix)
+    )
+    return turned, transform

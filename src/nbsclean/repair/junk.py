@@ -1,0 +1,55 @@
+"""Junk tokens read from specks and dust, removed as edits of their own (rule ``ocr_junk``),
+and the repair of a page whose reading was judged poor kept to layout fixes.
+
+Pure: offsets into a page's raw text and edits in, edits out. Extraction decides which
+tokens are junk (it has Tesseract's word confidences, see
+:func:`nbsclean.extract.quality.junk_spans`) and passes them here as spans.
+"""
+
+from __future__ import annotations
+
+from nbsclean.edits import Edit
+
+JUNK_RULE = "ocr_junk"
+JUNK_SCORE = 0.9
+
+# On a page whose reading stayed poor, only these rules of the repair are applied: layout
+# and Unicode fixes that hold whatever the words are. Word repairs would turn garbage into
+# other (plausible-looking, wrong) words; the page is flagged for a person instead.
+LAYOUT_RULES = frozenset({"nfc", "ligature", "hyphen_join", "bullet"})
+
+
+def junk_edits(raw: str, spans: list[tuple[int, int]]) -> list[Edit]:
+    """One deletion per junk span, taking one neighbouring space with it so no double space
+    is left ("bröd | efteråt" -> "bröd efteråt")."""
+    edits = []
+    for start, end in sorted(spans):
+        if not (0 <= start < end <= len(raw)):
+            continue
+        if start > 0 and raw[start - 1] == " ":
+            start -= 1
+        elif end < len(raw) and raw[end] == " ":
+            end += 1
+        if edits and start < edits[-1].end:
+            continue
+        edits.append(Edit(start, end, raw[start:end], "", JUNK_RULE, JUNK_SCORE))
+    return edits
+
+
+def is_layout_edit(edit: Edit) -> bool:
+    return all(part in LAYOUT_RULES for part in edit.rule.split("+"))
+
+
+def merge_junk_and_repairs(
+    repair_edits: list[Edit], junk: list[Edit], *, poor: bool
+) -> list[Edit]:
+    """The page's edits: the junk deletions, and the repairs that do not touch them (on a
+    poor page only layout fixes), in order. Every edit keeps its offsets into the raw text,
+    so ``apply_edits(raw, result)`` replays them."""
+    kept = [edit for edit in repair_edits if not poor or is_layout_edit(edit)]
+    kept = [edit for edit in kept if not any(_overlap(edit, deletion) for deletion in junk)]
+    return sorted(kept + junk, key=lambda edit: (edit.start, edit.end))
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    return a.start < b.end and b.start < a.end or (a.start == a.end == b.start)

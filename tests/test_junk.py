@@ -1,0 +1,47 @@
+"""The ocr_junk rule and no word repairs on a page read poorly (pure: no OCR here)."""
+
+from __future__ import annotations
+
+from nbsclean.edits import apply_edits
+from nbsclean.extract.model import Page
+from nbsclean.pipeline import PipelineOptions, build_record
+from nbsclean.extract import ExtractedDocument
+from nbsclean.repair.junk import junk_edits
+
+
+def ocr_page(raw: str, junk: list[tuple[int, int]], verdict: str) -> Page:
+    return Page(
+        n=1, method="ocr", reason="image file", ocr_lang="swe", ocr_conf=70.0, raw_text=raw,
+        rotation=0, skew=0.0, quality={"verdict": verdict, "reasons": []}, junk_spans=junk,
+    )
+
+
+def record_of(page: Page) -> dict:
+    document = ExtractedDocument(source="x.png", kind="image", sha256="0" * 64, bytes=1, pages=[page])
+    return build_record(document, PipelineOptions(), None)
+
+
+def test_junk_tokens_are_removed_as_their_own_revertable_edits():
+    raw = "med soppa | och bröd ., efteråt"
+    spans = [(raw.index("|"), raw.index("|") + 1), (raw.index(".,"), raw.index(".,") + 2)]
+    record = record_of(ocr_page(raw, spans, "ok"))
+    junk = [edit for edit in record["edits"] if edit["rule"] == "ocr_junk"]
+    assert [edit["before"] for edit in junk] == [" |", " .,"]
+    assert record["text"] == "med soppa och bröd efteråt"
+
+
+def test_a_poor_page_gets_no_word_repairs_only_layout_fixes():
+    raw = "Sérmlands lan och bdsta till-\nsammans"
+    ok_record = record_of(ocr_page(raw, [], "ok"))
+    assert any(edit["rule"] != "hyphen_join" for edit in ok_record["edits"])  # repaired when ok
+    poor_record = record_of(ocr_page(raw, [], "poor"))
+    assert {edit["rule"] for edit in poor_record["edits"]} <= {"hyphen_join"}
+    assert "Sérmlands" in poor_record["text"] and "tillsammans" in poor_record["text"]
+
+
+def test_junk_edits_replay_and_never_overlap():
+    raw = "| a ; b |"
+    edits = junk_edits(raw, [(0, 1), (4, 5), (8, 9)])
+    text = apply_edits(raw, edits)
+    assert text == "a b"
+    assert all(a.end <= b.start for a, b in zip(edits, edits[1:]))

@@ -1,0 +1,232 @@
+"""Scans as they really come (issue #11): orientation, deskew, binarisation by evidence, the
+quality verdict, retries, and word boxes mapped back to the page as stored. Real Tesseract
+on small rendered pages (about a second each)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from nbsclean.extract import ExtractOptions, extract_file
+from nbsclean.extract import preprocess
+from nbsclean.extract.quality import judge_reading
+
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+LINES = [
+    "Styrelsen hälsar alla medlemmar välkomna till årets möte",
+    "i Bygdegården. Vi går igenom verksamhetsberättelsen och",
+    "väljer ny ordförande efter Göran Sjöström, som lämnar",
+    "uppdraget efter nio år. Anmäl dig senast den 11 mars.",
+    "Efter mötet bjuder föreningen på kaffe och smörgåstårta.",
+    "Ingrid Håkansson visar bilder från sommarens slåtteröl.",
+]
+WORDS = " ".join(LINES).split()
+
+
+def page(lines=LINES, size=40, width=2000) -> Image.Image:
+    """A small 300 dpi page of Swedish text on white paper."""
+    height = 160 + int(size * 1.5) * len(lines)
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(SERIF, size)
+    for i, line in enumerate(lines):
+        draw.text((80, 80 + i * int(size * 1.5)), line, font=font, fill=0)
+    image.info["dpi"] = (300, 300)
+    return image
+
+
+def save(image: Image.Image, path, **kwargs):
+    image.save(path, dpi=(300, 300), **kwargs)
+    return path
+
+
+def recall(text: str) -> float:
+    found = set(text.split())
+    return sum(1 for word in WORDS if word in found) / len(WORDS)
+
+
+def only_page(path):
+    document = extract_file(path, ExtractOptions())
+    assert len(document.pages) == 1
+    return document.pages[0]
+
+
+# --------------------------------------------------------------------------- orientation
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_turned_page_is_read_upright_and_its_rotation_recorded(tmp_path, turn):
+    path = save(page().rotate(turn, expand=True), tmp_path / f"turned{turn}.png")
+    result = only_page(path)
+    assert recall(result.raw_text) > 0.9, result.raw_text
+    # PIL turns counter-clockwise; the page must be turned back clockwise by the same.
+    assert result.rotation == turn
+    assert result.quality["verdict"] == "ok"
+
+
+def test_an_upright_clean_page_is_read_once_as_it_is(tmp_path):
+    result = only_page(save(page(), tmp_path / "clean.png"))
+    assert recall(result.raw_text) > 0.9
+    assert (result.rotation, result.skew) == (0, 0.0)
+    assert result.quality["variant"] == "plain"
+    assert result.quality["tried"] == []  # no retry on a good first reading
+
+
+# --------------------------------------------------------------------------- deskew
+
+
+@pytest.mark.parametrize("angle", [-4.0, 2.5])
+def test_skew_is_estimated_and_removed(tmp_path, angle):
+    skewed = page().rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    assert preprocess.estimate_skew(np.asarray(skewed), 300) == pytest.approx(angle, abs=0.3)
+    result = only_page(save(skewed, tmp_path / "skewed.png"))
+    assert result.skew == pytest.approx(angle, abs=0.3)
+    assert recall(result.raw_text) > 0.9
+
+
+# --------------------------------------------------------------------------- the way back
+
+
+def test_word_boxes_land_on_their_ink_in_the_original_page(tmp_path):
+    """A page turned by 90° and skewed: each word's box, mapped back through the transform,
+    must sit where that word's ink is in the stored image."""
+    upright = page()
+    ink_upright = np.asarray(upright) < 128
+    turned = upright.rotate(3.0, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255).rotate(90, expand=True)
+    path = save(turned, tmp_path / "turned-skewed.png")
+    result = only_page(path)
+    assert result.rotation == 90 and result.skew == pytest.approx(3.0, abs=0.3)
+    stored = np.asarray(Image.open(path)) < 128
+    assert result.words, "the page's words with boxes"
+    for word in result.words:
+        x0, y0, x1, y1 = (round(v * 300 / 72) for v in (word.x0, word.y0, word.x1, word.y1))
+        assert 0 <= x0 < x1 <= stored.shape[1] + 2 and 0 <= y0 < y1 <= stored.shape[0] + 2
+        box = stored[y0:y1, x0:x1]
+        assert box.mean() > 0.05, f"{word.text}: no ink in its box on the original page"
+        assert result.raw_text[word.start : word.end] == word.text
+    # The boxes of a turned page are tall, not wide: they follow the original's geometry.
+    long_words = [w for w in result.words if len(w.text) >= 8]
+    assert all((w.y1 - w.y0) > (w.x1 - w.x0) for w in long_words)
+    assert ink_upright.any()
+
+
+def test_transform_maps_corners_of_a_quarter_turn_exactly():
+    grey = np.zeros((100, 200), dtype=np.uint8)  # 200 wide, 100 high
+    turned, transform = preprocess.upright_and_straight(grey, 90, 0.0)
+    assert turned.shape == (200, 100)
+    # Clockwise turn: the original's top-left corner goes to the top-right.
+    assert transform.to_original(99, 0) == pytest.approx((0, 0))
+    assert transform.to_original(0, 199) == pytest.approx((199, 99))
+
+
+# --------------------------------------------------------------------------- binarisation
+
+
+def grey_paper(image: Image.Image, seed: int = 3) -> Image.Image:
+    """Uneven grey paper, weak ink: what a global threshold cannot separate."""
+    rng = np.random.default_rng(seed)
+    clean = np.asarray(image, dtype=np.float32) / 255
+    coarse = rng.uniform(150, 225, size=(4, 4)).astype(np.float32)
+    paper = np.asarray(Image.fromarray(coarse, mode="F").resize(image.size, Image.Resampling.BICUBIC))
+    paper = np.clip(paper, 150, 225)
+    ink = paper - 70
+    return Image.fromarray(np.clip(ink + (paper - ink) * clean, 0, 255).astype(np.uint8), mode="L")
+
+
+def test_uneven_grey_paper_is_normalised_by_evidence_and_read(tmp_path):
+    path = save(grey_paper(page()), tmp_path / "grey.jpg", quality=30)
+    before = path.read_bytes()
+    result = only_page(path)
+    assert result.quality["variant"] == "normalised"
+    assert result.quality["paper_unevenness"] > 20
+    assert recall(result.raw_text) > 0.9
+    assert path.read_bytes() == before  # preprocessing never modifies the input
+
+
+# --------------------------------------------------------------------------- the verdict
+
+
+def test_blank_page_is_not_poor(tmp_path):
+    result = only_page(save(Image.new("L", (1200, 900), 250), tmp_path / "blank.png"))
+    assert result.raw_text == ""
+    assert result.quality["verdict"] == "ok"
+    assert result.quality["reasons"] == ["blank page"]
+
+
+def test_black_page_is_poor_with_its_reason(tmp_path):
+    result = only_page(save(Image.new("L", (1200, 900), 5), tmp_path / "black.png"))
+    assert result.quality["verdict"] == "poor"
+    assert "dark all over" in " ".join(result.quality["reasons"])
+
+
+def test_noise_page_is_poor(tmp_path):
+    rng = np.random.default_rng(7)
+    noise = (rng.random((900, 1200)) > 0.5).astype(np.uint8) * 255
+    result = only_page(save(Image.fromarray(noise, mode="L"), tmp_path / "noise.png"))
+    assert result.quality["verdict"] == "poor"
+    assert result.quality["reasons"]
+
+
+def test_photo_without_text_is_poor_not_silent(tmp_path):
+    """A photograph-like page (smooth shapes and gradients, no text) has ink but no text."""
+    image = Image.new("L", (1200, 900), 230)
+    draw = ImageDraw.Draw(image)
+    rng = random.Random(5)
+    for _ in range(12):
+        x, y, r = rng.randrange(1200), rng.randrange(900), rng.randrange(40, 160)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=rng.randrange(20, 140))
+    result = only_page(save(image, tmp_path / "photo.png"))
+    assert result.quality["verdict"] == "poor"
+    assert any("no text read" in reason or "known" in reason or "confidence" in reason for reason in result.quality["reasons"])
+
+
+def test_verdict_reasons_from_the_reading_alone():
+    known = {"och", "att", "det", "som", "för", "med", "till", "har", "är", "inte"}.__contains__
+    good = [(word, 95.0) for word in "och att det som för med till har är inte".split()]
+    assert judge_reading(good, ink_pixels=300, ink_share=0.05, paper_level=240, is_known=known).verdict == "ok"
+    garbage = [(word, 35.0) for word in "xqz 'anua SUPNF IPIS J3IL jeARB ,; |".split()]
+    verdict = judge_reading(garbage, ink_pixels=300, ink_share=0.05, paper_level=240, is_known=known)
+    assert verdict.verdict == "poor"
+    assert any("confidence" in reason for reason in verdict.reasons)
+    nothing = judge_reading([], ink_pixels=5000, ink_share=0.05, paper_level=240, is_known=known)
+    assert nothing.verdict == "poor" and "no text read" in nothing.reasons[0]
+
+
+def test_extract_json_and_header_show_the_verdict(tmp_path):
+    path = save(Image.new("L", (1200, 900), 5), tmp_path / "black.png")
+    run = [sys.executable, "-m", "nbsclean", "extract", str(path)]
+    header = subprocess.run(run, capture_output=True, text=True, check=True).stdout.splitlines()[0]
+    assert "quality poor" in header
+    record = json.loads(subprocess.run(run + ["--json"], capture_output=True, text=True, check=True).stdout)
+    page_record = record["pages"][0]
+    assert page_record["quality"]["verdict"] == "poor"
+    assert {"rotation", "skew"} <= set(page_record)
+
+
+def test_input_file_is_never_modified(tmp_path):
+    path = save(page().rotate(180), tmp_path / "upside-down.png")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    only_page(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_run_counts_poor_pages_in_manifest_and_summary(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    save(Image.new("L", (1200, 900), 5), inputs / "black.png")
+    save(Image.new("L", (1200, 900), 250), inputs / "blank.png")
+    corpus = tmp_path / "corpus"
+    run = subprocess.run(
+        [sys.executable, "-m", "nbsclean", "run", str(inputs), "-o", str(corpus)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["poor_pages"] == 1  # the black page; the blank one is not poor
+    assert "pages read poorly (flagged)" in run.stderr
