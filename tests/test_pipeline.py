@@ -42,7 +42,7 @@ def assert_record_shape(record: dict, source: Path) -> None:
     assert record["raw_text"] == "\f".join(page["raw_text"] for page in record["pages"])
     assert record["text"] == "\f".join(page["text"] for page in record["pages"])
     for page in record["pages"]:
-        assert PAGE_KEYS <= set(page) <= PAGE_KEYS | {"replaced_layer_text", "width", "height", "words", "blocks"}
+        assert PAGE_KEYS <= set(page) <= PAGE_KEYS | {"replaced_layer_text", "width", "height", "words", "blocks", "decode_edits"}
     for i, edit in enumerate(record["edits"], start=1):
         assert set(edit) == EDIT_KEYS and edit["id"] == f"e{i}"
         assert record["raw_text"][edit["start"] : edit["end"]] == edit["before"]
