@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -39,6 +38,7 @@ def register(app: typer.Typer) -> None:
         them again after the repair, as edits of rule "decision". An id that matches nothing
         is exit 1 and nothing is written."""
         from nbsclean.review.decide import DecideRequest, decide_corpus
+        from nbsclean.commands.output import note as say
         from nbsclean.review.decisions import describe
 
         request = DecideRequest(
@@ -46,12 +46,10 @@ def register(app: typer.Typer) -> None:
         )
         report = decide_corpus(corpus, request)
         kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(report.kinds().items()))
-        if logging.getLogger().getEffectiveLevel() <= logging.WARNING:
-            print(
-                f"nbsclean: decide: {len(report.decisions)} decision(s) recorded ({kinds}); "
-                f"{len(report.documents)} document(s) updated",
-                file=sys.stderr,
-            )
+        say(
+            f"nbsclean: decide: {len(report.decisions)} decision(s) recorded ({kinds}); "
+            f"{len(report.documents)} document(s) updated"
+        )
         for stale in report.stale:
             where = f" at {stale.start}" if stale.start is not None else ""
             logging.getLogger("nbsclean.decide").warning(

@@ -16,6 +16,7 @@ from typing import List, Optional
 import typer
 
 from nbsclean.commands.options import lexicon_option, project_option
+from nbsclean.commands.output import quiet
 from nbsclean.errors import BadArgumentsError
 
 log = logging.getLogger("nbsclean.run")
@@ -124,9 +125,6 @@ def _process_file():
 # --- progress and summary (stderr) -------------------------------------------------------
 
 
-def quiet() -> bool:
-    """``nbsclean -q``: only errors on stderr (the root callback sets the logging level)."""
-    return logging.getLogger().getEffectiveLevel() > logging.WARNING
 
 
 def make_progress():
