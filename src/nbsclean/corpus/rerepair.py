@@ -122,7 +122,8 @@ def bring_up_to_date(
 
     refresh = Refresh(records=[])
     for record in records:
-        if is_current(record, fingerprint, decisions) or record.get("extract_sha256") != extraction:
+        same_extraction = record.get("extract_sha256") == extraction or record.get("options_sha256") == fingerprint
+        if is_current(record, fingerprint, decisions) or not same_extraction:
             refresh.records.append(record)
             continue
         rebuilt = rerepair_record(record, options, lexicon)
