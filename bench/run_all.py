@@ -35,6 +35,8 @@ BENCHMARKS = {
     "bench_scale.py": [],
     "bench_serve.py": [],
     "bench_outputs.py": ["--repeats", "2"],
+    # the scanned PDFs of samples/scans: one OCR run, then run --resume after lexicon add
+    "bench_rerepair.py": [],
 }
 
 
