@@ -48,6 +48,7 @@ from nbsclean.corpus.journal import (
     parquet_available,
     prepare_corpus_dir,
     iter_journal,
+    read_journal,
     read_manifest,
     write_manifest,
     write_parquet,
