@@ -36,6 +36,8 @@ BENCHMARKS = {
     "bench_serve.py": [],
     "bench_outputs.py": ["--repeats", "2"],
     "bench_scans.py": ["--rounds", "2"],
+    # the scanned PDFs of samples/scans: one OCR run, then run --resume after lexicon add
+    "bench_rerepair.py": [],
 }
 
 

@@ -43,7 +43,7 @@ def assert_record_shape(record: dict, source: Path) -> None:
     assert record["raw_text"] == "\f".join(page["raw_text"] for page in record["pages"])
     assert record["text"] == "\f".join(page["text"] for page in record["pages"])
     for page in record["pages"]:
-        assert PAGE_KEYS <= set(page) <= PAGE_KEYS | {"replaced_layer_text", "width", "height", "words", "blocks"} | OCR_PAGE_KEYS
+        assert PAGE_KEYS <= set(page) <= PAGE_KEYS | {"replaced_layer_text", "width", "height", "words", "blocks", "decode_edits"} | OCR_PAGE_KEYS
         if page["method"] in ("ocr", "ocr_replaced_layer"):
             assert OCR_PAGE_KEYS <= set(page)
     for i, edit in enumerate(record["edits"], start=1):

@@ -367,9 +367,24 @@ def test_resume_with_other_options_is_refused(tmp_path, monkeypatch, capsys):
     write_text_inputs(tmp_path / "in", 2)
     assert cli_exit_code("in", "-o", "corpus", "-j", "1") == 0
     capsys.readouterr()
-    assert cli_exit_code("in", "-o", "corpus", "-j", "1", "--resume", "--no-repair") == 1
-    assert "other options" in capsys.readouterr().err
+    assert cli_exit_code("in", "-o", "corpus", "-j", "1", "--resume", "--dpi", "200") == 1
+    assert "extracted with other options" in capsys.readouterr().err
     assert len(read_journal(tmp_path / "corpus" / "documents.jsonl")) == 2
+
+
+def test_resume_with_another_repair_option_repairs_again_from_the_records(tmp_path, monkeypatch, capsys):
+    """--no-repair steers only the repair: the stored raw text is repaired again (here: not
+    at all), nothing is extracted again and nothing is refused."""
+    monkeypatch.chdir(tmp_path)
+    write_text_inputs(tmp_path / "in", 2)
+    assert cli_exit_code("in", "-o", "corpus", "-j", "1") == 0
+    before = read_journal(tmp_path / "corpus" / "documents.jsonl")
+    assert any(r["edits"] for r in before)
+    assert cli_exit_code("in", "-o", "corpus", "-j", "1", "--resume", "--no-repair") == 0
+    after = read_journal(tmp_path / "corpus" / "documents.jsonl")
+    assert [r["raw_text"] for r in after] == [r["raw_text"] for r in before]
+    assert all(not r["edits"] and r["text"] == r["raw_text"] for r in after)
+    assert json.loads((tmp_path / "corpus" / "manifest.json").read_text())["runs"][-1]["rerepaired"] == 2
 
 
 def test_missing_input_and_bad_options_exit_1(tmp_path, monkeypatch):

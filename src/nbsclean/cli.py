@@ -47,6 +47,9 @@ def _root(
 
 def _register_commands() -> None:
     from nbsclean.commands import COMMAND_MODULES
+    from nbsclean.helptext import use_plain_type_names
+
+    use_plain_type_names()
 
     for module in COMMAND_MODULES:
         module.register(app)

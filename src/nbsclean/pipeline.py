@@ -138,7 +138,65 @@ def _page_record(page: Page, result: _PageResult) -> dict:
     record = {**page.summary(), "text": result.text}
     if page.replaced_layer_text is not None:
         record["replaced_layer_text"] = page.replaced_layer_text
+    if page.decode_edits:
+        # Kept so that the page can be repaired again from the record alone (rerepair_record).
+        record["decode_edits"] = [edit.to_dict() for edit in page.decode_edits]
     return record
+
+
+# --- repairing again from a record (no extraction, no OCR) -------------------------------
+
+# What repair decides in a record; everything else (the extraction's pages, their words and
+# boxes, metadata) is kept as the record has it.
+REPAIRED_FIELDS = ("text", "edits", "stats", "nbsclean_version", "lexicon_sha256")
+
+
+def extracted_document(record: dict) -> ExtractedDocument | None:
+    """The extraction a record was made from, rebuilt from its pages' raw text.
+
+    None when the record does not keep enough of it: a text file whose decoding fixed
+    mojibake, recorded before pages kept their ``decode_edits`` (the fixes are then
+    folded into the record's edits and cannot be told apart from the repairs).
+    """
+    pages = record.get("pages") or []
+    if not pages:
+        return None
+    kept_decoding = any("decode_edits" in page for page in pages)
+    if not kept_decoding and any("mojibake" in str(edit.get("rule", "")).split("+") for edit in record.get("edits", [])):
+        return None
+    return ExtractedDocument(
+        source=str(record.get("source", "")),
+        kind=record.get("kind", "pdf"),
+        sha256=record["sha256"],
+        bytes=int(record.get("bytes", 0)),
+        pages=[
+            Page(
+                n=int(page.get("n", number)),
+                method=page.get("method", "text"),
+                reason=page.get("reason", ""),
+                ocr_lang=page.get("ocr_lang"),
+                ocr_conf=page.get("ocr_conf"),
+                raw_text=page.get("raw_text", ""),
+                replaced_layer_text=page.get("replaced_layer_text"),
+                decode_edits=[Edit.from_dict(edit) for edit in page.get("decode_edits", [])],
+            )
+            for number, page in enumerate(pages, start=1)
+        ],
+    )
+
+
+def rerepair_record(record: dict, options: PipelineOptions, lexicon) -> dict | None:
+    """``record`` repaired again from its stored raw page text with ``lexicon``; None when
+    the record cannot be rebuilt (see :func:`extracted_document`). Extraction and OCR are
+    not run: this is how a lexicon change reaches a corpus of scans in seconds."""
+    document = extracted_document(record)
+    if document is None:
+        return None
+    fresh = build_record(document, options, lexicon)
+    new = dict(record)
+    new.update({name: fresh[name] for name in REPAIRED_FIELDS})
+    new["pages"] = [dict(old, text=page["text"]) for old, page in zip(record["pages"], fresh["pages"])]
+    return new
 
 
 def _count_words(text: str) -> int:

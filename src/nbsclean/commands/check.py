@@ -189,6 +189,7 @@ def check_command(
     """
     from nbsclean.check.fixtures import discover_fixtures, report_to_dict, require_fixtures, run_check, write_junit
     from nbsclean.project import resolve_lexicon_dir, resolve_project
+    from nbsclean.commands.output import quiet
     from nbsclean.repair.lexicon import load_lexicon
 
     found = resolve_project(project)
@@ -203,6 +204,9 @@ def check_command(
     }
     human = _console(sys.stderr if json_output else sys.stdout)
     progress = _console(sys.stderr)
+    # -q: the report on stdout stays (it is the command's data); what goes to stderr does not.
+    progress.quiet = quiet()
+    human.quiet = json_output and quiet()
 
     def show(result: CaseResult) -> None:
         _show_case(human, result, _wants_diff(result))

@@ -38,7 +38,9 @@ def hunspell_source(layers) -> dict:
 
 
 def _note(message: str) -> None:
-    print(f"nbsclean: lexicon: {message}", file=sys.stderr)
+    from nbsclean.commands.output import note
+
+    note(f"nbsclean: lexicon: {message}")
 
 
 @lexicon_app.command("show")

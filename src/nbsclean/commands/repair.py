@@ -101,4 +101,6 @@ def register(app: typer.Typer) -> None:
         elif diff:
             output = format_diff(raw, edits, colour=sys.stdout.isatty())
             sys.stdout.write(output + ("\n" if output else ""))
-            print(f"nbsclean: {len(edits)} edits, {stats['words']} words, {stats['unknown_words']} unknown", file=sys.stderr)
+            from nbsclean.commands.output import note
+
+            note(f"nbsclean: {len(edits)} edits, {stats['words']} words, {stats['unknown_words']} unknown")

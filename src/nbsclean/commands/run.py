@@ -16,6 +16,7 @@ from typing import List, Optional
 import typer
 
 from nbsclean.commands.options import lexicon_option, project_option
+from nbsclean.commands.output import quiet
 from nbsclean.errors import BadArgumentsError
 
 log = logging.getLogger("nbsclean.run")
@@ -124,9 +125,6 @@ def _process_file():
 # --- progress and summary (stderr) -------------------------------------------------------
 
 
-def quiet() -> bool:
-    """``nbsclean -q``: only errors on stderr (the root callback sets the logging level)."""
-    return logging.getLogger().getEffectiveLevel() > logging.WARNING
 
 
 def make_progress():
@@ -221,7 +219,36 @@ def print_summary(report) -> None:
     for rule, count in totals.edits_by_rule.most_common():
         table.add_row(f"  {rule}", str(count))
     table.add_row("failures", str(len(report.failures)), style="red" if report.failures else None)
+    _add_archive_rows(table, report)
     console.print(table)
+    _print_unknown_and_stale(report)
     for failure in report.failures:
         # Plain print: file names and messages may contain rich markup characters ("[").
         print(f"failed: {failure['source']}: {failure['message']} [{failure['reason']}]", file=sys.stderr)
+
+
+def _add_archive_rows(table, report) -> None:
+    """Rows for what the archive decided and what is left to decide."""
+    decisions = report.decisions or {}
+    if report.rerepaired:
+        table.add_row("repaired again (--resume)", str(report.rerepaired))
+    if decisions.get("in_file"):
+        table.add_row("decisions applied", str(decisions["applied"]))
+        table.add_row("  no longer fit", str(decisions["stale"]), style="red" if decisions["stale"] else None)
+    unknown = report.unknown_words or {}
+    if unknown:
+        table.add_row("unknown words (this run)", str(unknown.get("occurrences", 0)))
+        table.add_row("  distinct forms", str(unknown.get("forms", 0)))
+
+
+def _print_unknown_and_stale(report) -> None:
+    # Plain print: words and reasons may contain rich markup characters ("[").
+    top = (report.unknown_words or {}).get("top") or []
+    if top:
+        listed = ", ".join(f"{form} ({count})" for form, count in top[:8])
+        print(f"unknown words, most frequent: {listed}; see `nbsclean review` or `nbsclean lexicon learn`", file=sys.stderr)
+    decisions = report.decisions or {}
+    for stale in decisions.get("stale_examples", []):
+        print(f"decision not applied: {stale['decision']} in {stale['document']}: {stale['reason']}", file=sys.stderr)
+    if decisions.get("stale", 0) > len(decisions.get("stale_examples", [])):
+        print(f"... {decisions['stale']} decisions not applied in all (manifest.json, runs)", file=sys.stderr)

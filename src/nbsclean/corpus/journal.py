@@ -39,6 +39,7 @@ DOCUMENTS = "documents.jsonl"
 MANIFEST = "manifest.json"
 TEXT_DIR = "text"
 PARQUET = "documents.parquet"
+REVIEW_PAGE = "review.html"
 # The temporary file of an atomic write (nbsclean.atomic): ".<name>.<random>.tmp".
 TEMP_FILE = re.compile(r"\..+\.tmp")
 
@@ -66,6 +67,9 @@ OWNED: list[OwnedEntry] = [
     OwnedEntry(MANIFEST),
     OwnedEntry(PARQUET),
     OwnedEntry(TEXT_DIR, r"[0-9a-f]{16}\.txt"),
+    # `nbsclean review`'s default page: stale once the records are replaced. Never
+    # decisions.jsonl: the archive's decisions outlive every run.
+    OwnedEntry(REVIEW_PAGE),
 ]
 
 

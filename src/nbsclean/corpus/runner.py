@@ -40,6 +40,7 @@ from nbsclean.corpus.inputs import (
     sha256_of_file,
 )
 from nbsclean.corpus.journal import (
+    owned_names,
     CorpusPaths,
     GroupCommit,
     JournalWriter,
@@ -47,6 +48,7 @@ from nbsclean.corpus.journal import (
     parquet_available,
     prepare_corpus_dir,
     iter_journal,
+    read_journal,
     read_manifest,
     write_manifest,
     write_parquet,
@@ -62,9 +64,20 @@ from nbsclean.errors import (
 )
 from nbsclean.corpus.lock import corpus_lock
 from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process
+from nbsclean.atomic import write_atomic
 from nbsclean.corpus.metadata import extract_metadata
 from nbsclean.corpus.outputs import OUTPUT_FORMATS, relative_input_paths, write_record_outputs
 from nbsclean.corpus.outputs.table import write_words_parquet
+from nbsclean.corpus.rerepair import (
+    RunDecisions,
+    UnknownWords,
+    bring_up_to_date,
+    carry_history,
+    is_current,
+    extraction_fingerprint,
+    previous_history,
+    read_previous_manifest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -460,6 +473,9 @@ class RunReport:
     skipped: int
     failures: list[dict]
     duplicates: list[dict]
+    decisions: dict = field(default_factory=dict)  # RunDecisions.summary()
+    rerepaired: int = 0  # records repaired again from their raw text (--resume)
+    unknown_words: dict = field(default_factory=dict)  # UnknownWords.summary()
 
     @property
     def exit_code(self) -> int:
@@ -524,16 +540,30 @@ def run_batch(config: RunConfig) -> RunReport:
 
 def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list[Path]) -> RunReport:
     started_at, clock = now_iso(), time.monotonic()
+    history = previous_history(read_previous_manifest(output))  # before --overwrite removes it
+    if config.overwrite:
+        _warn_overwrite(output)
     paths = prepare_corpus_dir(output, resume=config.resume, overwrite=config.overwrite)
     lexicon = config.lexicon if config.lexicon is not None else _load_lexicon()
     environment = describe_environment(config.options, lexicon)
     fingerprint = options_fingerprint(config.options, environment["lexicon_sha256"])
+    extraction = extraction_fingerprint(config.options, options_dict)
+    decisions = RunDecisions.load(paths.root)
+    unknown = UnknownWords(lexicon)
 
     previous_manifest = read_manifest(paths) if config.resume else None  # a damaged one is exit 5
-    existing = read_existing_corpus(paths, fingerprint, restore_text="txt" in formats) if config.resume else ExistingCorpus()
-    totals = existing.totals
-
     hashed, failures = _hash_inputs(found)
+    rerepaired = (
+        _resume_with_new_repairs(paths, config, lexicon, fingerprint, extraction, decisions, hashed, formats, unknown)
+        if config.resume
+        else []
+    )
+    existing = (
+        read_existing_corpus(paths, fingerprint, extraction, restore_text="txt" in formats)
+        if config.resume
+        else ExistingCorpus()
+    )
+    totals = existing.totals
     relative_paths = relative_input_paths(config.inputs, found)
 
     def page_outputs(record: dict, task: InputFile) -> dict:
@@ -544,6 +574,7 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
     todo, skipped, duplicates = _plan(hashed, existing.sha256s)
 
     manifest = _base_manifest(config, formats, environment, fingerprint, started_at, previous_manifest)
+    carry_history(manifest, history)
     status = "running"
     processed = 0
     last_saved = time.monotonic()
@@ -572,7 +603,7 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
         )
         manifest["runs"][-1].update(
             status=status, finished_at=manifest["finished_at"], processed=processed, skipped=skipped,
-            failed=len(failures),
+            failed=len(failures), rerepaired=len(rerepaired), decisions=decisions.summary(),
         )
         write_manifest(paths, manifest)
         last_saved = time.monotonic()
@@ -593,9 +624,10 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
         with JournalWriter(paths.documents, group) as journal:
             for task, result in ordered_results(executor, todo, config.options, config.process) if executor else ():
                 record, line = _finished_or_failure(
-                    result, task, fingerprint, page_outputs if wants_page_outputs(formats) else None
+                    result, task, fingerprint, extraction, decisions, page_outputs if wants_page_outputs(formats) else None
                 )
                 if record is not None:
+                    unknown.add(record)
                     with stop_signals_deferred():  # the record and the counts in the manifest agree
                         if "txt" in formats:
                             journal.track(write_text_file(paths, record["id"], record.get("text", ""), durable=group is None))
@@ -628,7 +660,10 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
                 executor.close(cancel=status in ("interrupted", "aborted"))
             config.progress.stop()
             _save_final_manifest(save_manifest, status)
-    return RunReport(paths, manifest, totals, processed, skipped, failures, duplicates)
+    return RunReport(
+        paths, manifest, totals, processed, skipped, failures, duplicates,
+        decisions=decisions.summary(), rerepaired=len(rerepaired), unknown_words=unknown.summary(),
+    )
 
 
 def create_output_folder(output: Path) -> None:
@@ -643,7 +678,12 @@ def create_output_folder(output: Path) -> None:
 
 
 def _finished_or_failure(
-    result: dict, task: InputFile, fingerprint: str, page_outputs: Callable[[dict, InputFile], dict] | None = None
+    result: dict,
+    task: InputFile,
+    fingerprint: str,
+    extraction: str,
+    decisions: RunDecisions,
+    page_outputs: Callable[[dict, InputFile], dict] | None = None,
 ) -> tuple[dict | None, bytes]:
     """The finished record of a result and its journal line, or (None, b"") when the file failed.
 
@@ -653,7 +693,8 @@ def _finished_or_failure(
     if "record" not in result:
         return None, b""
     try:
-        record = finish_record(result.pop("record"), task, fingerprint)
+        # The archive's decisions are applied after the repair, before the record is written.
+        record = decisions.apply(finish_record(result.pop("record"), task, fingerprint, extraction))
         if page_outputs is not None:
             record["outputs"] = page_outputs(record, task)
         return record, encode_record(record)
@@ -705,12 +746,17 @@ def stop_signals_deferred() -> Iterator[None]:
 ctrl_c_deferred = stop_signals_deferred  # the older name
 
 
-def finish_record(record: dict, task: InputFile, fingerprint: str) -> dict:
-    """Add what the driver knows: the source as the user named it, metadata, fingerprint."""
+def finish_record(record: dict, task: InputFile | None, fingerprint: str, extraction: str | None = None) -> dict:
+    """Add what the driver knows: the source as the user named it, metadata, fingerprints
+    (``extract_sha256``: of the extraction options alone, so that ``--resume`` knows when
+    the stored raw text can be repaired again instead of extracted again)."""
     record = dict(record)
-    record["source"] = task.source
+    if task is not None:
+        record["source"] = task.source
     record["metadata"] = extract_metadata(record.get("text", ""))
     record["options_sha256"] = fingerprint
+    if extraction is not None:
+        record["extract_sha256"] = extraction
     return record
 
 
@@ -727,14 +773,14 @@ class ExistingCorpus:
     totals: CorpusTotals = field(default_factory=CorpusTotals)
 
 
-def read_existing_corpus(paths: CorpusPaths, fingerprint: str, *, restore_text: bool) -> ExistingCorpus:
+def read_existing_corpus(paths: CorpusPaths, fingerprint: str, extraction: str, *, restore_text: bool) -> ExistingCorpus:
     """Read the journal once, record by record: refuse a corpus built with other options
     (exit 1), count its totals, and put back any text file that is missing or does not hold
     its record's text (a user deleted text/, or a crash lost a file's data)."""
     existing = ExistingCorpus()
     text_sizes = _text_file_sizes(paths) if restore_text else {}
     for record in iter_journal(paths.documents):
-        _check_resumable(record, fingerprint, paths)
+        _check_resumable(record, fingerprint, extraction, paths)
         existing.sha256s.add(record.get("sha256"))
         existing.totals.add(record)
         if restore_text:
@@ -756,15 +802,80 @@ def _text_file_sizes(paths: CorpusPaths) -> dict[str, int]:
         }
 
 
-def _check_resumable(record: dict, fingerprint: str, paths: CorpusPaths) -> None:
+def _check_resumable(record: dict, fingerprint: str, extraction: str, paths: CorpusPaths) -> None:
+    # A record extracted with these extraction options was repaired again already
+    # (_resume_with_new_repairs) or is kept as it is: only another extraction is refused.
     other = record.get("options_sha256")
-    if other != fingerprint:
+    if other != fingerprint and record.get("extract_sha256") != extraction:
         raise BadArgumentsError(
-            "this corpus was built with other options or another lexicon "
-            f"(options_sha256 {str(other)[:12]}…, now {fingerprint[:12]}…); resume it with the "
-            "same options, or start a new corpus (another folder, or --overwrite)",
+            "this corpus was extracted with other options "
+            f"(options_sha256 {str(other)[:12]}…, now {fingerprint[:12]}…); resume it with the same "
+            "extraction options (--lang, --ocr, --dpi, --psm), or start a new corpus (another folder, or --overwrite)",
             source=str(paths.root),
         )
+
+
+def _warn_overwrite(output: Path) -> None:
+    if any((output / name).exists() for name in owned_names()):
+        log.warning(
+            "--overwrite: removing %s in %s and extracting every input again (OCR included); "
+            "decisions.jsonl and the manifest's history of runs, reverts and decisions are kept. "
+            "After a lexicon change, --resume repairs again without OCR.",
+            ", ".join(owned_names()),
+            output,
+        )
+
+
+def _check_extraction(existing: list[dict], fingerprint: str, extraction: str, paths: CorpusPaths) -> None:
+    """Refuse to resume a corpus extracted with other extraction options (a record made
+    before records carried ``extract_sha256`` must match the whole fingerprint)."""
+    for record in existing:
+        _check_resumable(record, fingerprint, extraction, paths)
+
+
+def _resume_with_new_repairs(
+    paths: CorpusPaths,
+    config: RunConfig,
+    lexicon: Any,
+    fingerprint: str,
+    extraction: str,
+    decisions: RunDecisions,
+    hashed: list[InputFile],
+    formats: list[str],
+    unknown: UnknownWords,
+) -> list[dict]:
+    """--resume: repair again the records made with another lexicon, repair option or
+    decisions (see nbsclean.corpus.rerepair), and rewrite the corpus with them at once.
+
+    Returns the records repaired again. The corpus is read whole only when a record needs
+    it; records whose input must be extracted again leave the journal, so the run does it.
+    """
+    if not paths.documents.exists() or all(is_current(r, fingerprint, decisions) for r in iter_journal(paths.documents)):
+        return []
+    existing = read_journal(paths.documents)
+    _check_extraction(existing, fingerprint, extraction, paths)
+    refresh = bring_up_to_date(
+        existing,
+        fingerprint=fingerprint,
+        extraction=extraction,
+        inputs={item.sha256 for item in hashed},
+        options=config.options,
+        lexicon=lexicon,
+        decisions=decisions,
+        finish=lambda record: finish_record(record, None, fingerprint, extraction),
+    )
+    if not refresh.rerepaired and not refresh.reextract:
+        return []
+    with ctrl_c_deferred():
+        # One atomic rewrite: the journal holds the old records or all the new ones.
+        write_atomic(paths.documents, b"".join(encode_record(r) for r in refresh.records))
+        if "txt" in formats:
+            for record in refresh.rerepaired:
+                write_text_file(paths, record["id"], record.get("text", ""))
+    for record in refresh.rerepaired:
+        unknown.add(record)
+    log.info("--resume: %d document(s) repaired again from their raw text", len(refresh.rerepaired))
+    return refresh.rerepaired
 
 
 def _hash_inputs(found: list[Path]) -> tuple[list[InputFile], list[dict]]:

@@ -257,6 +257,8 @@ def apply_decisions(
     relevant = relevant_decisions(record, decisions)
     stale: list[StaleDecision] = []
     pins = _choose_pins(raw, document, relevant, stale)
+    if not pins:  # nothing to change: spare the replay of every edit (most records of a run)
+        return {**record, "decisions_sha256": decisions_fingerprint(relevant)}, [], stale
     edits = record.get("edits", [])
     new_edits, applied_pins = _pin_edits(edits, pins, document, stale)
     applied: list[Decision] = []

@@ -356,15 +356,25 @@ def learn(
     engine = default_engine(lexicon)
 
     def is_repairable(word: str) -> bool:
-        # An OCR error, not a new word: it holds characters only OCR damage produces, a known
-        # word is reachable from it through OCR confusions, or the engine would change it.
+        # An OCR error, not a new word: it holds characters only OCR damage produces, a word
+        # is reachable from it (see reaches_a_word), or the engine would change it.
         analysis = engine.analyse(word)
         return (
             analysis.suspicious
-            or analysis.best is not None
+            or reaches_a_word(analysis)
             or repair_text(word, lexicon).text != word
             or estimate_damage(word, lexicon) >= 0.5
         )
+
+    def reaches_a_word(analysis) -> bool:
+        # Reached through the OCR confusion table, any candidate is evidence of damage. A
+        # candidate one generic edit away is evidence only when it is a word of a list: a
+        # long compound has compound non-words one letter away ("långtidsstudie" and
+        # "längtidsstudie"), which says nothing about whether it was misread.
+        best = analysis.best
+        if best is None:
+            return False
+        return not best.generic or engine.analyse(best.word).listed
 
     texts = source_texts(
         paths,
