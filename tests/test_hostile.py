@@ -578,6 +578,6 @@ def test_a_document_too_large_for_memory_fails_by_name_and_the_batch_goes_on(tmp
     (tmp_path / "in" / "huge.txt").unlink()
     assert result.returncode == 2, result.stderr
     manifest = manifest_of(tmp_path / "corpus")
-    assert [(f["source"], f["reason"]) for f in manifest["failures"]] == [("in/huge.txt", "out_of_memory")]
+    assert [(f["source"], f["reason"]) for f in manifest["failures"]] == [("in/huge.txt", "too_large")]
     assert manifest["status"] == "complete_with_failures"
     assert_each_once(tmp_path / "corpus", letters)
