@@ -61,7 +61,7 @@ from nbsclean.errors import (
     NbscleanError,
 )
 from nbsclean.corpus.lock import corpus_lock
-from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process
+from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process, stop_child_processes
 from nbsclean.corpus.metadata import extract_metadata
 from nbsclean.corpus.outputs import OUTPUT_FORMATS, relative_input_paths, write_record_outputs
 from nbsclean.corpus.outputs.table import write_words_parquet
@@ -189,7 +189,11 @@ class InlineExecutor:
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         future: Future = Future()
-        future.set_result(fn(*args))
+        try:
+            future.set_result(fn(*args))
+        except BaseException:  # Ctrl-C, SIGTERM: the Tesseract this file started stops too
+            stop_child_processes()
+            raise
         return future
 
     def restart(self) -> None:
