@@ -354,6 +354,13 @@ def comm(pid: int) -> str:
         return ""
 
 
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def start_ocr_run(tmp_path: Path, count: int = 10) -> tuple[subprocess.Popen, dict]:
     write_scans(tmp_path / "in", count)
     (tmp_path / "tmp").mkdir()
@@ -396,6 +403,26 @@ def test_a_stop_signal_stops_workers_removes_temp_files_and_marks_the_manifest(t
     manifest = manifest_of(tmp_path / "corpus")
     assert manifest["status"] == "interrupted" and manifest["runs"][-1]["status"] == "interrupted"
     assert manifest["counts"]["documents"] == len(records_of(tmp_path / "corpus"))
+
+
+def test_sigterm_of_a_run_working_alone_stops_its_tesseract_too(tmp_path):
+    write_scans(tmp_path / "in", 4)
+    (tmp_path / "tmp").mkdir()
+    env = dict(os.environ, TMPDIR=str(tmp_path / "tmp"))
+    run = start("run", "in", "-o", "corpus", "-j", "1", cwd=tmp_path, env=env)
+
+    def reading_a_page() -> list[int]:
+        return [pid for pid in children(run.pid) if comm(pid) == "tesseract" and "tessedit_create_tsv" in cmdline(pid)]
+
+    tesseract = wait_until(reading_a_page, 120, "Tesseract reading a page", run)
+    try:
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=60) == 143
+        wait_until(lambda: not any(alive(pid) for pid in tesseract), 30, "Tesseract to end")
+    finally:
+        kill_all(tesseract)
+    assert leftover_temp_files(tmp_path) == []
+    assert manifest_of(tmp_path / "corpus")["status"] == "interrupted"
 
 
 def test_workers_end_when_the_driver_is_killed_and_resume_completes(tmp_path):
@@ -578,6 +605,6 @@ def test_a_document_too_large_for_memory_fails_by_name_and_the_batch_goes_on(tmp
     (tmp_path / "in" / "huge.txt").unlink()
     assert result.returncode == 2, result.stderr
     manifest = manifest_of(tmp_path / "corpus")
-    assert [(f["source"], f["reason"]) for f in manifest["failures"]] == [("in/huge.txt", "out_of_memory")]
+    assert [(f["source"], f["reason"]) for f in manifest["failures"]] == [("in/huge.txt", "too_large")]
     assert manifest["status"] == "complete_with_failures"
     assert_each_once(tmp_path / "corpus", letters)

@@ -106,7 +106,9 @@ def register(app: typer.Typer) -> None:
         if not quiet():
             print_summary(report)
         # The corpus location is the command's data: stdout, for scripts.
-        typer.echo(str(report.paths.root))
+        from nbsclean.corpus.inputs import escape_name
+
+        typer.echo(escape_name(str(report.paths.root)))  # any folder name prints
         raise typer.Exit(report.exit_code)
 
 

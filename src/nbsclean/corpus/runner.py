@@ -63,7 +63,7 @@ from nbsclean.errors import (
     NbscleanError,
 )
 from nbsclean.corpus.lock import corpus_lock
-from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process
+from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process, stop_child_processes
 from nbsclean.atomic import write_atomic
 from nbsclean.corpus.metadata import extract_metadata
 from nbsclean.corpus.outputs import OUTPUT_FORMATS, relative_input_paths, write_record_outputs
@@ -165,7 +165,7 @@ def run_task(path: str, options: Any, process: ProcessFn, lexicon: Any = None) -
     except NbscleanError as exc:
         return task_failure(exc.reason, exc.message, exc.exit_code)
     except MemoryError:
-        return task_failure("out_of_memory", OUT_OF_MEMORY, ExitCode.internal_error)
+        return task_failure("too_large", OUT_OF_MEMORY, ExitCode.input_rejected)
     except OSError as exc:  # the machine, not the file: a full or read-only temporary folder
         where = exc.filename if isinstance(exc.filename, str) else "a temporary file"
         return task_failure(
@@ -202,7 +202,11 @@ class InlineExecutor:
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         future: Future = Future()
-        future.set_result(fn(*args))
+        try:
+            future.set_result(fn(*args))
+        except BaseException:  # Ctrl-C, SIGTERM: the Tesseract this file started stops too
+            stop_child_processes()
+            raise
         return future
 
     def restart(self) -> None:
@@ -357,7 +361,7 @@ def ordered_results(
             pending.extend(_rerun_one_by_one(executor, suspects, options, process))
             continue
         except MemoryError:  # the driver could not take the result in (a huge record)
-            result = task_failure("out_of_memory", OUT_OF_MEMORY, ExitCode.internal_error)
+            result = task_failure("too_large", OUT_OF_MEMORY, ExitCode.input_rejected)
         except Exception as exc:  # noqa: BLE001 - e.g. dask's KilledWorker after its retries
             result = _crash_failure(f"{type(exc).__name__}: {exc}")
         pending.popleft()
@@ -699,7 +703,7 @@ def _finished_or_failure(
             record["outputs"] = page_outputs(record, task)
         return record, encode_record(record)
     except MemoryError:
-        result.update(task_failure("out_of_memory", OUT_OF_MEMORY, ExitCode.internal_error))
+        result.update(task_failure("too_large", OUT_OF_MEMORY, ExitCode.input_rejected))
     except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the batch
         log.debug("finishing the record of %s failed", task.source, exc_info=True)
         result.update(task_failure("internal_error", f"{type(exc).__name__}: {exc}", ExitCode.internal_error))

@@ -20,6 +20,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_POLL_SECONDS = 1.0
@@ -97,3 +98,19 @@ def _watch_parent(parent_pid: int) -> None:
     while os.getppid() == parent_pid:
         time.sleep(PARENT_POLL_SECONDS)
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+def stop_child_processes() -> None:
+    """SIGTERM this process's own children (Linux: /proc), e.g. the Tesseract a driver
+    working alone (``-j 1``) was waiting for when it was interrupted, so that it does not
+    finish later and leave its output in the temporary folder."""
+    for task in Path(f"/proc/{os.getpid()}/task").glob("*"):
+        try:
+            pids = [int(pid) for pid in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
