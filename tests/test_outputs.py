@@ -284,6 +284,26 @@ def test_revert_rewrites_pdf_and_alto_from_the_record(corpus, tmp_path):
     assert _images(corpus_dir / reverted["outputs"]["pdf"]) == _images(corpus["root"] / "english-corpus" / record["outputs"]["pdf"])
 
 
+@pytest.mark.slow
+def test_a_decision_rewrites_pdf_and_alto_from_the_record(corpus, tmp_path):
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(corpus["root"] / "english-corpus", corpus_dir)
+    record = json.loads((corpus_dir / "documents.jsonl").read_text().splitlines()[0])
+    edit = next(e for e in record["edits"] if e["rule"] != "hyphen_join" and len(e["after"].strip()) >= 4
+                and " " not in e["after"].strip() and e["after"].strip() not in record["raw_text"])
+    subprocess.run(
+        [sys.executable, "-m", "nbsclean", "decide", str(corpus_dir), "--correct", f"{record['id']}:{edit['id']}=Zyxbeslut"],
+        check=True, capture_output=True,
+    )
+    decided = json.loads((corpus_dir / "documents.jsonl").read_text().splitlines()[0])
+    assert "Zyxbeslut" in decided["text"] and decided["outputs"] == record["outputs"]
+    assert "Zyxbeslut" in _pdftotext(corpus_dir / decided["outputs"]["pdf"])
+    page = next(p for p in decided["pages"] if "Zyxbeslut" in p["text"])
+    alto = decided["outputs"]["alto"][decided["pages"].index(page)]
+    strings = _check_alto(corpus_dir / alto, page)
+    assert _alto_words(strings) == page["text"].split()
+
+
 # --- fast checks without Tesseract ----------------------------------------------------------
 
 

@@ -21,9 +21,10 @@ _DOMAIN_END = re.compile(r"[^\W_]\.(?:" + "|".join(TOP_LEVEL_DOMAINS) + r")(?![^
 _ADDRESS_CHAR = re.compile(r"[\w.+\-@©(]")
 _PATH_CHAR = re.compile(r"[\w./\-?=&%#~+:]")
 _TRAILING = ".,;:!?)-"
-# How OCR wrote the "@": the character itself, "©", "(9", "(@", or a capital Q between
+# How OCR wrote the "@": the character itself, "©", the circle's left arc as "(" before
+# the inner "a" read as "9", "@" or "Q" ("(9", "(@", "(Q"), or a capital Q between
 # lower-case letters (no name or word has one there).
-_AT_READINGS = re.compile(r"(?<=[^\W_])(?:@|©|\(9|\(@|(?<=[a-zåäö0-9])Q(?=[a-zåäö0-9]))(?=[^\W_])")
+_AT_READINGS = re.compile(r"(?<=[^\W_])(?:@|©|\([9@Q]|(?<=[a-zåäö0-9])Q(?=[a-zåäö0-9]))(?=[^\W_])")
 
 
 def address_spans(text: str) -> list[tuple[int, int]]:

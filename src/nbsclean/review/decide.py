@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from nbsclean.corpus.outputs import refresh_outputs
+from nbsclean.corpus.outputs.structure import annotate_structure
+from nbsclean.corpus.outputs.table import write_words_parquet
 from nbsclean.corpus.journal import encode_record, read_manifest, write_manifest, write_parquet, write_text_file
 from nbsclean.atomic import write_atomic
 from nbsclean.errors import BadArgumentsError, FileAccessError
@@ -111,6 +114,9 @@ def decide_corpus(
                 new_records.append(record)
                 continue
             new, applied, stale = apply_decisions(record, every)
+            if new.get("pages"):
+                new["pages"] = [dict(page) for page in new["pages"]]
+                annotate_structure(new)  # the blocks' spans follow the decided text
             new_records.append(new)
             changed.append(new)
             report.documents.append(str(record["id"]))
@@ -118,6 +124,8 @@ def decide_corpus(
             report.stale.extend(s for s in stale if s.decision in decisions)
         append_decisions(paths.root, decisions)
         _write_corpus(paths, new_records, changed)
+        for record in changed:  # the searchable PDF and the ALTO pages follow the record
+            refresh_outputs(record, paths.root)
         if after_write is not None:
             after_write(paths, new_records, changed)
         _record_in_manifest(paths, new_records, report, now())
@@ -132,6 +140,7 @@ def _write_corpus(paths, records: list[dict], changed: list[dict]) -> None:
             write_text_file(paths, record["id"], record["text"])
     if paths.parquet.exists():
         write_parquet(paths, records)
+        write_words_parquet(paths.root, records)
 
 
 def _record_in_manifest(paths, records: list[dict], report: DecideReport, time: str) -> None:
