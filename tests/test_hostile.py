@@ -610,3 +610,10 @@ def test_a_document_too_large_for_memory_fails_by_name_and_the_batch_goes_on(tmp
     assert [(f["source"], f["reason"]) for f in manifest["failures"]] == [("in/huge.txt", "too_large")]
     assert manifest["status"] == "complete_with_failures"
     assert_each_once(tmp_path / "corpus", letters)
+
+
+def test_repair_refuses_a_device_instead_of_reading_it_for_ever():
+    result = subprocess.run(
+        [sys.executable, "-m", "nbsclean", "repair", "/dev/zero"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2 and "[not_a_regular_file]" in result.stderr, result.stderr

@@ -11,24 +11,16 @@ import typer
 
 from nbsclean.commands.options import lexicon_option, project_option
 from nbsclean.edits import Edit
-from nbsclean.errors import FileAccessError
 
 
 def read_input_bytes(source: str) -> bytes:
     """The bytes of FILE, or of standard input for "-"; a named error when unreadable."""
     if source == "-":
         return sys.stdin.buffer.read()
-    path = Path(source)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise FileAccessError("no such file", source=source) from exc
-    except IsADirectoryError as exc:
-        raise FileAccessError("is a directory, not a file", source=source) from exc
-    except PermissionError as exc:
-        raise FileAccessError("permission denied", source=source) from exc
-    except OSError as exc:
-        raise FileAccessError(exc.strerror or str(exc), source=source) from exc
+    # The reader extraction uses: a FIFO or device is refused, never read for ever.
+    from nbsclean.extract import read_input_bytes as read_regular_file
+
+    return read_regular_file(source)
 
 
 def repair_bytes(data: bytes, source: str, lexicon_directory: Optional[Path] = None) -> tuple[str, str, list[Edit], dict, str]:

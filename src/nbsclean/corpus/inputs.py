@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from nbsclean.extract.files import file_type_name
 from nbsclean.errors import BadArgumentsError
 
 NOT_REGULAR = "not_a_regular_file"
@@ -185,20 +186,6 @@ def input_problem(path: Path) -> tuple[str, str] | None:
     if stat.S_ISREG(info.st_mode):
         return None
     return NOT_REGULAR, f"not a regular file but {file_type_name(info.st_mode)}; only regular files are read"
-
-
-def file_type_name(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "a special file"
 
 
 def sha256_of_file(path: Path) -> tuple[str, int]:

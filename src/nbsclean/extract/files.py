@@ -42,7 +42,7 @@ def open_regular_file(path: str | Path) -> BinaryIO:
         if stat.S_ISDIR(mode):
             raise FileAccessError("is a directory, not a file", source=source)
         if not stat.S_ISREG(mode):
-            raise NotRegularFileError(f"not a regular file ({_kind(mode)}); only regular files are read", source=source)
+            raise NotRegularFileError(f"not a regular file ({file_type_name(mode)}); only regular files are read", source=source)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
@@ -51,13 +51,16 @@ def open_regular_file(path: str | Path) -> BinaryIO:
         raise
 
 
-def _kind(mode: int) -> str:
+def file_type_name(mode: int) -> str:
+    """What a file that is not a regular file is, in words (for the error message)."""
     if stat.S_ISFIFO(mode):
-        return "a FIFO"
+        return "a FIFO (named pipe)"
     if stat.S_ISSOCK(mode):
         return "a socket"
     if stat.S_ISCHR(mode):
         return "a character device"
     if stat.S_ISBLK(mode):
         return "a block device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
     return "a special file"
