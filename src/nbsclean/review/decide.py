@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from nbsclean.corpus.outputs import refresh_outputs
+from nbsclean.corpus.journal import read_manifest, write_manifest
 from nbsclean.corpus.outputs.structure import annotate_structure
-from nbsclean.corpus.outputs.table import write_words_parquet
-from nbsclean.corpus.journal import encode_record, read_manifest, write_manifest, write_parquet, write_text_file
-from nbsclean.atomic import write_atomic
+from nbsclean.corpus.rewrite import rewrite_records
 from nbsclean.errors import BadArgumentsError, FileAccessError
 from nbsclean.review.decisions import (
     Decision,
@@ -123,24 +121,11 @@ def decide_corpus(
             report.applied += sum(1 for d in applied if d in decisions)
             report.stale.extend(s for s in stale if s.decision in decisions)
         append_decisions(paths.root, decisions)
-        _write_corpus(paths, new_records, changed)
-        for record in changed:  # the searchable PDF and the ALTO pages follow the record
-            refresh_outputs(record, paths.root)
+        rewrite_records(paths, new_records, changed)
         if after_write is not None:
             after_write(paths, new_records, changed)
         _record_in_manifest(paths, new_records, report, now())
     return report
-
-
-def _write_corpus(paths, records: list[dict], changed: list[dict]) -> None:
-    # documents.jsonl first: it is the record of truth; text/ and Parquet follow it.
-    write_atomic(paths.documents, b"".join(encode_record(r) for r in records))
-    if paths.text_dir.is_dir():
-        for record in changed:
-            write_text_file(paths, record["id"], record["text"])
-    if paths.parquet.exists():
-        write_parquet(paths, records)
-        write_words_parquet(paths.root, records)
 
 
 def _record_in_manifest(paths, records: list[dict], report: DecideReport, time: str) -> None:

@@ -18,18 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from nbsclean.corpus.outputs import refresh_outputs
+from nbsclean.corpus.journal import read_manifest, write_manifest
 from nbsclean.corpus.outputs.structure import annotate_structure
-from nbsclean.corpus.outputs.table import write_words_parquet
-from nbsclean.corpus.journal import (
-    corpus_write,
-    encode_record,
-    read_manifest,
-    write_atomic,
-    write_manifest,
-    write_parquet,
-    write_text_file,
-)
+from nbsclean.corpus.rewrite import rewrite_records
 from nbsclean.corpus.lock import corpus_lock
 from nbsclean.edits import Edit, InvalidEditsError, apply_edits
 from nbsclean.errors import BadArgumentsError, InputRejectedError
@@ -219,17 +210,7 @@ def revert_corpus(
         report, new_records, changed = _revert_records(records, selector, dry_run=False, recount=recount)
         if not changed:
             return report
-        # documents.jsonl first: it is the record of truth; text/ and the manifest follow it.
-        with corpus_write(paths.documents):
-            write_atomic(paths.documents, b"".join(encode_record(r) for r in new_records))
-        for record in changed:  # the searchable PDF and the ALTO pages follow the record
-            refresh_outputs(record, paths.root)
-        if paths.text_dir.is_dir():
-            for record in changed:
-                write_text_file(paths, record["id"], record["text"])
-        if paths.parquet.exists():
-            write_parquet(paths, new_records)
-            write_words_parquet(paths.root, new_records)
+        rewrite_records(paths, new_records, changed)  # the manifest follows the records
         manifest.setdefault("reverts", []).append(
             {
                 "time": now().isoformat(timespec="seconds"),
