@@ -263,13 +263,20 @@ def test_alto_pages_are_well_formed_inside_their_pages_and_read_as_the_page_text
         assert alternative.text != alternative.getparent().get("CONTENT")
 
 
-@pytest.mark.slow
-def test_revert_rewrites_pdf_and_alto_from_the_record(corpus, tmp_path):
+def _copy_with_a_replaced_word(corpus, tmp_path):
+    """A copy of the English-model corpus, its first record, and an edit of that record
+    that replaced a word by one the raw text does not hold (so its trace is unambiguous)."""
     corpus_dir = tmp_path / "corpus"
     shutil.copytree(corpus["root"] / "english-corpus", corpus_dir)
     record = json.loads((corpus_dir / "documents.jsonl").read_text().splitlines()[0])
     edit = next(e for e in record["edits"] if e["rule"] != "hyphen_join" and len(e["after"].strip()) >= 4
                 and " " not in e["after"].strip() and e["after"].strip() not in record["raw_text"])
+    return corpus_dir, record, edit
+
+
+@pytest.mark.slow
+def test_revert_rewrites_pdf_and_alto_from_the_record(corpus, tmp_path):
+    corpus_dir, record, edit = _copy_with_a_replaced_word(corpus, tmp_path)
     subprocess.run(
         [sys.executable, "-m", "nbsclean", "revert", str(corpus_dir), "--edit", f"{record['id']}:{edit['id']}"],
         check=True, capture_output=True,
@@ -286,11 +293,7 @@ def test_revert_rewrites_pdf_and_alto_from_the_record(corpus, tmp_path):
 
 @pytest.mark.slow
 def test_a_decision_rewrites_pdf_and_alto_from_the_record(corpus, tmp_path):
-    corpus_dir = tmp_path / "corpus"
-    shutil.copytree(corpus["root"] / "english-corpus", corpus_dir)
-    record = json.loads((corpus_dir / "documents.jsonl").read_text().splitlines()[0])
-    edit = next(e for e in record["edits"] if e["rule"] != "hyphen_join" and len(e["after"].strip()) >= 4
-                and " " not in e["after"].strip() and e["after"].strip() not in record["raw_text"])
+    corpus_dir, record, edit = _copy_with_a_replaced_word(corpus, tmp_path)
     subprocess.run(
         [sys.executable, "-m", "nbsclean", "decide", str(corpus_dir), "--correct", f"{record['id']}:{edit['id']}=Zyxbeslut"],
         check=True, capture_output=True,
