@@ -26,13 +26,9 @@ from nbsclean.corpus.inputs import escape_name, unescape_name
 from nbsclean.corpus.journal import read_journal
 from nbsclean.corpus.lock import corpus_lock, lexicon_lock
 
+from text_inputs import write_text_inputs as write_texts
+
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE_TEXTS = [
-    REPO / "samples" / "negative" / "clean000.input.txt",
-    REPO / "samples" / "seeds" / "seed002.input.txt",
-    REPO / "samples" / "seeds" / "seed004.input.txt",
-    REPO / "samples" / "negative" / "clean003.input.txt",
-]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 
 
@@ -52,18 +48,6 @@ def start(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Popen:
         cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         start_new_session=True,  # a signal to the test's group never reaches it by accident
     )
-
-
-def write_texts(folder: Path, count: int, start_at: int = 0) -> list[Path]:
-    """``count`` distinct newsletters (the archive's samples, each with its own last line)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(start_at, start_at + count):
-        body = SAMPLE_TEXTS[i % len(SAMPLE_TEXTS)].read_text(encoding="utf-8")
-        path = folder / f"letter{i:03d}.txt"
-        path.write_text(f"{body}\n\nUtskick nummer {i}.\n", encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 def write_scans(folder: Path, count: int) -> list[Path]:

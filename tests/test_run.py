@@ -25,30 +25,14 @@ from nbsclean.errors import BadArgumentsError, MissingDependencyError
 from nbsclean.pipeline import PipelineOptions, process_file
 from nbsclean.corpus.runner import RunConfig, run_batch
 
+from text_inputs import write_text_inputs
+
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE_TEXTS = [
-    REPO / "samples" / "negative" / "clean000.input.txt",
-    REPO / "samples" / "seeds" / "seed002.input.txt",
-    REPO / "samples" / "seeds" / "seed004.input.txt",
-    REPO / "samples" / "negative" / "clean003.input.txt",
-]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 SCAN_LINES = ["NYHETSBREV 23:2", "Tillsammans för barnens bästa", "i Sörmlands län."]
 
 
 # --- inputs ------------------------------------------------------------------------------
-
-
-def write_text_inputs(folder: Path, count: int) -> list[Path]:
-    """``count`` distinct newsletters: the archive's samples, each with its own closing line."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(count):
-        body = SAMPLE_TEXTS[i % len(SAMPLE_TEXTS)].read_text(encoding="utf-8")
-        path = folder / f"letter{i:03d}.txt"
-        path.write_text(f"{body}\n\nUtskick nummer {i}.\n", encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 def render_scan(lines: list[str]) -> Image.Image:
