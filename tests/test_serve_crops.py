@@ -86,3 +86,20 @@ def test_no_crop_from_a_file_that_is_not_the_source(scanned_corpus, tmp_path):
         assert server.request("GET", items[0]["crop"])[0] == 404  # ...but no file with its sha256 is found
     finally:
         server.stop()
+
+
+def test_a_source_with_an_escaped_name_is_found(tmp_path):
+    """Records carry odd file names escaped (a newline, a byte that is not UTF-8); the crop
+    must still find the file on disk under its real name."""
+    import os
+
+    from nbsclean.corpus.inputs import display_source
+    from nbsclean.review.crops import CropRenderer, file_sha256
+
+    real_name = os.fsdecode(b"brev\nnummer-\xe5.png")
+    scan = tmp_path / real_name
+    scan.write_bytes(b"not really a PNG, only its place and hash matter here")
+    record = {"source": display_source(scan, cwd=tmp_path), "sha256": file_sha256(scan)}
+    assert "\n" not in record["source"] and "\\n" in record["source"]
+
+    assert CropRenderer(tmp_path / "corpus", cwd=tmp_path).locate(record) == scan

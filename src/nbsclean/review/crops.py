@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from nbsclean.corpus.inputs import unescape_name
 from nbsclean.review.items import Box
 
 RENDER_DPI = 150  # enough to read a 9 pt word; a page is about 1 250 x 1 750 pixels
@@ -54,6 +55,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _source_paths(recorded: str) -> list[Path]:
+    """The paths a record's ``source`` may stand for: records carry file names escaped
+    (a newline or an undecodable byte as a backslash escape), so the file on disk has the
+    unescaped name; an ordinary name is the same either way."""
+    unescaped = unescape_name(recorded)
+    return [Path(unescaped)] if unescaped == recorded else [Path(unescaped), Path(recorded)]
+
+
 class CropRenderer:
     """Crops around word boxes from a corpus's sources (thread-safe: one render at a time)."""
 
@@ -70,10 +79,12 @@ class CropRenderer:
         if sha in self._sources:
             return self._sources[sha]
         found = None
-        source = Path(str(record.get("source", "")))
-        candidates = [source] if source.is_absolute() else []
-        for base in self.bases:
-            candidates += [base / source, base / source.name]
+        candidates: list[Path] = []
+        for source in _source_paths(str(record.get("source", ""))):
+            if source.is_absolute():
+                candidates.append(source)
+            for base in self.bases:
+                candidates += [base / source, base / source.name]
         for candidate in candidates:
             try:
                 if candidate.is_file() and file_sha256(candidate) == sha:
