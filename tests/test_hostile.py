@@ -585,7 +585,7 @@ def test_a_document_too_large_for_memory_fails_by_name_and_the_batch_goes_on(tmp
         for _ in range(400_000_000 // len(line)):
             handle.write(line)
     limit = "import resource, os, sys; resource.setrlimit(resource.RLIMIT_AS, (700 << 20, 700 << 20)); "
-    run = f"os.execv(sys.executable, [sys.executable, '-m', 'nbsclean', 'run', 'in', '-o', 'corpus', '-j', '1'])"
+    run = "os.execv(sys.executable, [sys.executable, '-m', 'nbsclean', 'run', 'in', '-o', 'corpus', '-j', '1'])"
     result = subprocess.run([sys.executable, "-c", limit + run], cwd=tmp_path, capture_output=True, text=True,
                             timeout=300)
     (tmp_path / "in" / "huge.txt").unlink()

@@ -16,7 +16,6 @@ import os
 import unicodedata
 from pathlib import Path
 
-import pytest
 import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

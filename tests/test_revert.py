@@ -7,7 +7,6 @@ each test reverts a fresh copy of it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys

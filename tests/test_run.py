@@ -216,7 +216,7 @@ def test_sigkill_mid_run_then_resume_gives_every_document_once(tmp_path):
     letters = write_text_inputs(tmp_path / "in", 40)
     corpus = tmp_path / "corpus"
     run = start_cli("in", "-o", "corpus", "-j", "2", cwd=tmp_path)
-    written = wait_for_records(corpus / "documents.jsonl", 3, run)
+    wait_for_records(corpus / "documents.jsonl", 3, run)
     run.send_signal(signal.SIGKILL)  # the driver dies between two appends, or in one
     stop_group(run)
     # A kill in the middle of a write leaves at most a torn last line; make sure there is one.

@@ -228,7 +228,7 @@ def test_a_long_document_is_shown_a_view_of_pages_at_a_time(tmp_path):
         first, first_items = view("")
         assert {i["page"] for i in first_items} == set(range(1, 21))
         assert 'data-page="20"' in first and 'data-page="21"' not in first
-        assert f"page=21" in first.split('id="next-pages"')[1].split(">")[0]
+        assert "page=21" in first.split('id="next-pages"')[1].split(">")[0]
         rest, rest_items = view("&page=21")
         assert {i["page"] for i in rest_items} == set(range(21, 26))
         assert 'id="previous-pages"' in rest and 'id="next-pages"' not in rest

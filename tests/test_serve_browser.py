@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_serve import REPOSITORY, SEEDS, Served, built_corpus, nbsclean  # noqa: F401 - built_corpus is a fixture
+from test_serve import REPOSITORY, Served, built_corpus, nbsclean  # noqa: F401 - built_corpus is a fixture
 
 # --------------------------------------------------------------------------- the browser
 
@@ -172,7 +172,7 @@ def test_decisions_made_in_the_browser_reach_the_corpus(browser, built_corpus, t
     assert decisions[2]["before"] == form["before"] and decisions[2]["after"] == form["after"].upper()
     assert unknown["before"] in (lexicon_copy / "domain" / "names.txt").read_text().splitlines()
     record = read_records(corpus)[document["id"]]
-    raw, text = record["raw_text"], record["text"]
+    text = record["text"]
     by_start = {e["start"]: e for e in record["edits"]}
     assert rejected["start"] not in by_start or by_start[rejected["start"]]["after"] == rejected["before"]
     assert by_start[corrected["start"]]["after"] == typed and by_start[corrected["start"]]["rule"] == "decision"

@@ -21,7 +21,6 @@ import json
 import logging
 import secrets
 import signal
-import sys
 import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
