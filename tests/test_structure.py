@@ -73,3 +73,35 @@ def test_run_writes_blocks_and_a_words_table(tmp_path):
     assert first["id"] == record["id"] and first["page"] == 1 and first["block_kind"] == "heading"
     assert abs(first["x0"] - 50) < 1 and 55 < first["y1"] <= 66  # the baseline is 60 pt down
     assert all(page["text"][w["start"] : w["end"]] == w["word"] for w in words)
+
+
+def test_the_words_table_is_written_a_batch_at_a_time(tmp_path, monkeypatch):
+    """words.parquet streams: records are read once, as they come, and written in row
+    groups, so that a large corpus is never held in memory; the table is the same."""
+    from nbsclean.corpus.outputs import table
+
+    pdf = tmp_path / "in" / "brev.pdf"
+    pdf.parent.mkdir()
+    lines = [(50, 100 + 14 * i, 10, f"Rad {i} av texten om arbetet som pågår i kommunerna") for i in range(6)]
+    pdf.write_bytes(text_pdf_bytes([lines, lines]))
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, "-m", "nbsclean", "run", str(pdf.parent), "-o", str(corpus), "-j", "1",
+                    "--format", "parquet"], check=True, capture_output=True)
+    record = json.loads((corpus / "documents.jsonl").read_text().splitlines()[0])
+    whole = pq.read_table(corpus / "words.parquet").to_pylist()
+
+    read = []
+
+    def records_once():
+        for n in range(3):  # three documents, consumed once, one at a time
+            read.append(n)
+            yield {**record, "id": f"{record['id']}-{n}"}
+
+    monkeypatch.setattr(table, "WORD_ROWS_PER_BATCH", 10)
+    table.write_words_parquet(tmp_path / "out", records_once())
+    written = pq.ParquetFile(tmp_path / "out" / "words.parquet")
+    rows = written.read().to_pylist()
+    assert read == [0, 1, 2]
+    assert len(rows) == 3 * len(whole) and written.metadata.num_row_groups == 3  # a batch per record here
+    assert [dict(r, id=record["id"]) for r in rows[: len(whole)]] == whole
+    assert not list((tmp_path / "out").glob(".*.tmp"))  # the temporary file became the table

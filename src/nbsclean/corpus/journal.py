@@ -472,7 +472,7 @@ def write_parquet(paths: CorpusPaths, records: Iterable[dict] | Callable[[], Ite
     """
     try:
         import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow.parquet  # noqa: F401 - checked here, so that a missing pyarrow is named at once
     except ImportError as exc:
         raise MissingDependencyError(
             "Parquet output needs pyarrow: pip install 'nbsclean[parquet]'", source="--format parquet"
@@ -480,17 +480,29 @@ def write_parquet(paths: CorpusPaths, records: Iterable[dict] | Callable[[], Ite
     read_again = records if callable(records) else (lambda listed=list(records): listed)
     schemas = [pa.Table.from_pylist(batch).schema for batch in _batches(read_again(), PARQUET_BATCH_RECORDS)]
     schema = pa.unify_schemas(schemas) if schemas else pa.schema([])
-    with corpus_write(paths.parquet):
-        paths.root.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{paths.parquet.name}.", suffix=".tmp", dir=paths.root)
+    tables = (pa.Table.from_pylist(batch, schema=schema) for batch in _batches(read_again(), PARQUET_BATCH_RECORDS))
+    write_parquet_tables(paths.parquet, schema, tables)
+
+
+def write_parquet_tables(target: Path, schema, tables: Iterable) -> None:
+    """Write ``tables`` (pyarrow tables of ``schema``, produced one at a time) as one Parquet
+    file, atomically: into a temporary file beside ``target``, renamed over it when complete,
+    so that a reader sees the old file or the new one and memory holds one table at a time."""
+    import pyarrow.parquet as pq
+
+    with corpus_write(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         try:
             with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
-                for batch in _batches(read_again(), PARQUET_BATCH_RECORDS):
-                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                if not schemas:
+                written = 0
+                for table in tables:
+                    writer.write_table(table)
+                    written += 1
+                if not written:  # a file with the schema and no rows, not a file without a schema
                     writer.write_table(schema.empty_table())
-            replace_durably(Path(temporary), paths.parquet)
+            replace_durably(Path(temporary), target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import bisect
 from pathlib import Path
-from typing import Iterable
-
-from nbsclean.atomic import write_atomic
+from typing import Iterable, Iterator
 
 WORDS_PARQUET = "words.parquet"
 
@@ -35,9 +33,15 @@ def word_rows(record: dict) -> list[dict]:
     return rows
 
 
+# Rows per row group: a few MB of memory, whatever the corpus's size.
+WORD_ROWS_PER_BATCH = 50_000
+
+
 def write_words_parquet(root: Path, records: Iterable[dict]) -> None:
+    """``words.parquet`` from ``records`` (an iterator is read once, a batch of rows at a time)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
+
+    from nbsclean.corpus.journal import write_parquet_tables
 
     schema = pa.schema([
         ("id", pa.string()), ("page", pa.int32()), ("start", pa.int32()), ("end", pa.int32()),
@@ -45,7 +49,16 @@ def write_words_parquet(root: Path, records: Iterable[dict]) -> None:
         ("x0", pa.float64()), ("y0", pa.float64()), ("x1", pa.float64()), ("y1", pa.float64()),
         ("line", pa.int32()), ("block", pa.int32()), ("block_kind", pa.string()),
     ])
-    table = pa.Table.from_pylist([row for record in records for row in word_rows(record)], schema=schema)
-    buffer = pa.BufferOutputStream()
-    pq.write_table(table, buffer, compression="zstd")
-    write_atomic(Path(root) / WORDS_PARQUET, buffer.getvalue().to_pybytes())
+    tables = (pa.Table.from_pylist(rows, schema=schema) for rows in _row_batches(records, WORD_ROWS_PER_BATCH))
+    write_parquet_tables(Path(root) / WORDS_PARQUET, schema, tables)
+
+
+def _row_batches(records: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    rows: list[dict] = []
+    for record in records:
+        rows.extend(word_rows(record))
+        if len(rows) >= size:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
