@@ -328,6 +328,22 @@ def test_a_whole_clean_paragraph_of_traps_is_left_alone(lexicon):
     assert repair_text(text, lexicon).edits == []
 
 
+# A text too short to show damage, and with no å/ä/ö to show it is clean, gets a weak document
+# prior: without one damaged-looking word no valid word may become another ("far" is father).
+@pytest.mark.parametrize("text", ["Min far och mor", "Far och mor kom hem.", "Min far\n"])
+def test_a_short_text_without_damage_keeps_its_valid_words(lexicon, text):
+    result = repair_text(text, lexicon)
+    assert [(e.before, e.after, e.rule) for e in result.edits] == []
+
+
+@pytest.mark.parametrize(
+    "damaged,expected",
+    [("Det ar bra", "Det är bra"), ("Vi far vanta", "Vi får vänta")],
+)
+def test_a_short_text_with_damage_still_gets_its_valid_words_repaired(lexicon, damaged, expected):
+    assert repair_text(damaged, lexicon).text == expected
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -587,15 +587,22 @@ class Repairer:
         self.lexicon = engine.lexicon
 
     def repair_words(
-        self, text: str, scan: WordScan, analysis_of: dict[str, Analysis], prior: float
+        self, text: str, scan: WordScan, analysis_of: dict[str, Analysis], prior: float, shows_damage: bool = True
     ) -> tuple[list[Edit], Counter]:
-        """Edits for the word tokens of ``text`` (``scan``; ``analysis_of`` every form)."""
+        """Edits for the word tokens of ``text`` (``scan``; ``analysis_of`` every form).
+
+        ``prior`` is the document prior; where the document shows no damage at all
+        (``shows_damage`` false: not one word the confusion table explains, as in "Min far
+        och mor"), a valid word is never replaced by another, whatever the prior says.
+        """
+        # The prior that a valid word is a damaged other word: none without damage.
+        valid_prior = prior if shows_damage else -math.inf
         # Only forms that are not settled need a look at each occurrence; most tokens in
         # any text are plain listed words, so they are skipped without a Python-level step
         # per token beyond one set lookup.
         attention = {form for form, a in analysis_of.items() if not a.settled or a.english}
         # Valid words the bigram model may decide between: looked at per occurrence.
-        by_neighbours = self._forms_for_ngram_context(analysis_of, prior)
+        by_neighbours = self._forms_for_ngram_context(analysis_of, valid_prior)
         attention |= by_neighbours
         forms = scan.forms
         indices = [i for i, form in enumerate(forms) if form in attention]
@@ -627,7 +634,7 @@ class Repairer:
             if key in decided:
                 decision = decided[key]
             else:
-                decision = decided[key] = self._decide(Token(start, bounds[2 * index + 1], form, "word"), text, prior)
+                decision = decided[key] = self._decide(Token(start, bounds[2 * index + 1], form, "word"), text, prior, valid_prior)
             if decision is None:
                 if is_unknown(form, analysis):
                     unknown[form] += 1
@@ -641,15 +648,15 @@ class Repairer:
             previous, following = _neighbours(text, scan, index, replaced)
             decision = None
             if form.lower() in context_rules:
-                decision = self._context_decision(token, text, analysis, prior, previous, following)
+                decision = self._context_decision(token, text, analysis, valid_prior, previous, following)
             if decision is None and form in by_neighbours:
                 # The next word, when it waits for a decision by its own neighbours, is no
                 # evidence yet ("har ar": which "ar" it is depends on this word).
                 if index + 1 < len(forms) and forms[index + 1] in by_neighbours:
                     following = None
-                decision = self._ngram_decision(token, text, analysis, prior, previous, following)
+                decision = self._ngram_decision(token, text, analysis, valid_prior, previous, following)
             if decision is None and not analysis.settled:
-                decision = self._decide(token, text, prior)
+                decision = self._decide(token, text, prior, valid_prior)
             if decision is None:
                 if is_unknown(form, analysis):
                     unknown[form] += 1
@@ -799,14 +806,15 @@ class Repairer:
     def _starts_sentence(self, token: Token, text: str) -> bool:
         return bool(_SENTENCE_END.search(text[max(0, token.start - 4) : token.start]))
 
-    def _decide(self, token: Token, text: str, prior: float) -> tuple[str, str, float] | None:
-        """The replacement for one token, its rule and score; None to keep it."""
+    def _decide(self, token: Token, text: str, prior: float, valid_prior: float) -> tuple[str, str, float] | None:
+        """The replacement for one token, its rule and score; None to keep it. ``prior`` is
+        the document prior for a non-word, ``valid_prior`` the one for a valid word."""
         form = token.text
         analysis = self.engine.analyse(form)
         if analysis.listed:
-            return self._decide_listed(token, text, analysis, prior)
+            return self._decide_listed(token, text, analysis, valid_prior)
         if analysis.known_zipf > 0:
-            return self._decide_compound(token, text, analysis, prior)
+            return self._decide_compound(token, text, analysis, valid_prior)
         return self._decide_unknown(token, text, analysis, prior)
 
     def _decide_listed(self, token: Token, text: str, analysis: Analysis, prior: float):
@@ -1032,7 +1040,7 @@ def _repair_piece(
     """One piece repaired with the whole document's analyses and prior; its edits point
     into the whole text (``start`` is the piece's offset there)."""
     scan = scan or scan_words(normalised)
-    word_edits, unknown = repairer.repair_words(normalised, scan, view.analysis_of, view.prior)
+    word_edits, unknown = repairer.repair_words(normalised, scan, view.analysis_of, view.prior, view.damaged > 0)
     del scan  # the piece's word tables are not needed any more
     at_edits = at_sign_repairs(normalised, address_spans(normalised))
     if at_edits:  # inside addresses, which the word repair never touches
