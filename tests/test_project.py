@@ -182,3 +182,70 @@ def test_run_in_a_project_uses_its_lexicon_and_run_defaults(project, tmp_path):
     assert not (tmp_path / "corpus" / "text").exists()  # [run] formats = "jsonl" from nbsclean.toml
     shown = json.loads(nbsclean("lexicon", "show", "--json", cwd=project).stdout)
     assert record["lexicon_sha256"] == shown["sha256"]
+
+
+def lexicon_file_hashes(directory: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        path.relative_to(directory).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_lexicon_add_learn_accept_write_into_the_project_never_the_package(tmp_path):
+    """The archive owns its words: add, learn and accept write into the project's lexicon
+    (found upward, or named with --project), say where, and the next run in the project
+    repairs with them; the installed package's lexicon files are byte for byte the same."""
+    packaged_before = lexicon_file_hashes(packaged_lexicon_dir())
+    root = tmp_path / "arkiv"
+    assert nbsclean("init", str(root), cwd=tmp_path).returncode == 0
+    lexicon = (root / "lexicon").resolve()
+    deep = root / "fixtures"
+
+    added = nbsclean("lexicon", "add", "Sörbyvik", "--category", "places", cwd=deep)
+    assert added.returncode == 0, added.stderr
+    assert str(lexicon / "domain" / "places.txt") in added.stderr  # it says where it wrote
+    assert "Sörbyvik" in (lexicon / "domain" / "places.txt").read_text(encoding="utf-8")
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "page.txt").write_text("Mötet i Sérbyvik hölls i Sörmland.\n", encoding="utf-8")
+    ran = nbsclean("run", str(inputs), "-o", str(tmp_path / "corpus"), "-j", "1", cwd=root)
+    assert ran.returncode == 0, ran.stderr
+    record = json.loads((tmp_path / "corpus" / "documents.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert "Mötet i Sörbyvik hölls i Sörmland." in record["text"]
+
+    # learn proposes a frequent unknown word of clean text into the project's candidates file;
+    # accept (the project named from elsewhere) moves it into the project's domain file.
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for n in range(3):
+        (texts / f"t{n}.txt").write_text(
+            f"Styrelsen för Kvarnbyföreningen samlades i dag. Kvarnbyföreningen har {n + 10} medlemmar.\n",
+            encoding="utf-8",
+        )
+    learned = nbsclean("lexicon", "learn", str(texts), cwd=deep)
+    assert learned.returncode == 0, learned.stderr
+    assert learned.stdout.strip() == str(lexicon / "candidates.tsv")
+    assert "Kvarnbyföreningen" in (lexicon / "candidates.tsv").read_text(encoding="utf-8")
+    accepted = nbsclean("lexicon", "accept", "Kvarnbyföreningen", "--project", str(root), cwd=tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    assert str(lexicon / "domain") in accepted.stderr
+    owned = "".join(path.read_text(encoding="utf-8") for path in (lexicon / "domain").glob("*.txt"))
+    assert "Kvarnbyföreningen" in owned
+
+    # Without a project, add writes where every command reads (here: --lexicon) and says so.
+    copy = tmp_path / "standalone"
+    shutil.copytree(packaged_lexicon_dir(), copy, ignore=shutil.ignore_patterns("candidates.tsv", "hunspell"))
+    outside = nbsclean("lexicon", "add", "Ekbyvik", "--lexicon", str(copy), cwd=tmp_path)
+    assert outside.returncode == 0 and str(copy / "domain" / "terms.txt") in outside.stderr
+    assert lexicon_file_hashes(packaged_lexicon_dir()) == packaged_before
+
+
+def test_an_explicit_project_wins_over_the_environment(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("NBSCLEAN_LEXICON_DIR", str(tmp_path))
+    monkeypatch.chdir(project)
+    assert resolve_lexicon_dir() == tmp_path  # the environment over a project found upward
+    assert resolve_lexicon_dir(project) == project.resolve() / "lexicon"  # --project over both

@@ -11,8 +11,9 @@
 Every command finds the project as git finds ``.git``: in the working directory or the
 nearest folder above it that has ``nbsclean.toml``; ``--project DIR`` names it instead.
 Paths in ``nbsclean.toml`` are relative to the folder it is in. Which lexicon a command
-uses (first that applies): ``--lexicon DIR``, ``NBSCLEAN_LEXICON_DIR``, the project's
-lexicon, the packaged lexicon. Without a project nothing changes.
+uses, and the lexicon commands write into (first that applies): ``--lexicon DIR``, the
+lexicon of ``--project DIR``, ``NBSCLEAN_LEXICON_DIR``, the lexicon of the project found
+upward, the packaged lexicon. Without a project nothing changes.
 """
 
 from __future__ import annotations
@@ -164,9 +165,11 @@ def resolve_project(project: str | Path | None = None, *, discover: bool = True)
 
 
 def resolve_lexicon_dir(project: Project | str | Path | None = None, lexicon: str | Path | None = None) -> Path:
-    """The lexicon directory a command uses: ``--lexicon DIR``, then ``NBSCLEAN_LEXICON_DIR``,
-    then the project's (``project`` given, or found from the working directory), then the
-    packaged lexicon. Commands that write words into a lexicon should write here."""
+    """The lexicon directory a command uses: ``--lexicon DIR``, then the project named with
+    ``--project DIR``, then ``NBSCLEAN_LEXICON_DIR``, then the project found from the working
+    directory, then the packaged lexicon. Commands that write words into a lexicon
+    (``lexicon add/learn/accept``, the review server) write here, so in a project the
+    archive's words go into the project and never into the installed package."""
     from nbsclean.repair.lexicon import lexicon_dir
 
     if lexicon is not None:
@@ -174,7 +177,8 @@ def resolve_lexicon_dir(project: Project | str | Path | None = None, lexicon: st
         if not path.is_dir():
             raise FileAccessError("no such lexicon directory", source=str(path))
         return path
-    if os.environ.get("NBSCLEAN_LEXICON_DIR"):
+    named = project is not None  # an option on the command line wins over the environment
+    if not named and os.environ.get("NBSCLEAN_LEXICON_DIR"):
         return lexicon_dir()
     found = project if isinstance(project, Project) else resolve_project(project)
     if found is not None:

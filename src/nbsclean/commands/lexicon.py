@@ -1,8 +1,11 @@
 """`nbsclean lexicon show | add | learn | accept`: the archive's domain lexicon.
 
-The domain words live in ``lexicons/domain/<category>.txt``; these commands are the
-convenient way to read and extend them. The prebuilt lexicon cache is keyed by a hash of
-those files, so the next ``run``/``repair`` picks up a change by itself.
+The domain words live in ``LEXICON/domain/<category>.txt``; these commands are the
+convenient way to read and extend them. The writing commands (add, learn, accept) write into
+the lexicon the command uses (:func:`nbsclean.project.resolve_lexicon_dir`): in an archive
+project that is the project's own lexicon, never the installed package; each says where it
+wrote. The lexicon's fingerprint covers those files, so the next ``run``/``repair`` picks up
+a change by itself.
 """
 
 from __future__ import annotations
@@ -41,6 +44,16 @@ def _note(message: str) -> None:
     from nbsclean.commands.output import note
 
     note(f"nbsclean: lexicon: {message}")
+
+
+def _target_lexicon(project: Optional[Path], lexicon: Optional[Path]) -> Path:
+    """The lexicon directory a writing command writes into (the one every command reads)."""
+    from nbsclean.project import resolve_lexicon_dir
+    from nbsclean.repair.lexicon import check_lexicon_dir
+
+    directory = resolve_lexicon_dir(project, lexicon)
+    check_lexicon_dir(directory)
+    return directory
 
 
 @lexicon_app.command("show")
@@ -103,17 +116,19 @@ def add_command(
     words: List[str] = typer.Argument(..., help="Word forms as normally written (Sörmland, NPF, barnhälsoteam)."),
     category: str = typer.Option("terms", "--category", "-c", help="places, organisations, names or terms."),
     wait: bool = typer.Option(False, "--wait", help="If another nbsclean is writing the lexicon, wait for it instead of failing."),
+    lexicon_directory: Optional[Path] = lexicon_option(),
+    project: Optional[Path] = project_option(),
 ) -> None:
-    """Add words to lexicons/domain/CATEGORY.txt (sorted, de-duplicated, written atomically)."""
-    from nbsclean.review.learn import add_words, validate_category, validate_word
-    from nbsclean.repair.lexicon import lexicon_dir
+    """Add words to the lexicon's domain/CATEGORY.txt (the project's lexicon in a project; sorted, de-duplicated, written atomically)."""
+    from nbsclean.review.learn import add_words, domain_file, validate_category, validate_word
 
     validate_category(category)
     forms = [validate_word(w) for w in words]  # refuse the whole call before writing anything
-    with lexicon_lock(lexicon_dir(), wait=wait):
-        added = add_words(lexicon_dir(), category, forms)
+    directory = _target_lexicon(project, lexicon_directory)
+    with lexicon_lock(directory, wait=wait):
+        added = add_words(directory, category, forms)
     skipped = [w for w in forms if w not in added]
-    _note(f"added {len(added)} to domain/{category}.txt" + (f": {', '.join(added)}" if added else ""))
+    _note(f"added {len(added)} to {domain_file(directory, category)}" + (f": {', '.join(added)}" if added else ""))
     if skipped:
         _note(f"already there: {', '.join(dict.fromkeys(skipped))}")
 
@@ -122,26 +137,37 @@ def add_command(
 def learn_command(
     paths: List[Path] = typer.Argument(..., help="Corpus folders (documents.jsonl) and/or text files or folders."),
     output: Optional[str] = typer.Option(
-        None, "--output", "-o", help="Candidates TSV to write ('-' for stdout; default lexicons/candidates.tsv)."
+        None, "--output", "-o", help="Candidates TSV to write ('-' for stdout; default: the lexicon's candidates.tsv)."
     ),
     min_count: int = typer.Option(2, "--min-count", help="Propose only words seen at least this often."),
     min_conf: float = typer.Option(85.0, "--min-conf", help="Trust OCR pages only with at least this confidence (0-100)."),
     max_damage: float = typer.Option(
         0.05, "--max-damage", help="Trust pages whose raw text has at most this share of damaged-looking words."
     ),
+    wait: bool = typer.Option(False, "--wait", help="If another nbsclean is writing the lexicon, wait for it instead of failing."),
+    lexicon_directory: Optional[Path] = lexicon_option(),
+    project: Optional[Path] = project_option(),
 ) -> None:
     """Propose domain words: frequent unknown, undamaged, consistently written words of trustworthy text, ranked, with a suggested category and an example context."""
     from nbsclean.review.learn import candidates_tsv, learn, write_candidates
-    from nbsclean.repair.lexicon import lexicon_dir
+    from nbsclean.repair.lexicon import load_lexicon
 
     if min_count < 1:
         raise BadArgumentsError("must be at least 1", source="--min-count")
-    candidates = learn(paths, min_count=min_count, min_conf=min_conf, max_damage=max_damage)
+    directory = _target_lexicon(project, lexicon_directory)
+    candidates = learn(
+        paths, min_count=min_count, min_conf=min_conf, max_damage=max_damage, lexicon=load_lexicon(directory)
+    )
     if output == "-":
         sys.stdout.write(candidates_tsv(candidates))
         return
-    target = Path(output) if output else lexicon_dir() / "candidates.tsv"
-    write_candidates(target, candidates)
+    if output:
+        target = Path(output)
+        write_candidates(target, candidates)
+    else:  # the lexicon's own candidates file: another writer (accept) may be changing it
+        target = directory / "candidates.tsv"
+        with lexicon_lock(directory, wait=wait):
+            write_candidates(target, candidates)
     _note(f"{len(candidates)} candidates written to {target}; edit it, then: nbsclean lexicon accept {target} --all")
     typer.echo(str(target))
 
@@ -149,27 +175,29 @@ def learn_command(
 @lexicon_app.command("accept")
 def accept_command(
     args: Optional[List[str]] = typer.Argument(
-        None, help="[CANDIDATES] [WORD...]: the candidates file (default lexicons/candidates.tsv), then words to accept."
+        None, help="[CANDIDATES] [WORD...]: the candidates file (default: the lexicon's candidates.tsv), then words to accept."
     ),
     accept_all: bool = typer.Option(False, "--all", help="Accept every row left in the candidates file."),
     wait: bool = typer.Option(False, "--wait", help="If another nbsclean is writing the lexicon, wait for it instead of failing."),
+    lexicon_directory: Optional[Path] = lexicon_option(),
+    project: Optional[Path] = project_option(),
 ) -> None:
-    """Move candidates into lexicons/domain/<category>.txt and remove them from the candidates file."""
-    from nbsclean.review.learn import accept_candidates
-    from nbsclean.repair.lexicon import lexicon_dir
+    """Move candidates into the lexicon's domain/<category>.txt (the project's lexicon in a project) and remove them from the candidates file."""
+    from nbsclean.review.learn import accept_candidates, domain_file
 
     args = list(args or [])
-    candidates = lexicon_dir() / "candidates.tsv"
+    directory = _target_lexicon(project, lexicon_directory)
+    candidates = directory / "candidates.tsv"
     if args and (args[0].endswith(".tsv") or Path(args[0]).is_file()):
         candidates = Path(args.pop(0))
     if accept_all == bool(args):
         raise BadArgumentsError("name the words to accept, or give --all (not both)")
-    with lexicon_lock(lexicon_dir(), wait=wait):  # the candidates file and domain/ change together
-        added = accept_candidates(lexicon_dir(), candidates, None if accept_all else args)
+    with lexicon_lock(directory, wait=wait):  # the candidates file and domain/ change together
+        added = accept_candidates(directory, candidates, None if accept_all else args)
     total = sum(len(forms) for forms in added.values())
     for category, forms in sorted(added.items()):
         if forms:
-            _note(f"domain/{category}.txt: +{len(forms)} ({', '.join(forms)})")
+            _note(f"{domain_file(directory, category)}: +{len(forms)} ({', '.join(forms)})")
     typer.echo(f"accepted {total} words")
 
 

@@ -18,7 +18,7 @@ def project_option() -> Optional[Path]:
 def lexicon_option() -> Optional[Path]:
     return typer.Option(
         None, "--lexicon", metavar="DIR",
-        help="Use the lexicon in DIR (default: NBSCLEAN_LEXICON_DIR, else the project's lexicon, else the packaged one).",
+        help="Use (and write into) the lexicon in DIR. Default: the lexicon of --project, else NBSCLEAN_LEXICON_DIR, else the lexicon of the project found upward, else the packaged one.",
     )
 
 

@@ -85,11 +85,13 @@ def record_decision(corpus: Path, action: str, ref: str, word: str | None, befor
 
 def add_to_lexicon(word: str, category: str, lexicon_directory: Path) -> str:
     """Add ``word`` to the archive's lexicon (``lexicon add``'s code); say where it went."""
+    from nbsclean.corpus.lock import lexicon_lock
     from nbsclean.review.learn import add_words, domain_file, validate_category, validate_word
 
     validate_category(category)
     validate_word(word)
-    new = add_words(lexicon_directory, category, [word])
+    with lexicon_lock(lexicon_directory, wait=True):  # every writer holds it only for a moment
+        new = add_words(lexicon_directory, category, [word])
     where = domain_file(lexicon_directory, category)
     return f"added {word} to {where}" if new else f"{word} was already in {where}"
 
