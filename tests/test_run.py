@@ -418,6 +418,28 @@ def test_a_dying_worker_fails_only_its_file(tmp_path):
     assert len(read_journal(tmp_path / "corpus" / "documents.jsonl")) == len(letters)
 
 
+def test_a_dying_worker_in_a_chunk_fails_only_its_file_and_its_chunk_mates_land_in_order(tmp_path):
+    # 40 files on two workers go out in chunks of 5: the poison shares its chunk with others.
+    letters = write_text_inputs(tmp_path / "in", 40)
+    (tmp_path / "in" / "letter012-poison.txt").write_text("Giftig.\n")
+    report = run_batch(RunConfig([tmp_path / "in"], tmp_path / "corpus", PipelineOptions(), crash_on_poison, jobs=2))
+    assert [(Path(f["source"]).name, f["reason"]) for f in report.failures] == [("letter012-poison.txt", "worker_crashed")]
+    records = read_journal(tmp_path / "corpus" / "documents.jsonl")
+    assert [Path(r["source"]).name for r in records] == [p.name for p in letters]
+    assert sorted(p.stem for p in (tmp_path / "corpus" / "text").glob("*.txt")) == sorted(r["id"] for r in records)
+
+
+def test_chunks_keep_the_input_order_and_send_a_large_file_alone():
+    from nbsclean.corpus.inputs import InputFile
+    from nbsclean.corpus.tasks import chunk_tasks
+
+    sizes = [3000] * 10 + [500_000] + [3000] * 3
+    tasks = [InputFile(Path(f"/in/{n}"), f"in/{n}", None, size) for n, size in enumerate(sizes)]
+    chunks = list(chunk_tasks(tasks, max_bytes=64 * 1024, max_files=4))
+    assert [task for chunk in chunks for task in chunk] == tasks
+    assert [len(chunk) for chunk in chunks] == [4, 4, 2, 1, 3]
+
+
 def test_missing_dependency_stops_the_run_with_exit_3(tmp_path):
     write_text_inputs(tmp_path / "in", 3)
     with pytest.raises(MissingDependencyError) as caught:

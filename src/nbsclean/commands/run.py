@@ -150,11 +150,10 @@ class LogLineProgress:
         note = f", {skipped} already in the corpus" if skipped else ""
         print(f"nbsclean: run: {total} document(s) to process{note}", file=sys.stderr, flush=True)
 
-    def advance(self, source: str, record: dict | None, failure: dict | None) -> None:
+    def advance(self, source: str, counts: dict | None, failure: dict | None) -> None:
         self.done += 1
-        if record is not None:
-            pages = len(record.get("pages") or [])
-            edits = len(record.get("edits") or [])
+        if counts is not None:
+            pages, edits = counts["pages"], counts["edits"]
             line = f"[{self.done}/{self.total}] {source}: {pages} page(s), {edits} edit(s)"
         else:
             line = f"[{self.done}/{self.total}] {source}: FAILED: {failure['message']} [{failure['reason']}]"
@@ -189,7 +188,7 @@ class RichProgress:
         if skipped:
             self.console.print(f"{skipped} document(s) already in the corpus, skipped")
 
-    def advance(self, source: str, record: dict | None, failure: dict | None) -> None:
+    def advance(self, source: str, counts: dict | None, failure: dict | None) -> None:
         from rich.markup import escape
 
         if failure is not None:

@@ -63,10 +63,24 @@ from nbsclean.errors import (
     NbscleanError,
 )
 from nbsclean.corpus.lock import corpus_lock
-from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process, stop_child_processes
+from nbsclean.corpus.tasks import (
+    OUT_OF_MEMORY,
+    Finished,
+    ProcessFn,
+    RunContext,
+    WorkItem,
+    CHUNK_FILES,
+    chunk_tasks,
+    finish_record,
+    init_worker,
+    record_counts,
+    run_chunk,
+    task_failure,
+)
+from nbsclean.corpus.workers import stop_child_processes
+from nbsclean.review.decisions import describe
 from nbsclean.atomic import write_atomic
-from nbsclean.corpus.metadata import extract_metadata
-from nbsclean.corpus.outputs import OUTPUT_FORMATS, relative_input_paths, write_record_outputs
+from nbsclean.corpus.outputs import OUTPUT_FORMATS, relative_input_paths
 from nbsclean.corpus.outputs.table import write_words_parquet
 from nbsclean.corpus.rerepair import (
     RunDecisions,
@@ -85,27 +99,19 @@ FORMATS = ("jsonl", "txt", "parquet", "pdf", "alto")
 EXECUTORS = ("local", "dask")
 SYNC_MODES = ("group", "each")  # see corpus.journal.JournalWriter
 LOCAL_CLUSTER_HOST = "127.0.0.1"  # the address a local Dask cluster's scheduler and workers bind
-OCR_METHODS = ("ocr", "ocr_replaced_layer")
 # Options that change what a record contains; the password only unlocks, so it is left out
 # (and never written anywhere), and the OCR time-out only decides whether a record is made.
 FINGERPRINT_EXCLUDES = ("password", "ocr_timeout")
-# How many files may be in flight per worker: enough to keep workers busy while the
-# driver waits for the oldest one, few enough to bound the memory of finished records.
-IN_FLIGHT_PER_WORKER = 4
-OUT_OF_MEMORY = "the document is too large for the memory available"
+# How many chunks (see corpus.tasks.chunk_tasks) may be in flight per worker: one running,
+# the next ones waiting, so a worker never idles while the driver makes a group durable,
+# and few enough to bound the memory of finished lines.
+IN_FLIGHT_PER_WORKER = 3
+# A run is cut into at least this many chunks per worker, so that a short run is spread.
+CHUNKS_PER_WORKER_AT_LEAST = 4
 # How long a stopped worker may take to remove its temporary files before it is killed.
 WORKER_STOP_GRACE_SECONDS = 5.0
 # How often (at most) the manifest's counts are brought up to date while a run goes on.
 MANIFEST_SAVE_SECONDS = 2.0
-
-# process(path, options, lexicon=...) -> record: the pipeline's process_file by default.
-ProcessFn = Callable[..., dict]
-
-# The lexicon of this run inside a pool worker: set once per worker by init_worker, so
-# every file of the run is repaired with the very lexicon the manifest names, even if the
-# lexicon files are edited while the run goes on.
-_worker_lexicon: Any = None
-
 
 # --- inputs (see nbsclean.corpus.inputs) ------------------------------------------------
 
@@ -132,51 +138,7 @@ def options_fingerprint(options: Any, lexicon_sha256: str | None) -> str:
 DEFERRED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-# --- per-file work (runs in a worker) ----------------------------------------------------
-
-
-def init_worker(lexicon: Any, driver_pid: int | None = None) -> None:
-    """Set up a pool worker: one Tesseract thread, the run's lexicon, and an end of its own
-    when the driver stops it or dies (:mod:`nbsclean.corpus.workers`).
-
-    Workers are forked, so the driver's loaded lexicon arrives without being copied or
-    loaded again.
-    """
-    global _worker_lexicon
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    setup_worker_process(driver_pid if driver_pid is not None else os.getppid())
-    _worker_lexicon = lexicon
-
-
-def run_task(path: str, options: Any, process: ProcessFn, lexicon: Any = None) -> dict:
-    """Process one file; never raises for a bad input, so one file cannot stop the batch.
-
-    ``lexicon`` is None in a pool worker (it has the run's lexicon from init_worker).
-    Returns ``{"record": ...}`` or ``{"failure": {reason, message, exit_code}}`` as plain
-    data, which crosses process and network boundaries unchanged.
-    """
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    try:
-        with busy():
-            return {"record": process(Path(path), options, lexicon=lexicon if lexicon is not None else _worker_lexicon)}
-    except WorkerStopped as stopped:  # the driver stopped this worker; the file's temp files are gone
-        exit_stopped(stopped)
-        raise
-    except NbscleanError as exc:
-        return task_failure(exc.reason, exc.message, exc.exit_code)
-    except MemoryError:
-        return task_failure("too_large", OUT_OF_MEMORY, ExitCode.input_rejected)
-    except OSError as exc:  # the machine, not the file: a full or read-only temporary folder
-        where = exc.filename if isinstance(exc.filename, str) else "a temporary file"
-        return task_failure(
-            "file_access_error", f"cannot write {where}: {exc.strerror or exc}", ExitCode.file_access_error
-        )
-    except Exception as exc:  # noqa: BLE001 - a bug on one input is reported, the batch goes on
-        return task_failure("internal_error", f"{type(exc).__name__}: {exc}", ExitCode.internal_error)
-
-
-def task_failure(reason: str, message: str, exit_code: int) -> dict:
-    return {"failure": {"reason": reason, "message": escape_name(str(message)), "exit_code": int(exit_code)}}
+# --- per-file work: see nbsclean.corpus.tasks (runs in a worker) -------------------------
 
 
 # --- executors ---------------------------------------------------------------------------
@@ -184,26 +146,25 @@ def task_failure(reason: str, message: str, exit_code: int) -> dict:
 
 class Executor(Protocol):
     workers: int
-    lexicon_arg: Any  # what run_task receives as its lexicon argument
 
-    def submit(self, fn: Callable, *args: Any) -> Any: ...
+    def submit(self, items: list[WorkItem]) -> Any: ...  # a future of run_chunk(items)
     def restart(self) -> None: ...
     def close(self, *, cancel: bool = False) -> None: ...
 
 
 class InlineExecutor:
-    """Runs each task at once in this process (``-j 1``): no pool, plain Ctrl-C."""
+    """Runs each chunk at once in this process (``-j 1``): no pool, plain Ctrl-C."""
 
     workers = 1
 
-    def __init__(self, lexicon: Any) -> None:
+    def __init__(self, context: RunContext) -> None:
         os.environ["OMP_THREAD_LIMIT"] = "1"
-        self.lexicon_arg = lexicon
+        self._context = context
 
-    def submit(self, fn: Callable, *args: Any) -> Future:
+    def submit(self, items: list[WorkItem]) -> Future:
         future: Future = Future()
         try:
-            future.set_result(fn(*args))
+            future.set_result(run_chunk(items, self._context))
         except BaseException:  # Ctrl-C, SIGTERM: the Tesseract this file started stops too
             stop_child_processes()
             raise
@@ -217,13 +178,12 @@ class InlineExecutor:
 
 
 class LocalPoolExecutor:
-    """A process pool on this machine; workers are forked, so they share the loaded lexicon."""
+    """A process pool on this machine; workers are forked, so they share the run's context
+    (its loaded lexicon, decisions, options) without receiving a copy with every chunk."""
 
-    lexicon_arg = None  # each worker holds the lexicon from init_worker
-
-    def __init__(self, workers: int, lexicon: Any):
+    def __init__(self, workers: int, context: RunContext):
         self.workers = workers
-        self._lexicon = lexicon
+        self._context = context
         self._pool = self._new_pool()
 
     def _new_pool(self):
@@ -234,11 +194,11 @@ class LocalPoolExecutor:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("fork"),
             initializer=init_worker,
-            initargs=(self._lexicon, os.getpid()),  # inherited through fork, not pickled
+            initargs=(self._context, os.getpid()),  # inherited through fork, not pickled
         )
 
-    def submit(self, fn: Callable, *args: Any) -> Future:
-        return self._pool.submit(fn, *args)
+    def submit(self, items: list[WorkItem]) -> Future:
+        return self._pool.submit(run_chunk, items)
 
     def restart(self) -> None:
         self.close(cancel=True)
@@ -271,14 +231,16 @@ def stop_processes(processes: list, grace_seconds: float = WORKER_STOP_GRACE_SEC
 
 
 class DaskExecutor:
-    """The same tasks on a Dask distributed cluster (``--executor dask``).
+    """The same chunks on a Dask distributed cluster (``--executor dask``).
 
-    Workers open the input paths themselves, so they must see the same files at the same
-    absolute paths (a shared filesystem). Without a scheduler address a LocalCluster with
-    one single-threaded worker process per job is started.
+    Workers open the input paths and write the corpus's text, PDF and ALTO files
+    themselves, so they must see the inputs and the corpus folder at the same absolute
+    paths (shared storage); the driver alone appends to documents.jsonl. Without a
+    scheduler address a LocalCluster with one single-threaded worker process per job is
+    started on the loopback address.
     """
 
-    def __init__(self, scheduler: str | None, workers: int, lexicon: Any):
+    def __init__(self, scheduler: str | None, workers: int, context: RunContext):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
@@ -306,11 +268,11 @@ class DaskExecutor:
             )
             self._client = Client(self._cluster)
         self.workers = max(1, sum(self._client.nthreads().values()))
-        # Sent to each worker once; tasks refer to it instead of carrying a copy each.
-        self.lexicon_arg = self._client.scatter(lexicon, broadcast=True) if lexicon is not None else None
+        # Sent to each worker once (the lexicon is most of it); chunks refer to it.
+        self._context = self._client.scatter(context, broadcast=True, hash=False)
 
-    def submit(self, fn: Callable, *args: Any) -> Any:
-        return self._client.submit(fn, *args, pure=False)
+    def submit(self, items: list[WorkItem]) -> Any:
+        return self._client.submit(run_chunk, items, self._context, pure=False)
 
     def restart(self) -> None:
         pass  # the scheduler replaces lost workers itself
@@ -321,82 +283,103 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def make_executor(kind: str, jobs: int, scheduler: str | None, lexicon: Any) -> Executor:
+def make_executor(kind: str, jobs: int, scheduler: str | None, context: RunContext) -> Executor:
     if kind == "dask":
-        return DaskExecutor(scheduler, jobs, lexicon)
+        return DaskExecutor(scheduler, jobs, context)
     if scheduler:
         raise BadArgumentsError("--scheduler only applies with --executor dask", source="--scheduler")
-    return InlineExecutor(lexicon) if jobs == 1 else LocalPoolExecutor(jobs, lexicon)
+    return InlineExecutor(context) if jobs == 1 else LocalPoolExecutor(jobs, context)
 
 
 def ordered_results(
-    executor: Executor, tasks: Sequence[InputFile], options: Any, process: ProcessFn
+    executor: Executor, tasks: Sequence[InputFile], item_of: Callable[[InputFile], WorkItem]
 ) -> Iterator[tuple[InputFile, dict]]:
-    """Yield ``(task, result)`` in task order while up to a few tasks per worker run ahead.
+    """Yield ``(task, result)`` in task order, one per file (a result of
+    :func:`nbsclean.corpus.tasks.run_chunk`), while a few chunks per worker run ahead.
 
     A crashed pool worker (the OOM killer, a segfault in a C library) breaks the whole
-    pool, and with it every file in flight. Those files are then re-run one at a time in
-    a fresh pool: the one that breaks it again alone is reported as ``worker_crashed``,
-    the innocent ones complete normally.
+    pool, and with it every chunk in flight; a chunk whose result the driver cannot take
+    in (out of memory) or that a Dask cluster gave up on (KilledWorker) is lost too. The
+    files of those chunks are then re-run one at a time: the one that fails again alone
+    is reported as ``worker_crashed`` (or ``too_large``), the innocent ones complete.
     """
     window = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
-    upcoming = iter(tasks)
-    pending: deque[tuple[InputFile, Any]] = deque()
+    upcoming = chunk_tasks(tasks, max_files=files_per_chunk(len(tasks), executor.workers))
+    pending: deque[tuple[list[InputFile], Any]] = deque()
 
     def refill() -> None:
         while len(pending) < window:
-            task = next(upcoming, None)
-            if task is None:
+            chunk = next(upcoming, None)
+            if chunk is None:
                 return
-            pending.append((task, executor.submit(run_task, str(task.path), options, process, executor.lexicon_arg)))
+            pending.append((chunk, executor.submit([item_of(task) for task in chunk])))
 
     refill()
     while pending:
-        task, future = pending[0]
+        chunk, future = pending[0]
         try:
-            result = future.result()
+            results = future.result()
         except BrokenProcessPool:
             suspects = list(pending)
             pending.clear()
-            pending.extend(_rerun_one_by_one(executor, suspects, options, process))
+            pending.extend(_rerun_one_by_one(executor, suspects, item_of))
             continue
-        except MemoryError:  # the driver could not take the result in (a huge record)
-            result = task_failure("too_large", OUT_OF_MEMORY, ExitCode.input_rejected)
-        except Exception as exc:  # noqa: BLE001 - e.g. dask's KilledWorker after its retries
-            result = _crash_failure(f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - MemoryError taking it in, dask's KilledWorker after its retries
+            log.debug("a chunk of %d file(s) failed as a whole: %r", len(chunk), exc)
+            pending[0] = _rerun_one_by_one(executor, [pending[0]], item_of, restart=False)[0]
+            continue
         pending.popleft()
         refill()
-        yield task, result
+        yield from zip(chunk, results)
 
 
-def _rerun_one_by_one(executor: Executor, suspects: list, options: Any, process: ProcessFn) -> list:
-    """Settle every file that was in flight when the pool broke; return them as done futures."""
-    log.warning("a worker died; re-running the %d file(s) that were in flight one by one", len(suspects))
-    executor.restart()
+def files_per_chunk(files: int, workers: int) -> int:
+    """At most CHUNK_FILES, and few enough that a short run still gives every worker
+    several chunks (24 files on two workers: chunks of 3, not one chunk for one worker)."""
+    return max(1, min(CHUNK_FILES, files // (workers * CHUNKS_PER_WORKER_AT_LEAST)))
+
+
+def _rerun_one_by_one(executor: Executor, suspects: list, item_of: Callable, *, restart: bool = True) -> list:
+    """Settle every file of the chunks that were in flight when a worker died (or whose
+    result was lost); return them as chunks with done futures, in the same order."""
+    log.warning("a worker died or a result was lost; re-running the %d chunk(s) in flight file by file", len(suspects))
+    if restart:
+        executor.restart()
     settled = []
-    for task, future in suspects:
-        result = _finished_result(future)
-        if result is None:
-            try:
-                result = executor.submit(run_task, str(task.path), options, process, executor.lexicon_arg).result()
-            except BrokenProcessPool:
-                log.warning("%s crashes its worker", task.source)
-                result = _crash_failure("the worker processing this file died (crash or out of memory)")
-                executor.restart()
-        settled.append((task, _done_future(result)))
+    for chunk, future in suspects:
+        results = _finished_result(future)
+        if results is None:
+            results = [_rerun_alone(executor, task, item_of) for task in chunk]
+        settled.append((chunk, _done_future(results)))
     return settled
 
 
-def _finished_result(future: Any) -> dict | None:
-    """The result of a task that completed before the pool broke, else None."""
-    if future.done() and not future.cancelled() and future.exception() is None:
-        return future.result()
+def _rerun_alone(executor: Executor, task: InputFile, item_of: Callable) -> dict:
+    try:
+        return executor.submit([item_of(task)]).result()[0]
+    except BrokenProcessPool:
+        log.warning("%s crashes its worker", task.source)
+        executor.restart()
+        return _crash_failure("the worker processing this file died (crash or out of memory)")
+    except MemoryError:  # the driver could not take the result in (a huge record)
+        return task_failure("too_large", OUT_OF_MEMORY, ExitCode.input_rejected)
+    except Exception as exc:  # noqa: BLE001 - e.g. dask's KilledWorker after its retries
+        return _crash_failure(f"{type(exc).__name__}: {exc}")
+
+
+def _finished_result(future: Any) -> list | None:
+    """The results of a chunk that completed before the pool broke, else None."""
+    try:
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+    except Exception:  # noqa: BLE001 - a Dask future that errored or was lost
+        return None
     return None
 
 
-def _done_future(result: dict) -> Future:
+def _done_future(results: list) -> Future:
     future: Future = Future()
-    future.set_result(result)
+    future.set_result(results)
     return future
 
 
@@ -404,12 +387,16 @@ def _crash_failure(message: str) -> dict:
     return {"failure": {"reason": "worker_crashed", "message": message, "exit_code": int(ExitCode.internal_error)}}
 
 
+
 # --- progress ----------------------------------------------------------------------------
 
 
 class ProgressReporter(Protocol):
+    """Told of every input as it is written (``counts``: the document's record_counts) or
+    failed (``failure``: its manifest entry)."""
+
     def start(self, total: int, skipped: int) -> None: ...
-    def advance(self, source: str, record: dict | None, failure: dict | None) -> None: ...
+    def advance(self, source: str, counts: dict | None, failure: dict | None) -> None: ...
     def stop(self) -> None: ...
 
 
@@ -417,7 +404,7 @@ class SilentProgress:
     def start(self, total: int, skipped: int) -> None:
         pass
 
-    def advance(self, source: str, record: dict | None, failure: dict | None) -> None:
+    def advance(self, source: str, counts: dict | None, failure: dict | None) -> None:
         pass
 
     def stop(self) -> None:
@@ -458,14 +445,16 @@ class CorpusTotals:
     edits_by_rule: Counter = field(default_factory=Counter)
 
     def add(self, record: dict) -> None:
-        pages = record.get("pages") or []
-        edits = record.get("edits") or []
+        self.add_counts(record_counts(record))
+
+    def add_counts(self, counts: dict) -> None:
+        """Add one document's :func:`nbsclean.corpus.tasks.record_counts`."""
         self.documents += 1
-        self.pages += len(pages)
-        self.ocr_pages += sum(1 for page in pages if page.get("method") in OCR_METHODS)
-        self.poor_pages += sum(1 for page in pages if (page.get("quality") or {}).get("verdict") == "poor")
-        self.edits += len(edits)
-        self.edits_by_rule.update(edit.get("rule", "?") for edit in edits)
+        self.pages += counts["pages"]
+        self.ocr_pages += counts["ocr_pages"]
+        self.poor_pages += counts["poor_pages"]
+        self.edits += counts["edits"]
+        self.edits_by_rule.update(counts["edits_by_rule"])
 
 
 @dataclass
@@ -568,12 +557,10 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
         else ExistingCorpus()
     )
     totals = existing.totals
-    relative_paths = relative_input_paths(config.inputs, found)
+    relative_paths = relative_input_paths(config.inputs, found) if wants_page_outputs(formats) else {}
 
-    def page_outputs(record: dict, task: InputFile) -> dict:
-        """The searchable PDF and ALTO pages: derived files first, the journal line that
-        points at them last."""
-        return write_record_outputs(record, paths.root, formats, relative=relative_paths.get(task.path), source=task.path)
+    def work_item(task: InputFile) -> WorkItem:
+        return WorkItem(str(task.path), task.source, relative_paths.get(task.path))
 
     todo, skipped, duplicates = _plan(hashed, existing.sha256s)
 
@@ -622,23 +609,35 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
     config.progress.start(len(todo) + len(failures), skipped)
     for failure in failures:
         config.progress.advance(failure["source"], None, failure)
-    executor = make_executor(config.executor, config.jobs, config.scheduler, lexicon) if todo else None
+    group = GroupCommit() if config.sync == "group" else None
+    context = RunContext(
+        options=config.options,
+        process=config.process,
+        lexicon=lexicon,
+        fingerprint=fingerprint,
+        extraction=extraction,
+        decisions=decisions.decisions,
+        corpus=paths.root,
+        formats=tuple(formats),
+        durable_text=group is None,
+    )
+    executor = make_executor(config.executor, config.jobs, config.scheduler, context) if todo else None
     try:
-        group = GroupCommit() if config.sync == "group" else None
         with JournalWriter(paths.documents, group) as journal:
-            for task, result in ordered_results(executor, todo, config.options, config.process) if executor else ():
-                record, line = _finished_or_failure(
-                    result, task, fingerprint, extraction, decisions, page_outputs if wants_page_outputs(formats) else None
-                )
-                if record is not None:
-                    unknown.add(record)
+            for task, result in ordered_results(executor, todo, work_item) if executor else ():
+                if "corpus_error" in result:  # a worker could not write the corpus (full disk)
+                    raise FileAccessError(result["corpus_error"]["message"], source=result["corpus_error"]["source"])
+                if "finished" in result:
+                    done: Finished = result["finished"]
                     with stop_signals_deferred():  # the record and the counts in the manifest agree
                         if "txt" in formats:
-                            journal.track(write_text_file(paths, record["id"], record.get("text", ""), durable=group is None))
-                        journal.append_line(line)  # the commit point: from here on the document is done
-                        totals.add(record)
+                            journal.track(paths.text_file(done.id))  # written by the worker, synced with the group
+                        journal.append_line(done.line)  # the commit point: from here on the document is done
+                        totals.add_counts(done.counts)
                         processed += 1
-                    config.progress.advance(task.source, record, None)
+                    unknown.counts.update(done.unknown)
+                    _count_decisions(decisions, done)
+                    config.progress.advance(task.source, done.counts, None)
                 else:
                     failure = _failure_entry(task, result["failure"])
                     failures.append(failure)
@@ -681,33 +680,14 @@ def create_output_folder(output: Path) -> None:
         ) from exc
 
 
-def _finished_or_failure(
-    result: dict,
-    task: InputFile,
-    fingerprint: str,
-    extraction: str,
-    decisions: RunDecisions,
-    page_outputs: Callable[[dict, InputFile], dict] | None = None,
-) -> tuple[dict | None, bytes]:
-    """The finished record of a result and its journal line, or (None, b"") when the file failed.
-
-    Whatever goes wrong in the driver with one file's record (out of memory while finishing
-    or encoding it, a bug) is turned into that file's failure, so it costs only that file.
-    """
-    if "record" not in result:
-        return None, b""
-    try:
-        # The archive's decisions are applied after the repair, before the record is written.
-        record = decisions.apply(finish_record(result.pop("record"), task, fingerprint, extraction))
-        if page_outputs is not None:
-            record["outputs"] = page_outputs(record, task)
-        return record, encode_record(record)
-    except MemoryError:
-        result.update(task_failure("too_large", OUT_OF_MEMORY, ExitCode.input_rejected))
-    except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the batch
-        log.debug("finishing the record of %s failed", task.source, exc_info=True)
-        result.update(task_failure("internal_error", f"{type(exc).__name__}: {exc}", ExitCode.internal_error))
-    return None, b""
+def _count_decisions(decisions: RunDecisions, done: Finished) -> None:
+    """Count the decisions a worker applied to one record in the run's summary."""
+    if done.decisions_applied:
+        decisions.applied += done.decisions_applied
+        decisions.documents += 1
+    decisions.stale.extend(done.stale_decisions)
+    for item in done.stale_decisions:
+        log.info("%s: not applied in %s: %s", describe(item.decision), item.document, item.reason)
 
 
 def _save_final_manifest(save_manifest: Callable[[], None], status: str) -> None:
@@ -748,20 +728,6 @@ def stop_signals_deferred() -> Iterator[None]:
 
 
 ctrl_c_deferred = stop_signals_deferred  # the older name
-
-
-def finish_record(record: dict, task: InputFile | None, fingerprint: str, extraction: str | None = None) -> dict:
-    """Add what the driver knows: the source as the user named it, metadata, fingerprints
-    (``extract_sha256``: of the extraction options alone, so that ``--resume`` knows when
-    the stored raw text can be repaired again instead of extracted again)."""
-    record = dict(record)
-    if task is not None:
-        record["source"] = task.source
-    record["metadata"] = extract_metadata(record.get("text", ""))
-    record["options_sha256"] = fingerprint
-    if extraction is not None:
-        record["extract_sha256"] = extraction
-    return record
 
 
 def _failure_entry(task: InputFile, failure: dict) -> dict:

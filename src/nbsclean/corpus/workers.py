@@ -33,7 +33,7 @@ class WorkerStopped(BaseException):
     """
 
 
-_busy = False
+_busy = 0  # how many ``with busy()`` blocks are open: they nest (a file, then its finishing)
 
 
 def setup_worker_process(parent_pid: int) -> None:
@@ -58,11 +58,11 @@ class busy:
 
     def __enter__(self) -> None:
         global _busy
-        _busy = True
+        _busy += 1
 
     def __exit__(self, *exc) -> None:
         global _busy
-        _busy = False
+        _busy -= 1
 
 
 def _stop_worker(signum: int, frame) -> None:
