@@ -150,6 +150,73 @@ def test_uneven_grey_paper_is_normalised_by_evidence_and_read(tmp_path):
     assert path.read_bytes() == before  # preprocessing never modifies the input
 
 
+# --------------------------------------------------------------------------- specks, show-through
+
+REVERSE_LINES = [
+    "Kommunens kulturnämnd delar ut stipendier till unga",
+    "konstnärer och musiker. Ansökan ska vara inne senast",
+    "den 30 april och skickas till kulturförvaltningen.",
+    "Stipendiet är på 15 000 kronor och delas ut i juni.",
+    "Frågor besvaras av kultursekreteraren på telefon.",
+    "Välkommen med din ansökan, vi ser fram emot den!",
+]
+
+
+def speckled_with_show_through(seed: int = 11, specks: int = 700) -> Image.Image:
+    """A page as a dusty copy of a sheet printed on both sides: the reverse side's text
+    mirrored, blurred and faint, dust specks of 1-3 px radius everywhere, the whole
+    scanned (slightly blurred)."""
+    from PIL import ImageFilter, ImageOps
+
+    front = page()
+    back = ImageOps.mirror(page(REVERSE_LINES).resize(front.size)).filter(ImageFilter.GaussianBlur(2))
+    shown = 255 - (255 - np.asarray(back, dtype=np.float32)) * 0.3
+    sheet = Image.fromarray(np.minimum(np.asarray(front, dtype=np.float32), shown).astype(np.uint8), mode="L")
+    draw = ImageDraw.Draw(sheet)
+    rng = random.Random(seed)
+    for _ in range(specks):
+        x, y, r = rng.randrange(sheet.width), rng.randrange(sheet.height), rng.choice((1, 2, 2, 3))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=rng.randrange(0, 90))
+    return sheet.filter(ImageFilter.GaussianBlur(0.8)).point(lambda v: 30 + v * 210 // 255)
+
+
+def test_specks_and_show_through_go_and_the_marks_of_letters_stay():
+    """The cleaned page keeps every dot of "ä", "ö", "i" and every full stop of the clean
+    page, and loses the reverse side's text and most of the specks."""
+    cv2 = preprocess._cv2()
+    clean_ink = (np.asarray(page()) < 128).astype(np.uint8)
+    grey = np.asarray(speckled_with_show_through())
+    cleaned, cleaning = preprocess.remove_specks_and_show_through(preprocess.normalise_background(grey, 300))
+    assert cleaning.shows_through
+    assert 15 < cleaning.letter_height < 40 and 2 < cleaning.stroke_width < 8
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clean_ink, connectivity=8)
+    marks = [i for i in range(1, count) if stats[i, cv2.CC_STAT_HEIGHT] < 12 and stats[i, cv2.CC_STAT_WIDTH] < 12]
+    assert len(marks) > 30  # the dots of ä, ö, i and the full stops
+    kept = [i for i in marks if (cleaned[labels == i] == 0).mean() > 0.5]
+    assert len(kept) == len(marks)
+    # Away from the front's text (more than a letter's height from any of its ink) the
+    # cleaned page is paper: show-through and the specks there are gone.
+    far = cv2.dilate(clean_ink, np.ones((61, 61), np.uint8)) == 0
+    assert (cleaned[far] == 0).mean() < 0.001
+    assert ((np.asarray(grey) < 200) & far).mean() > 0.01  # there was plenty to remove
+
+
+def test_a_clean_page_shows_no_specks_and_a_dusty_one_does():
+    clean = preprocess.page_evidence(np.asarray(page()), 300).paper
+    dusty = preprocess.page_evidence(np.asarray(speckled_with_show_through()), 300).paper
+    assert clean.specks < 0.02 and not clean.speckled
+    assert dusty.speckled
+
+
+def test_a_speckled_page_is_cleaned_before_its_first_reading(tmp_path):
+    path = save(speckled_with_show_through(), tmp_path / "dusty.png")
+    result = only_page(path)
+    assert result.quality["variant"] == "despeckled"
+    assert result.quality["tried"] == []  # one reading: the evidence chose the variant
+    assert result.quality["specks"] > preprocess.SPECKLED_RATIO
+    assert recall(result.raw_text) > 0.85, result.raw_text
+
+
 # --------------------------------------------------------------------------- the verdict
 
 

@@ -101,7 +101,7 @@ def _prepared(upright: np.ndarray, variant: str, dpi: int) -> np.ndarray:
     normalised = preprocess.normalise_background(upright, dpi)
     if variant == "normalised":
         return normalised
-    return preprocess.despeckle(normalised, dpi)
+    return preprocess.remove_specks_and_show_through(normalised)[0]
 
 
 class _PageReader:
@@ -197,7 +197,7 @@ def read_page(image: Image.Image, options, *, dpi: int, lexicon=None) -> PageRea
     reader = _PageReader(image, options, dpi, lexicon)
     evidence = reader.evidence
     rotation = (reader.orientation() or 0) if evidence.sideways else 0
-    variant = "normalised" if evidence.paper.needs_adaptive else "plain"
+    variant = _first_variant(evidence.paper)
     attempts = [_Attempt(rotation, variant, *reader.read(rotation, variant))]
     while all(attempt.quality.poor for attempt in attempts) and len(attempts) <= MAX_RETRIES:
         best = max(attempts, key=_Attempt.rank)
@@ -214,6 +214,15 @@ def read_page(image: Image.Image, options, *, dpi: int, lexicon=None) -> PageRea
         tried=tuple(attempt.summary() for attempt in attempts) if len(attempts) > 1 else (),
         evidence=evidence.paper.to_dict(),
     )
+
+
+def _first_variant(paper: preprocess.PaperEvidence) -> str:
+    """What the cheap look says the first reading needs: a page with specks all over is
+    cleaned at once (a plain reading of it is poor, and reading it twice costs a Tesseract
+    run); uneven or weak paper is normalised; a clean page is read as stored."""
+    if paper.speckled:
+        return "despeckled"
+    return "normalised" if paper.needs_adaptive else "plain"
 
 
 def _next_attempt(reader: _PageReader, best: _Attempt, attempts: list[_Attempt]):
