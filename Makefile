@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CORPUS ?= out/corpus
 
-.PHONY: setup system-deps run test check eval bench confusions training-pairs ngrams fixtures review dist clean
+.PHONY: setup system-deps run test check eval bench confusions training-pairs ngrams ngrams-journal fixtures review dist clean
 
 setup: system-deps $(STAMP)
 
@@ -55,6 +55,11 @@ training-pairs: setup
 # The Swedish bigram model (lexicons/ngrams/sv.ngrams), rebuilt only when its sources changed.
 ngrams: setup
 	$(BIN)/python tools/build_ngrams.py
+
+# Optional, NON-COMMERCIAL (CC BY-NC 4.0): the same model plus journal-digital's newsreel
+# transcripts (PyPI), as a lexicon layer in the nbsclean cache, never in lexicons/ or the wheel.
+ngrams-journal: setup
+	$(BIN)/python tools/build_ngrams.py --journal-digital
 
 fixtures: setup
 	$(BIN)/python tools/make_fixtures.py

@@ -139,6 +139,25 @@ def test_a_correct_word_stays_when_both_neighbours_confirm_it(tmp_path):
     assert not [e for e in result.edits if e.before == "far"]
 
 
+def test_both_neighbours_can_choose_between_two_repairs(tmp_path):
+    # "trad" (valid, rare) is "träd" to the channel model, the commoner word; a model that
+    # has seen "en röd tråd genom" picks "tråd", and says why.
+    text = DAMAGED + "Det finns en rod trad genom arbetet."
+    assert "röd träd genom" in repair_text(text, engine=engine_with(None)).text
+    model = build(tmp_path, "en röd tråd genom boken. " * 20 + "ett högt träd i skogen. " * 20)
+    result = repair_text(text, engine=engine_with(model))
+    assert "röd tråd genom" in result.text
+    edit = next(e for e in result.edits if e.before == "trad")
+    assert edit.rule == "context_ngram" and edit.evidence["probability"]["tråd"] > 0.5 > edit.evidence["probability"]["träd"]
+
+
+def test_one_neighbour_does_not_choose_between_two_repairs(tmp_path):
+    # The following word is one the model never saw: the channel model's choice stands.
+    model = build(tmp_path, "en röd tråd genom boken. " * 20 + "ett högt träd i skogen. " * 20)
+    text = DAMAGED + "Det finns en rod trad kvar."
+    assert "röd träd kvar" in repair_text(text, engine=engine_with(model)).text
+
+
 def test_clean_swedish_is_never_changed_by_context():
     text = "Under den här tiden har vi fått nya frågor. Min far och jag gick hem för att äta. Det fortsatta arbetet är viktigt."
     assert repair_text(text).edits == []
@@ -187,6 +206,20 @@ def test_build_tool_skips_when_its_sources_did_not_change(tmp_path):
     text.write_text("klicka här. klicka här.", encoding="utf-8")
     third = subprocess.run(command, capture_output=True, text=True, check=True)
     assert "bigrams" in third.stdout and NgramModel.load(output).bigram_count("klicka", "här") == 2
+
+
+def test_subtitle_cues_are_read_without_their_numbers_and_timings():
+    sys.path.insert(0, str(REPO / "tools"))
+    import build_ngrams
+
+    srt = "1\n00:06:14,045 --> 00:06:14,285\nVisst!\n\n2\r\n00:06:19,048 --> 00:06:24,894\r\nSå fan,\r\nvad har du tänkt dig?\r\n\r\n"
+    assert build_ngrams.srt_cues(srt) == ["Visst!", "Så fan, vad har du tänkt dig?"]
+
+
+def test_non_commercial_text_is_never_built_into_the_packaged_lexicon():
+    command = [sys.executable, str(REPO / "tools/build_ngrams.py"), "--journal-digital", "--output", str(REPO / "lexicons/ngrams/sv.ngrams")]
+    refused = subprocess.run(command, capture_output=True, text=True)
+    assert refused.returncode != 0 and "CC BY-NC" in refused.stderr
 
 
 @pytest.mark.parametrize(

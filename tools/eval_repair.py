@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score the repair engine on the fixtures: WER, CER and correct words changed.
 
-    python tools/eval_repair.py [DIR ...] [--cases] [--show N]     (make eval)
+    python tools/eval_repair.py [DIR ...] [--cases] [--show N] [--lexicon DIR]     (make eval)
 
 For every text fixture (``CASE.input.txt`` beside ``CASE.expected.txt``) it repairs the
 input and prints, per group, word and character error rates before and after repair and
@@ -9,6 +9,9 @@ the share of words that were already correct but were changed (the harm). Rates 
 pooled over a group (total errors / total words), so long cases weigh more. ``--show N``
 prints the first N remaining word differences and harms per case, for error analysis.
 ``samples/heldout`` is never used for tuning: it is the generalisation check.
+
+When the optional bigram model with journal-digital's newsreel transcripts (CC BY-NC,
+``make ngrams-journal``) has been built, a second table gives the same scores with it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from nbsclean.evaluate import align_words, count_changed_correct_words, format_op, words
-from nbsclean.repair.lexicon import load_lexicon
+from nbsclean.repair.lexicon import cache_dir, load_lexicon
 from nbsclean.repair.engine import repair_text
 
 DEFAULT_DIRS = ["samples/rendered", "samples/seeds", "samples/heldout", "samples/negative"]
@@ -42,8 +45,17 @@ def main() -> int:
     parser.add_argument("dirs", nargs="*", default=DEFAULT_DIRS)
     parser.add_argument("--cases", action="store_true", help="a row per case too")
     parser.add_argument("--show", type=int, default=0, metavar="N", help="show N remaining errors and harms per case")
+    parser.add_argument("--lexicon", type=Path, help="score with this lexicon directory (default: the packaged one)")
     args = parser.parse_args()
-    lexicon = load_lexicon()
+    evaluate(args, load_lexicon(args.lexicon))
+    optional = cache_dir() / "lexicon-journal-digital"
+    if args.lexicon is None and (optional / "ngrams" / "sv.ngrams").is_file():
+        print(f"\nWith the optional bigram model of journal-digital's newsreel transcripts (CC BY-NC 4.0; {optional}):\n")
+        evaluate(args, load_lexicon(optional))
+    return 0
+
+
+def evaluate(args: argparse.Namespace, lexicon) -> None:
     header = f"| {'group':<22} | cases | words | WER before | WER after | CER before | CER after | correct changed |"
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
@@ -70,7 +82,6 @@ def main() -> int:
                 show_errors(name, damaged, repaired, expected, args.show)
         if totals["cases"]:
             print(format_row(str(directory), totals.pop("cases"), totals))
-    return 0
 
 
 def format_row(label: str, cases: int, t: dict) -> str:

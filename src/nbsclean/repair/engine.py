@@ -768,7 +768,8 @@ class Repairer:
             return None
         channel = max(rivals, key=lambda c: c.score)
         if channel.score - analysis.known_zipf + prior >= KNOWN_WORD_MARGIN:
-            return self._ngram_keeps(lower, channel, channel.score - analysis.known_zipf + prior, previous, following)
+            kept = self._ngram_keeps(lower, channel, channel.score - analysis.known_zipf + prior, previous, following)
+            return kept or self._ngram_switches(channel, rivals, previous, following)
         own_gain = ngrams.context_gain(lower, previous, following)
         best_margin, best_rival = -math.inf, None
         for rival in rivals:
@@ -786,6 +787,28 @@ class Repairer:
         p_rival = 1 / (1 + 10 ** -best_margin)  # P(rival) against P(word as written), given both
         evidence = Evidence(previous, following, {lower: round(1 - p_rival, 4), word: round(p_rival, 4)}).to_dict()
         return word, _confidence(best_margin - KNOWN_WORD_MARGIN), evidence
+
+    def _ngram_switches(self, channel: Candidate, rivals: list[Candidate], previous: str, following: str):
+        """The channel model replaces the word by ``channel``; another listed candidate
+        takes its place when each neighbour on its own makes that one more probable and
+        both together outweigh the channel model's preference by the usual margin ("röd
+        trad genom": "tråd", not the commoner "träd")."""
+        ngrams = self.engine.ngrams
+        best_margin, best_rival = KNOWN_WORD_MARGIN, None  # the usual margin, as against the word written
+        for rival in rivals:
+            if rival.word == channel.word:
+                continue
+            if any(ngrams.context_gain(rival.word, *side) <= ngrams.context_gain(channel.word, *side) for side in ((previous, None), (None, following))):
+                continue
+            context = ngrams.context_gain(rival.word, previous, following) - ngrams.context_gain(channel.word, previous, following)
+            margin = rival.score - channel.score + min(CONTEXT_MAX_LOG10_GAIN, context)
+            if margin > best_margin:
+                best_margin, best_rival = margin, rival
+        if best_rival is None:
+            return None
+        p_rival = 1 / (1 + 10 ** -best_margin)
+        evidence = Evidence(previous, following, {channel.word: round(1 - p_rival, 4), best_rival.word: round(p_rival, 4)}).to_dict()
+        return best_rival.word, _confidence(best_margin - KNOWN_WORD_MARGIN), evidence
 
     def _ngram_keeps(self, lower: str, rival: Candidate, channel_margin: float, previous: str, following: str):
         """The channel model would replace a listed word by ``rival``; the word as written
