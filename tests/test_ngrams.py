@@ -233,6 +233,17 @@ def test_noise_characters_inside_words_are_read_as_the_letters_they_stand_for(da
     assert repair_text(DAMAGED + damaged).text == repair_text(DAMAGED).text + expected
 
 
+@pytest.mark.parametrize(
+    "damaged, expected",
+    [
+        ("det kommer nigon som vet", "det kommer någon som vet"),  # å read as "i" (confusions-prior.tsv)
+        ("bra fr barnen", "bra för barnen"),  # "för" read as "fr"
+    ],
+)
+def test_rarer_readings_seen_in_the_training_pairs_are_repaired(damaged, expected):
+    assert repair_text(DAMAGED + damaged).text == repair_text(DAMAGED).text + expected
+
+
 @pytest.mark.parametrize("text", ["Priset är 100 € per termin.", "Se källan [1] och [Bilaga 2].", "Avgiften: €100."])
 def test_brackets_and_prices_are_not_words(text):
     assert repair_text(text).edits == []
