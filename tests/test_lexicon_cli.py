@@ -202,17 +202,19 @@ def test_learn_from_text_files_skips_damaged_text(lexicons, tmp_path):
 def test_learn_keeps_a_frequent_word_with_a_compound_non_word_one_edit_away(lexicons, tmp_path):
     """"långtidsstudie" (6 times in 3 documents) was dropped because the compound
     "längtidsstudie" is one generic edit from it; only words of a list, or words reached
-    through OCR confusions, are evidence that a form is misread."""
+    through OCR confusions, are evidence that a form is misread. ("långtidsstudie" is now
+    itself a known compound, lång + tid + s + studie, so "bulvanverksamhet", one generic edit
+    from the compound "bulanverksamhet", stands in for it.)"""
     texts = tmp_path / "texts"
     texts.mkdir()
     clean = (SEEDS / "003_2d3aac59f898cc7c.txt").read_text(encoding="utf-8")
     for i in range(3):
         story = (
-            f"\nI nummer {i} berättar vi om vår långtidsstudie av skolan. "
-            "Resultaten från långtidsstudie visar att arbetet ger effekt.\n"
+            f"\nI nummer {i} berättar vi om vår bulvanverksamhet i skolan. "
+            "Resultaten från bulvanverksamhet visar att arbetet ger effekt.\n"
         )
         (texts / f"letter{i}.txt").write_text(clean + story, encoding="utf-8")
     result = nbsclean("lexicon", "learn", str(texts), "-o", "-", lexicons=lexicons)
     assert result.returncode == 0, result.stderr
     rows = {line.split("\t")[0]: line.split("\t") for line in result.stdout.splitlines() if line and not line.startswith("#")}
-    assert rows["långtidsstudie"][1:3] == ["6", "3"]
+    assert rows["bulvanverksamhet"][1:3] == ["6", "3"]

@@ -314,8 +314,10 @@ class Lexicon:
             head_zipf = head_value / 100
             for stem in _modifier_stems(lower[:cut], head):
                 stem_zipf = frequencies.get(stem, 0) / 100
-                if not stem_zipf and depth == 0 and len(stem) >= 6:
-                    stem_zipf = self._nested_compound_zipf(stem)
+                # A first part that is no word, or a rare one, may be a compound itself, as
+                # :meth:`zipf` reads a rare listed form ("långtid" in "långtidsstudie").
+                if stem_zipf < COMPOUND_REVIEW_BELOW and depth == 0 and len(stem) >= 6:
+                    stem_zipf = max(stem_zipf, self._nested_compound_zipf(stem))
                 needed = MIN_SHORT_MODIFIER_ZIPF if len(stem) <= 3 else MIN_COMPOUND_PART_ZIPF
                 if stem_zipf >= needed:
                     found = True
