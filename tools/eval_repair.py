@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Score the repair engine on the fixtures: WER, CER and correct words changed.
 
-    python tools/eval_repair.py [DIR ...] [--cases] [--show N] [--lexicon DIR]     (make eval)
+    python tools/eval_repair.py [DIR ...] [--cases] [--show N] [--categories] [--lexicon DIR]     (make eval)
 
 For every text fixture (``CASE.input.txt`` beside ``CASE.expected.txt``) it repairs the
 input and prints, per group, word and character error rates before and after repair and
 the share of words that were already correct but were changed (the harm). Rates are
 pooled over a group (total errors / total words), so long cases weigh more. ``--show N``
-prints the first N remaining word differences and harms per case, for error analysis.
+prints the first N remaining word differences and harms per case, for error analysis;
+``--categories`` counts, per group, what kind of error is left (a valid word standing for
+another, a non-word left, a capitalised non-word, lost or extra spaces, case, punctuation),
+without showing the words: the way to look at ``samples/heldout``.
 ``samples/heldout`` is never used for tuning: it is the generalisation check.
 
 When the optional bigram model with journal-digital's newsreel transcripts (CC BY-NC,
@@ -18,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
+import regex
 from rapidfuzz.distance import Levenshtein
 
 from nbsclean.evaluate import align_words, count_changed_correct_words, format_op, words
@@ -45,6 +50,7 @@ def main() -> int:
     parser.add_argument("dirs", nargs="*", default=DEFAULT_DIRS)
     parser.add_argument("--cases", action="store_true", help="a row per case too")
     parser.add_argument("--show", type=int, default=0, metavar="N", help="show N remaining errors and harms per case")
+    parser.add_argument("--categories", action="store_true", help="count the kinds of errors left, per group")
     parser.add_argument("--lexicon", type=Path, help="score with this lexicon directory (default: the packaged one)")
     args = parser.parse_args()
     evaluate(args, load_lexicon(args.lexicon))
@@ -61,6 +67,7 @@ def evaluate(args: argparse.Namespace, lexicon) -> None:
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for directory in map(Path, args.dirs):
         totals = dict(cases=0, words=0, wb=0, wa=0, chars=0, cb=0, ca=0, harmed=0, correct=0)
+        kinds: Counter = Counter()
         for name, damaged, expected in pairs(directory):
             repaired = repair_text(damaged, lexicon).text
             ref, ref_chars = words(expected), char_stream(expected)
@@ -80,8 +87,13 @@ def evaluate(args: argparse.Namespace, lexicon) -> None:
                 print(format_row(f"  {name}", 1, row))
             if args.show:
                 show_errors(name, damaged, repaired, expected, args.show)
+            if args.categories:
+                kinds.update(error_kinds(ref, words(repaired), lexicon))
         if totals["cases"]:
             print(format_row(str(directory), totals.pop("cases"), totals))
+        if args.categories and totals["words"]:
+            shown = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()) or "none"
+            print(f"|   errors left: {shown}")
 
 
 def format_row(label: str, cases: int, t: dict) -> str:
@@ -92,6 +104,37 @@ def format_row(label: str, cases: int, t: dict) -> str:
         f"| {label:<22} | {cases:>5} | {t['words']:>5} | {pct(t['wb'], t['words']):>10} | {pct(t['wa'], t['words']):>9} "
         f"| {pct(t['cb'], t['chars']):>10} | {pct(t['ca'], t['chars']):>9} | {pct(t['harmed'], t['correct']):>15} |"
     )
+
+
+NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
+
+
+def error_kinds(reference: list[str], repaired: list[str], lexicon) -> Counter:
+    """What kind of error each remaining difference is (one count per reference word, or
+    per change of word count)."""
+    kinds: Counter = Counter()
+    for op in align_words(reference, repaired):
+        if op.tag == "equal":
+            continue
+        if len(op.before) != len(op.after):
+            kinds["split/join"] += 1
+            continue
+        for wanted, got in zip(op.before, op.after):
+            kinds[error_kind(wanted, got, lexicon)] += 1
+    return kinds
+
+
+def error_kind(wanted: str, got: str, lexicon) -> str:
+    core_wanted, core_got = NOT_LETTERS.sub("", wanted), NOT_LETTERS.sub("", got)
+    if core_wanted == core_got:
+        return "punctuation/dash"
+    if core_wanted.lower() == core_got.lower():
+        return "case"
+    if core_got.isalpha() and lexicon.is_known(core_got):  # listed, or a compound of known parts
+        return "valid word for another"
+    if core_got[:1].isupper() and core_wanted[:1].isupper():
+        return "capitalised non-word (name?)"
+    return "non-word"
 
 
 def show_errors(name: str, damaged: str, repaired: str, expected: str, limit: int) -> None:
