@@ -155,60 +155,197 @@ def trim_wordfreq(monkeypatch, size: int = 3000) -> None:
     monkeypatch.setattr(wordfreq, "iter_wordlist", lambda lang, wordlist="best": iter(english))
 
 
-def test_editing_a_domain_file_rebuilds_the_cache_once(tmp_path, monkeypatch, lexicon):
-    """A copy of lexicons/ with a fresh cache dir: a new domain word changes the fingerprint,
-    makes the word known, and is built once; unchanged sources are read from the cache."""
-    real_dir = lexicon_dir()
-    real_cache_file = lexicon_module._cache_path(sources_fingerprint(real_dir))
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    """An empty cache folder, and no lexicon or base tables remembered by this process before
+    or after the test (a trimmed base must never leak into the session's lexicon)."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("NBSCLEAN_CACHE_DIR", str(cache))
+    lexicon_module._load_cached.cache_clear()
+    lexicon_module._BASES.clear()
+    yield cache
+    lexicon_module._load_cached.cache_clear()
+    lexicon_module._BASES.clear()
+
+
+def unlayered_build(directory: Path):
+    """The lexicon built from all its sources in one pass, as nbsclean built it before the
+    cache was layered: the reference the layered lexicon must equal."""
+    import wordfreq
+
+    from nbsclean.repair.lexicon import (
+        DOMAIN_ZIPF, ENGLISH_MIN_ZIPF, _WORD_FORM, domain_files, hunspell_forms, lexicon_layers,
+    )
+
+    frequencies = {}
+    for word in wordfreq.get_frequency_dict("sv", "large"):
+        if _WORD_FORM.match(word):
+            frequencies[word] = max(1, round(wordfreq.zipf_frequency(word, "sv") * 100))
+    domain_words, domain_forms = {}, {}
+    layers = lexicon_layers(directory)
+    for path in [p for layer in layers for p in domain_files(layer)]:
+        for form in read_word_list(path):
+            lower = form.lower()
+            domain_words[lower], domain_forms[lower] = path.stem, form
+            for variant in (lower, lower if lower.endswith(("s", "x", "z")) else lower + "s"):
+                frequencies[variant] = max(frequencies.get(variant, 0), round(DOMAIN_ZIPF * 100))
+    valid_forms = lexicon_module._make_trie(f for f in hunspell_forms(layers) if f not in frequencies)
+    english_common = {
+        w: z for w in wordfreq.iter_wordlist("en", "small")
+        if _WORD_FORM.match(w) and (z := wordfreq.zipf_frequency(w, "en")) >= ENGLISH_MIN_ZIPF
+    }
+    english = frozenset(w for w, z in english_common.items() if z > frequencies.get(w, 0) / 100 + 1.0)
+    return lexicon_module.Lexicon(
+        sources_fingerprint(directory), directory, frequencies, domain_words, domain_forms, english,
+        frozenset(english_common), valid_forms, layers,
+    )
+
+
+def engine_with(lexicon):
+    """An engine over exactly this lexicon object (default_engine would load by directory)."""
+    from nbsclean.repair.confusions import ConfusionModel, load_context_rules
+    from nbsclean.repair.engine import Engine, ngram_directory
+    from nbsclean.repair.ngrams import load_model
+
+    return Engine(
+        lexicon, ConfusionModel.from_tsv(lexicon.table_path("confusions.tsv")),
+        load_context_rules(lexicon.table_path("context.tsv")), load_model(ngram_directory(lexicon)),
+    )
+
+
+def assert_same_lexicon(layered, reference) -> None:
+    """Equal in everything a lookup can see: the same forms and frequencies, domain words,
+    English words, and the same hunspell forms beyond the frequency table."""
+    assert layered.sha256 == reference.sha256
+    assert layered.frequencies == reference.frequencies
+    assert layered.domain_words == reference.domain_words
+    assert layered.domain_forms == reference.domain_forms
+    assert layered.english == reference.english
+    assert layered.english_any == reference.english_any
+    beyond = set(layered.valid_forms.keys()) - set(layered.frequencies)
+    assert beyond == set(reference.valid_forms.keys())
+
+
+def repairs(lexicon, texts: list[str]) -> list:
+    from nbsclean.repair.engine import repair_text
+
+    engine = engine_with(lexicon)
+    return [(result.text, result.edits, sorted(result.unknown.items())) for result in
+            (repair_text(text, engine=engine) for text in texts)]
+
+
+SEEDS = Path("/work/shared/seeds")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def damaged_texts(limit: int = 6) -> list[str]:
+    """Damaged text of the archive (seeds 002/004, the rendered inputs), a few pages."""
+    texts = [path.read_text(encoding="utf-8")[:6000] for path in sorted(SEEDS.glob("00[24]_*.txt"))]
+    texts += [path.read_text(encoding="utf-8") for path in sorted((REPO / "samples" / "rendered").glob("*.input.txt"))]
+    return texts[:limit]
+
+
+def lexicon_copy_with_archive_words(tmp_path) -> Path:
+    """A copy of lexicons/ with archive words of every kind added: a new place, an English
+    word (which then counts as Swedish), a form hunspell knows, and a rare wordfreq form."""
     source_dir = tmp_path / "lexicons"
-    shutil.copytree(real_dir, source_dir)
-    cache_dir = tmp_path / "cache"
-    cache_dir.mkdir()
-    monkeypatch.setenv("NBSCLEAN_LEXICON_DIR", str(source_dir))
-    monkeypatch.setenv("NBSCLEAN_CACHE_DIR", str(cache_dir))
-    # Seed the cache with the real one: same sources, same fingerprint, no build needed.
-    assert sources_fingerprint(source_dir) == sources_fingerprint(real_dir)
-    shutil.copy(real_cache_file, lexicon_module._cache_path(sources_fingerprint(source_dir)))
+    shutil.copytree(lexicon_dir(), source_dir, ignore=shutil.ignore_patterns("candidates.tsv", "hunspell", "ngrams"))
+    places = source_dir / "domain" / "places.txt"
+    places.write_text(places.read_text(encoding="utf-8") + "Zyxwörtberga\n", encoding="utf-8")
+    terms = source_dir / "domain" / "terms.txt"
+    terms.write_text(terms.read_text(encoding="utf-8") + "weekend\nkartläggningsunderlag\nSörmländska\n", encoding="utf-8")
+    return source_dir
 
-    builds: list[Path] = []
-    original_build = lexicon_module.build_lexicon
 
-    def counting_build(directory, fingerprint=None):
-        builds.append(Path(directory))
-        return original_build(directory, fingerprint)
-
-    monkeypatch.setattr(lexicon_module, "build_lexicon", counting_build)
+def test_the_layered_lexicon_equals_the_unlayered_build(tmp_path, monkeypatch, private_cache):
+    """Base tables cached and domain words applied at load give the very lexicon a build of
+    every source in one pass gives, and so the very same repairs (trimmed wordfreq lists keep
+    this fast; the slow test below compares at full size)."""
     trim_wordfreq(monkeypatch)
+    source_dir = lexicon_copy_with_archive_words(tmp_path)
+    reference = unlayered_build(source_dir)
+    layered = load_lexicon(source_dir)
+    assert_same_lexicon(layered, reference)
+    assert repairs(layered, damaged_texts()) == repairs(reference, damaged_texts())
 
-    before = load_lexicon()
-    assert builds == []
-    assert before.sha256 == lexicon.sha256
+
+@pytest.mark.slow
+def test_the_layered_lexicon_equals_the_unlayered_build_at_full_size(tmp_path, private_cache):
+    source_dir = lexicon_copy_with_archive_words(tmp_path)
+    reference = unlayered_build(source_dir)
+    layered = load_lexicon(source_dir)
+    assert_same_lexicon(layered, reference)
+    assert "weekend" in lexicon_module.load_lexicon().english  # English, until the archive lists it
+    assert "weekend" in layered.english_any and "weekend" not in layered.english
+    texts = damaged_texts(limit=20)
+    assert repairs(layered, texts) == repairs(reference, texts)
+
+
+def test_a_domain_word_is_layered_on_the_cached_base_without_a_rebuild(tmp_path, monkeypatch, private_cache):
+    """The base tables are built once; editing a domain file changes the lexicon's sha256
+    and makes the word known, with no rebuild, in this process and in a fresh one."""
+    trim_wordfreq(monkeypatch)
+    source_dir = tmp_path / "lexicons"
+    shutil.copytree(lexicon_dir(), source_dir, ignore=shutil.ignore_patterns("candidates.tsv"))
+    builds: list[str] = []
+    original_build = lexicon_module.build_base
+
+    def counting_build(layers, fingerprint=None):
+        builds.append(fingerprint)
+        return original_build(layers, fingerprint)
+
+    monkeypatch.setattr(lexicon_module, "build_base", counting_build)
+    before = load_lexicon(source_dir)
+    assert len(builds) == 1
+    assert before.sha256 == sources_fingerprint(lexicon_dir())  # a copy is the same lexicon
     assert not before.is_known("Zyxwörtberga")
 
     places = source_dir / "domain" / "places.txt"
     places.write_text(places.read_text(encoding="utf-8") + "Zyxwörtberga\n", encoding="utf-8")
-    after = load_lexicon()
-    assert len(builds) == 1
-    assert after.sha256 != before.sha256
-    assert after.sha256 == sources_fingerprint(source_dir)
+    after = load_lexicon(source_dir)
+    assert len(builds) == 1  # no rebuild for a domain word
+    assert after.sha256 != before.sha256 and after.sha256 == sources_fingerprint(source_dir)
     assert after.is_known("Zyxwörtberga") and after.is_known("Zyxwörtbergas")
-    assert after.is_known("och") and after.is_known("Sörmland")
-    assert after.domain_words["zyxwörtberga"] == "places"
-    assert sorted(p.name for p in cache_dir.glob("lexicon-*.pickle")) == sorted(
-        [real_cache_file.name, lexicon_module._cache_path(after.sha256).name]
-    )
+    assert after.domain_words["zyxwörtberga"] == "places" and after.is_known("Sörmland")
+    assert not before.is_known("Zyxwörtberga")  # the shared base was not changed by the layer
+    assert [p.name for p in private_cache.glob("*.pickle")] == [lexicon_module._base_cache_path(builds[0]).name]
 
-    # A fresh process would read the new cache file, not build again.
+    # A fresh process reads the base from its file.
     lexicon_module._load_cached.cache_clear()
-    again = load_lexicon()
-    assert len(builds) == 1
-    assert again.sha256 == after.sha256 and again.is_known("Zyxwörtberga")
-    lexicon_module._load_cached.cache_clear()
+    lexicon_module._BASES.clear()
+    again = load_lexicon(source_dir)
+    assert len(builds) == 1 and again.sha256 == after.sha256 and again.is_known("Zyxwörtberga")
 
 
-def test_a_corrupt_cache_file_is_rebuilt_not_trusted(tmp_path, monkeypatch, lexicon):
-    """A truncated cache file is ignored (read as missing); this test avoids a real build."""
+def test_a_corrupt_or_foreign_base_cache_is_rebuilt_not_trusted(tmp_path, monkeypatch, lexicon):
+    """A truncated file, or one whose fingerprint is not the one asked for, reads as missing."""
     monkeypatch.setenv("NBSCLEAN_CACHE_DIR", str(tmp_path))
-    path = lexicon_module._cache_path(lexicon.sha256)
+    fingerprint = lexicon_module.base_fingerprint(lexicon.layers)
+    path = lexicon_module._base_cache_path(fingerprint)
     path.write_bytes(b"\x80\x05truncated")
-    assert lexicon_module._read_cache(path, lexicon_dir()) is None
+    assert lexicon_module._read_base_cache(path, fingerprint) is None
+    base = lexicon_module.BaseTables("0" * 64, {"och": 700}, {"the": 7.7})
+    lexicon_module._write_base_cache(base, path)
+    assert lexicon_module._read_base_cache(path, "0" * 64) is not None
+    assert lexicon_module._read_base_cache(path, fingerprint) is None
+
+
+def test_eviction_keeps_the_newest_bases_and_leaves_other_files(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("NBSCLEAN_CACHE_DIR", str(tmp_path))
+    paths = []
+    for n in range(6):
+        path = tmp_path / f"lexbase-{n:016x}.pickle"
+        path.write_bytes(b"x")
+        path.with_suffix(".marisa").write_bytes(b"x")
+        os.utime(path, (1000 + n, 1000 + n))
+        paths.append(path)
+    old_format = tmp_path / "lexicon-0123456789abcdef.pickle"  # an earlier version's cache
+    old_format.write_bytes(b"x")
+    lexicon_module._remove_stale_bases(paths[0])  # just written, though its mtime is old
+    kept = sorted(p.name for p in tmp_path.glob("lexbase-*.pickle"))
+    assert kept == sorted(p.name for p in [paths[0], paths[5], paths[4], paths[3]])
+    assert sorted(p.name for p in tmp_path.glob("lexbase-*.marisa")) == [n.replace(".pickle", ".marisa") for n in kept]
+    assert old_format.exists()

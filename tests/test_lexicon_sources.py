@@ -57,7 +57,7 @@ def test_the_lexicon_is_the_same_without_any_system_hunspell(tmp_path):
     hunspell = [s for s in bare["sources"] if "forms_sha256" in s]
     assert hunspell == [s for s in here["sources"] if "forms_sha256" in s] and len(hunspell) == 1
     # The built cache holds exactly the shipped forms that wordfreq lacks.
-    cached = next((tmp_path / "cache").glob("lexicon-*.marisa"))
+    cached = next((tmp_path / "cache").glob("lexbase-*.marisa"))
     trie = marisa_trie.Trie()
     trie.load(str(cached))
     shipped = set(hunspell_forms())

@@ -8,8 +8,16 @@ Sources, merged into one prebuilt cache file that loads in a fraction of a secon
 * wordfreq's English list, only to recognise English passages that must be left alone.
 
 Compounds (``kartläggningsunderlaget``) are accepted through their parts, with the linking
-letters s/e/a/o/u Swedish uses. The cache is keyed by a hash of every source, so editing a
-domain file (or ``nbsclean lexicon add``) rebuilds it on the next run, once.
+letters s/e/a/o/u Swedish uses.
+
+The cache is layered. The expensive part - wordfreq's lists read and scored, hunspell's
+forms filtered into a trie, the common English words - depends only on wordfreq's data and
+the hunspell forms, so it is built once (:class:`BaseTables`, keyed by
+:func:`base_fingerprint`) and shared by every lexicon directory and every version of its
+domain words. The domain words of every layer (a few hundred, read in milliseconds) are
+applied on top at each load (:func:`layered_lexicon`), so ``nbsclean lexicon add`` costs
+no rebuild. The lexicon's sha256 (:func:`sources_fingerprint`) still covers every source,
+domain words included: records name the exact lexicon they were made with.
 
 The repair engine receives a :class:`Lexicon` object; nothing here is global except the
 lazily loaded default instance.
@@ -32,7 +40,9 @@ from nbsclean.errors import ProjectError
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 5  # part of every lexicon's sha256: change it only when lexicons change
+BASE_FORMAT = 1  # the layout of the base cache files (lexbase-*.pickle)
+KEEP_BASES = 4  # base caches kept: one per wordfreq/hunspell data in use (e.g. two versions)
 LAYER_FILE = "lexicon.toml"  # a lexicon directory's own settings (extends = "packaged")
 TABLE_FILES = ("confusions.tsv", "context.tsv")
 HUNSPELL_FORMS = "hunspell/sv_SE.forms.marisa"  # relative to a lexicon directory
@@ -359,18 +369,53 @@ def _modifier_stems(modifier: str, head: str = ""):
 # -- building and caching ----------------------------------------------------------------------
 
 
-def build_lexicon(directory: Path, fingerprint: str | None = None) -> Lexicon:
-    """Build the lexicon from its sources (slow: seconds). Prefer :func:`load_lexicon`."""
+@dataclass(frozen=True)
+class BaseTables:
+    """The costly part of a lexicon, the same for every lexicon over the same wordfreq data
+    and hunspell forms: built once, cached on disk, shared (never changed: layers copy)."""
+
+    fingerprint: str
+    frequencies: dict[str, int]  # wordfreq's Swedish forms → zipf × 100
+    english_common: dict[str, float]  # common English words → their English zipf
+    valid_forms: "marisa_trie.Trie | frozenset[str]" = frozenset()  # hunspell forms wordfreq lacks
+
+
+def base_fingerprint(layers: tuple[Path, ...]) -> str:
+    """sha256 of what the base tables are made of: wordfreq's data and the hunspell forms
+    (domain words and tables are not: they are applied on top, or not used by the build)."""
+    digest = hashlib.sha256()
+    digest.update(f"base-format={BASE_FORMAT}\nformat={CACHE_FORMAT}\n".encode())
+    digest.update(f"wordfreq={_wordfreq_data_signature()}\n".encode())
+    digest.update(b"hunspell=" + hunspell_signature(layers) + b"\n")
+    return digest.hexdigest()
+
+
+def build_base(layers: tuple[Path, ...], fingerprint: str | None = None) -> BaseTables:
+    """Build the base tables from wordfreq and the hunspell forms (slow: seconds)."""
     import wordfreq
 
-    fingerprint = fingerprint or sources_fingerprint(directory)
     frequencies: dict[str, int] = {}
     for word, freq in wordfreq.get_frequency_dict("sv", "large").items():
         if _WORD_FORM.match(word):
             frequencies[word] = max(1, round(wordfreq.zipf_frequency(word, "sv") * 100))
+    # Valid forms with no frequency of their own (rarer than any word wordfreq counts), kept
+    # in a compact trie: 600 000 more forms for 2 MB that load in no time. A form that a
+    # domain layer later lists stays in the trie harmlessly: lookups try frequencies first.
+    valid_forms = _make_trie(form for form in hunspell_forms(layers) if form not in frequencies)
+    english_common = {
+        word: zipf
+        for word in wordfreq.iter_wordlist("en", "small")
+        if _WORD_FORM.match(word) and (zipf := wordfreq.zipf_frequency(word, "en")) >= ENGLISH_MIN_ZIPF
+    }
+    return BaseTables(fingerprint or base_fingerprint(layers), frequencies, english_common, valid_forms)
+
+
+def layered_lexicon(base: BaseTables, directory: Path, layers: tuple[Path, ...], fingerprint: str) -> Lexicon:
+    """The lexicon of ``directory``: the base tables with the domain words of every layer
+    applied on top (milliseconds). The same lexicon a build from all sources at once gives."""
+    frequencies = dict(base.frequencies)  # the base is shared: a layer never changes it
     domain_words: dict[str, str] = {}
     domain_forms: dict[str, str] = {}
-    layers = lexicon_layers(directory)
     # Base first: an archive's own file decides the category of a word both lists have.
     for path in [p for layer in layers for p in domain_files(layer)]:
         category = path.stem
@@ -381,21 +426,20 @@ def build_lexicon(directory: Path, fingerprint: str | None = None) -> Lexicon:
             # The form and its genitive (Sörmlands, Oxelösunds) are as plausible as common words.
             for variant in (lower, lower if lower.endswith(("s", "x", "z")) else lower + "s"):
                 frequencies[variant] = max(frequencies.get(variant, 0), round(DOMAIN_ZIPF * 100))
-    # Valid forms with no frequency of their own (rarer than any word wordfreq counts), kept
-    # in a compact trie: 600 000 more forms for 2 MB that load in no time.
-    valid_forms = _make_trie(form for form in hunspell_forms(layers) if form not in frequencies)
-    english_common = {
-        word: zipf
-        for word in wordfreq.iter_wordlist("en", "small")
-        if _WORD_FORM.match(word) and (zipf := wordfreq.zipf_frequency(word, "en")) >= ENGLISH_MIN_ZIPF
-    }
-    # Marked English: common in English and clearly rarer in Swedish. The other common
-    # English words ("information", "is") are kept as English-compatible.
-    english = frozenset(w for w, z in english_common.items() if z > frequencies.get(w, 0) / 100 + 1.0)
-    english_any = frozenset(english_common)
+    # Marked English: common in English and clearly rarer in Swedish (domain words count as
+    # Swedish). The other common English words ("information", "is") are English-compatible.
+    english = frozenset(w for w, z in base.english_common.items() if z > frequencies.get(w, 0) / 100 + 1.0)
     return Lexicon(
-        fingerprint, directory, frequencies, domain_words, domain_forms, english, english_any, valid_forms, layers
+        fingerprint, directory, frequencies, domain_words, domain_forms, english,
+        frozenset(base.english_common), base.valid_forms, layers,
     )
+
+
+def build_lexicon(directory: Path, fingerprint: str | None = None) -> Lexicon:
+    """Build the lexicon from its sources without any cache (slow: seconds). Prefer
+    :func:`load_lexicon`."""
+    layers = lexicon_layers(directory)
+    return layered_lexicon(build_base(layers), directory, layers, fingerprint or sources_fingerprint(directory))
 
 
 def _make_trie(forms):
@@ -439,39 +483,45 @@ def hunspell_forms(layers: tuple[Path, ...] = ()) -> list[str]:
     return trie.keys()
 
 
-def _cache_path(fingerprint: str) -> Path:
-    return cache_dir() / f"lexicon-{fingerprint[:16]}.pickle"
+def _base_cache_path(fingerprint: str) -> Path:
+    # Not "lexicon-*": the whole-lexicon caches of earlier versions are theirs to evict.
+    return cache_dir() / f"lexbase-{fingerprint[:16]}.pickle"
 
 
-def _write_cache(lexicon: Lexicon, path: Path) -> None:
+def _write_base_cache(base: BaseTables, path: Path) -> None:
     """The pickle of the frequency tables and, beside it, the trie of extra valid forms
     (written first, so a pickle never exists without its trie)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = (
-        CACHE_FORMAT, lexicon.sha256, lexicon.frequencies, lexicon.domain_words, lexicon.domain_forms,
-        lexicon.english, lexicon.english_any,
-    )
-    if hasattr(lexicon.valid_forms, "tobytes"):
-        write_atomic(path.with_suffix(".marisa"), lexicon.valid_forms.tobytes())
+    if hasattr(base.valid_forms, "tobytes"):
+        write_atomic(path.with_suffix(".marisa"), base.valid_forms.tobytes())
+    payload = (BASE_FORMAT, base.fingerprint, base.frequencies, base.english_common)
     write_atomic(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-    _remove_stale_caches(path)
+    _remove_stale_bases(path)
 
 
-def _remove_stale_caches(current: Path, keep: int = 4) -> None:
-    """Keep the newest few caches (several lexicon directories may be in use)."""
-    caches = sorted(current.parent.glob("lexicon-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in caches[keep:]:
+def _remove_stale_bases(current: Path, keep: int = KEEP_BASES) -> None:
+    """Keep the newest few base caches. Each stands for one wordfreq/hunspell data set, not
+    for a lexicon directory: every project and every edit of domain words shares one, so a
+    few cover several nbsclean versions installed side by side."""
+    def modified(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except FileNotFoundError:  # removed meanwhile by another process's eviction
+            return 0.0
+
+    bases = sorted(current.parent.glob("lexbase-*.pickle"), key=modified, reverse=True)
+    for stale in [p for p in bases if p != current][max(keep - 1, 0):]:
         stale.unlink(missing_ok=True)
         stale.with_suffix(".marisa").unlink(missing_ok=True)
 
 
-def _read_cache(path: Path, directory: Path) -> Lexicon | None:
+def _read_base_cache(path: Path, fingerprint: str) -> BaseTables | None:
     try:
         with path.open("rb") as handle:
-            fmt, sha, frequencies, domain_words, domain_forms, english, english_any = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, ValueError, EOFError):
+            fmt, sha, frequencies, english_common = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, ValueError, EOFError, TypeError):
         return None
-    if fmt != CACHE_FORMAT:
+    if fmt != BASE_FORMAT or sha != fingerprint:
         return None
     valid_forms = frozenset()
     trie_path = path.with_suffix(".marisa")
@@ -480,10 +530,11 @@ def _read_cache(path: Path, directory: Path) -> Lexicon | None:
 
         valid_forms = marisa_trie.Trie()
         valid_forms.mmap(str(trie_path))
-    return Lexicon(
-        sha, directory, frequencies, domain_words, domain_forms, english, english_any, valid_forms,
-        lexicon_layers(directory),
-    )
+    try:  # a base used again is recent: touch it, so eviction keeps it
+        os.utime(path)
+    except OSError:
+        pass
+    return BaseTables(sha, frequencies, english_common, valid_forms)
 
 
 def load_lexicon(directory: str | Path | None = None) -> Lexicon:
@@ -509,13 +560,30 @@ def check_lexicon_dir(directory: Path) -> None:
 
 @lru_cache(maxsize=4)
 def _load_cached(directory: Path, fingerprint: str) -> Lexicon:
-    path = _cache_path(fingerprint)
-    lexicon = _read_cache(path, directory) if path.exists() else None
-    if lexicon is None:
-        log.info("building the lexicon cache %s (once per change of its sources)", path)
-        lexicon = build_lexicon(directory, fingerprint)
+    layers = lexicon_layers(directory)
+    return layered_lexicon(load_base(layers), directory, layers, fingerprint)
+
+
+_BASES: dict[str, BaseTables] = {}  # the base tables this process has loaded (one, usually)
+
+
+def load_base(layers: tuple[Path, ...]) -> BaseTables:
+    """The base tables for ``layers``: from this process, else the cache file, else built
+    (once per change of wordfreq's data or the hunspell forms) and cached."""
+    fingerprint = base_fingerprint(layers)
+    base = _BASES.get(fingerprint)
+    if base is not None:
+        return base
+    path = _base_cache_path(fingerprint)
+    base = _read_base_cache(path, fingerprint) if path.exists() else None
+    if base is None:
+        log.info("building the lexicon's base cache %s (once per change of wordfreq or hunspell data)", path)
+        base = build_base(layers, fingerprint)
         try:
-            _write_cache(lexicon, path)
+            _write_base_cache(base, path)
         except OSError as exc:  # a read-only home still works, only slower
             log.warning("could not write the lexicon cache %s: %s", path, exc)
-    return lexicon
+    if len(_BASES) >= 2:
+        _BASES.clear()
+    _BASES[fingerprint] = base
+    return base
