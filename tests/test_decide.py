@@ -216,7 +216,7 @@ def test_resume_after_a_lexicon_change_repairs_again_without_tesseract(work):
     # No tesseract on PATH: any OCR would fail the run with "missing dependency" (exit 3).
     no_tesseract = work / "bin"
     no_tesseract.mkdir()
-    env = environment(lexicons, PATH=str(no_tesseract))
+    env = environment(lexicons, PATH=str(no_tesseract), COLUMNS="200")
     result = nbsclean("run", "in", "-o", "c", "-j", "1", "--resume", env=env, cwd=work)
     assert result.returncode == 0, result.stderr
     new_lexicon = load_lexicon(lexicons).sha256
@@ -227,6 +227,14 @@ def test_resume_after_a_lexicon_change_repairs_again_without_tesseract(work):
     assert rescanned["stats"]["unknown_words"] < scan["stats"]["unknown_words"]
     assert manifest(corpus)["runs"][-1]["rerepaired"] == 3
     assert_decisions_hold(corpus, expected)
+    # The text files follow the records repaired again (corpus.rewrite, as revert and decide).
+    for record in after:
+        assert (corpus / "text" / f"{record['id']}.txt").read_text(encoding="utf-8") == record["text"]
+    # The summary's unknown words are the ones the repairs counted (the records' stats).
+    import re
+
+    shown = re.search(r"unknown words \(this run\)\D*(\d+)", result.stderr)
+    assert shown and int(shown.group(1)) == sum(r["stats"]["unknown_words"] for r in after), result.stderr
 
     # Nothing changed since: a second --resume repairs nothing.
     again = nbsclean("run", "in", "-o", "c", "-j", "1", "--resume", env=env, cwd=work)

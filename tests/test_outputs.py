@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -305,6 +306,36 @@ def test_a_decision_rewrites_pdf_and_alto_from_the_record(corpus, tmp_path):
     alto = decided["outputs"]["alto"][decided["pages"].index(page)]
     strings = _check_alto(corpus_dir / alto, page)
     assert _alto_words(strings) == page["text"].split()
+
+
+@pytest.mark.slow
+def test_resume_after_a_lexicon_change_rewrites_pdf_and_alto(corpus, tmp_path):
+    """`run --resume` repairs the record again from its raw text after a lexicon change and
+    keeps its searchable PDF and ALTO pages in step (corpus.rewrite, as revert and decide).
+    Without that the PDF and ALTO would still carry the first run's repairs."""
+    corpus_dir, record, _ = _copy_with_a_replaced_word(corpus, tmp_path)
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(SAMPLES.parent / "lexicons", lexicons, ignore=shutil.ignore_patterns("candidates.tsv"))
+    env = {**os.environ, "NBSCLEAN_LEXICON_DIR": str(lexicons)}
+    # A lexicon without its OCR confusion table: the repair now leaves most damage as read.
+    table = lexicons / "confusions.tsv"
+    table.write_text("".join(line + "\n" for line in table.read_text(encoding="utf-8").splitlines()
+                             if line.startswith("#")), encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "nbsclean", "run", str(corpus["root"] / "english"), "-o", str(corpus_dir), "-j", "1",
+         "--lang", "eng", "--format", "pdf,alto", "--resume"],
+        check=True, capture_output=True, env=env,
+    )
+    resumed = json.loads((corpus_dir / "documents.jsonl").read_text().splitlines()[0])
+    assert json.loads((corpus_dir / "manifest.json").read_text())["runs"][-1]["rerepaired"] == 1
+    assert resumed["lexicon_sha256"] != record["lexicon_sha256"] and resumed["text"] != record["text"]
+    assert resumed["outputs"] == record["outputs"]
+    # The PDF's text layer is the new text (its damaged tokens read back a little apart), not the old.
+    pdf_text = _pdftotext(corpus_dir / resumed["outputs"]["pdf"])
+    assert _layer_wer(resumed["text"], pdf_text) <= 0.03
+    assert _layer_wer(resumed["text"], pdf_text) < _layer_wer(record["text"], pdf_text)
+    for page, alto in zip(resumed["pages"], resumed["outputs"]["alto"]):
+        assert _alto_words(_check_alto(corpus_dir / alto, page)) == page["text"].split()
 
 
 # --- fast checks without Tesseract ----------------------------------------------------------

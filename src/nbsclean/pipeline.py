@@ -15,6 +15,7 @@ workers) and passed in; nothing here reads anything but the source file.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -69,9 +70,10 @@ def process_file(path: str | Path, options: PipelineOptions = PipelineOptions(),
     return build_record(document, options, lexicon)
 
 
-def build_record(document: ExtractedDocument, options: PipelineOptions, lexicon) -> dict:
-    """The corpus record for an extracted document (pure: repair needs no I/O)."""
-    results = [_repair_page(page, options.repair, lexicon) for page in document.pages]
+def build_record(document: ExtractedDocument, options: PipelineOptions, lexicon, unknown: Counter | None = None) -> dict:
+    """The corpus record for an extracted document (pure: repair needs no I/O). The word
+    forms the repair left unknown are added to ``unknown`` when one is given."""
+    results = [_repair_page(page, options.repair, lexicon, unknown) for page in document.pages]
     raw_text = PAGE_SEPARATOR.join(result.raw_text for result in results)
     edits = _document_edits(results)
     text = PAGE_SEPARATOR.join(result.text for result in results)
@@ -96,7 +98,7 @@ def build_record(document: ExtractedDocument, options: PipelineOptions, lexicon)
     return annotate_structure(record)
 
 
-def _repair_page(page: Page, repair: bool, lexicon) -> _PageResult:
+def _repair_page(page: Page, repair: bool, lexicon, unknown: Counter | None = None) -> _PageResult:
     raw = page.raw_text
     # A text file's mojibake fixes come first; repair works on the fixed text.
     decoded = apply_edits(raw, page.decode_edits) if page.decode_edits else raw
@@ -105,6 +107,8 @@ def _repair_page(page: Page, repair: bool, lexicon) -> _PageResult:
     from nbsclean.repair.engine import repair_decoded
 
     repaired = repair_decoded(raw, list(page.decode_edits), lexicon)
+    if unknown is not None:
+        unknown.update(repaired.unknown)
     edits = repaired.edits
     text = repaired.text
     if page.junk_spans or page.poor:
@@ -185,14 +189,15 @@ def extracted_document(record: dict) -> ExtractedDocument | None:
     )
 
 
-def rerepair_record(record: dict, options: PipelineOptions, lexicon) -> dict | None:
+def rerepair_record(record: dict, options: PipelineOptions, lexicon, unknown: Counter | None = None) -> dict | None:
     """``record`` repaired again from its stored raw page text with ``lexicon``; None when
     the record cannot be rebuilt (see :func:`extracted_document`). Extraction and OCR are
-    not run: this is how a lexicon change reaches a corpus of scans in seconds."""
+    not run: this is how a lexicon change reaches a corpus of scans in seconds. The forms
+    the repair left unknown are added to ``unknown`` when one is given."""
     document = extracted_document(record)
     if document is None:
         return None
-    fresh = build_record(document, options, lexicon)
+    fresh = build_record(document, options, lexicon, unknown)
     new = dict(record)
     new.update({name: fresh[name] for name in REPAIRED_FIELDS})
     new["pages"] = [dict(old, text=page["text"]) for old, page in zip(record["pages"], fresh["pages"])]

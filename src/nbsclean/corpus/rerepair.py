@@ -87,6 +87,7 @@ class Refresh:
 
     records: list[dict]  # the corpus's records, those repaired again replaced
     rerepaired: list[dict] = field(default_factory=list)
+    unknown: Counter = field(default_factory=Counter)  # forms the repairs left unknown
     # sha256 of documents that must be extracted again (their record cannot be rebuilt)
     reextract: set[str] = field(default_factory=set)
 
@@ -126,7 +127,8 @@ def bring_up_to_date(
         if is_current(record, fingerprint, decisions) or not same_extraction:
             refresh.records.append(record)
             continue
-        rebuilt = rerepair_record(record, options, lexicon)
+        unknown: Counter = Counter()
+        rebuilt = rerepair_record(record, options, lexicon, unknown)
         if rebuilt is None:
             if record.get("sha256") in inputs:
                 refresh.reextract.add(record["sha256"])
@@ -138,6 +140,7 @@ def bring_up_to_date(
         rebuilt = decisions.apply(finish(rebuilt))
         refresh.records.append(rebuilt)
         refresh.rerepaired.append(rebuilt)
+        refresh.unknown.update(unknown)
     return refresh
 
 
@@ -179,6 +182,10 @@ class UnknownWords:
         from nbsclean.repair.engine import unknown_words
 
         self.counts.update(unknown_words(record.get("text", ""), self.lexicon))
+
+    def add_counts(self, counts: Counter) -> None:
+        """Forms a repair already counted (no second pass over the text)."""
+        self.counts.update(counts)
 
     def summary(self) -> dict:
         return {

@@ -44,7 +44,6 @@ from nbsclean.corpus.journal import (
     CorpusPaths,
     GroupCommit,
     JournalWriter,
-    encode_record,
     parquet_available,
     prepare_corpus_dir,
     iter_journal,
@@ -79,7 +78,7 @@ from nbsclean.corpus.tasks import (
 )
 from nbsclean.corpus.workers import stop_child_processes
 from nbsclean.review.decisions import describe
-from nbsclean.atomic import write_atomic
+from nbsclean.corpus.rewrite import rewrite_records
 from nbsclean.corpus.outputs import OUTPUT_FORMATS, relative_input_paths
 from nbsclean.corpus.outputs.table import write_words_parquet
 from nbsclean.corpus.rerepair import (
@@ -837,13 +836,11 @@ def _resume_with_new_repairs(
     if not refresh.rerepaired and not refresh.reextract:
         return []
     with ctrl_c_deferred():
-        # One atomic rewrite: the journal holds the old records or all the new ones.
-        write_atomic(paths.documents, b"".join(encode_record(r) for r in refresh.records))
-        if "txt" in formats:
-            for record in refresh.rerepaired:
-                write_text_file(paths, record["id"], record.get("text", ""))
-    for record in refresh.rerepaired:
-        unknown.add(record)
+        # One atomic rewrite of the journal (the old records or all the new ones), then the
+        # text files, searchable PDFs and ALTO pages of the records repaired again, as
+        # revert and decide do; the run writes the Parquet tables at its end.
+        rewrite_records(paths, refresh.records, refresh.rerepaired, tables="parquet" not in formats)
+    unknown.add_counts(refresh.unknown)  # counted by the repairs: no second pass
     log.info("--resume: %d document(s) repaired again from their raw text", len(refresh.rerepaired))
     return refresh.rerepaired
 
