@@ -214,7 +214,18 @@ def test_a_speckled_page_is_cleaned_before_its_first_reading(tmp_path):
     assert result.quality["variant"] == "despeckled"
     assert result.quality["tried"] == []  # one reading: the evidence chose the variant
     assert result.quality["specks"] > preprocess.SPECKLED_RATIO
+    assert 0 <= result.quality["specks_left"] < 1
     assert recall(result.raw_text) > 0.85, result.raw_text
+
+
+def test_specks_left_on_the_letters_are_estimated_from_the_open_paper():
+    """Twice the dust leaves about twice the specks on the letters; a clean page none."""
+    normalise = preprocess.normalise_background
+    clean = preprocess.remove_specks_and_show_through(normalise(np.asarray(page()), 300))[1]
+    light = preprocess.remove_specks_and_show_through(normalise(np.asarray(speckled_with_show_through(specks=500)), 300))[1]
+    heavy = preprocess.remove_specks_and_show_through(normalise(np.asarray(speckled_with_show_through(specks=1500)), 300))[1]
+    assert clean.specks_left_per_letter < 0.01
+    assert 2 < heavy.specks_left_per_letter / light.specks_left_per_letter < 4.5
 
 
 # --------------------------------------------------------------------------- the verdict
@@ -264,6 +275,11 @@ def test_verdict_reasons_from_the_reading_alone():
     assert any("confidence" in reason for reason in verdict.reasons)
     nothing = judge_reading([], ink_pixels=5000, ink_share=0.05, paper_level=240, is_known=known)
     assert nothing.verdict == "poor" and "no text read" in nothing.reasons[0]
+    # Sure words on a page with many specks left on its letters: poor all the same.
+    dusty = judge_reading(good, ink_pixels=300, ink_share=0.05, paper_level=240, is_known=known, specks_left=0.4)
+    assert dusty.verdict == "poor" and dusty.specks_on_text and dusty.to_dict()["specks_left"] == 0.4
+    swept = judge_reading(good, ink_pixels=300, ink_share=0.05, paper_level=240, is_known=known, specks_left=0.02)
+    assert swept.verdict == "ok"
 
 
 def test_extract_json_and_header_show_the_verdict(tmp_path):

@@ -472,6 +472,7 @@ DEGRADED_CASES = (
     DegradedCase("grey", "jpeg25", "arsmote", "serif", 11),
     DegradedCase("speckle", "bleed", "skolan", "serif", 11),
     DegradedCase("speckle", "bleed", "kyrkan", "sans", 10),
+    DegradedCase("speckle", "dust", "odling", "serif", 11),
     DegradedCase("photocopy", "thick", "pension", "sans", 10),
     DegradedCase("photocopy", "broken", "lanebibliotek", "serif", 12),
     DegradedCase("columns", "two", "arsmote", "sans", 10),
@@ -484,6 +485,10 @@ DEGRADED_NOTES = {
     "lowres": "Scanned at 200 dpi instead of 300.",
     "grey": "Uneven grey paper, low contrast, saved as JPEG quality 25.",
     "speckle": "Speckle and dust, with the reverse side's text showing through mirrored.",
+    "speckle-dust": (
+        "Dust on the sheet scanned with it (blurred like the ink), the scanner's salt and pepper, "
+        "the reverse side's text showing through mirrored, darker and a little offset."
+    ),
     "photocopy": "Photocopy with {variant} glyphs, 1 bit.",
     "columns": "Two columns, read left column first.",
 }
@@ -565,8 +570,12 @@ def grey_paper(image: Image.Image, rng: random.Random) -> Image.Image:
     return Image.fromarray(np.clip(page, 0, 255).astype(np.uint8), mode="L")
 
 
-def bleed_through(image: Image.Image, reverse_text: str, case: DegradedCase, rng: random.Random) -> Image.Image:
-    """The reverse side's text, mirrored and faint, showing through the paper."""
+def bleed_through(
+    image: Image.Image, reverse_text: str, case: DegradedCase, rng: random.Random,
+    strength: tuple[float, float] = (0.22, 0.3), offset: tuple[int, int] = (0, 0),
+) -> Image.Image:
+    """The reverse side's text, mirrored and faint, showing through the paper; ``offset``
+    (pixels) when the two sides were not printed exactly back to back."""
     import numpy as np
     from PIL import ImageFilter, ImageOps
 
@@ -574,7 +583,9 @@ def bleed_through(image: Image.Image, reverse_text: str, case: DegradedCase, rng
     lines = render.layout_text(reverse_text, style, case_rng(case.name, "reverse"))
     back = render.draw_page(render.paginate(lines, style.lines_per_page)[0], style).crop((0, 0, image.width, image.height))
     back = ImageOps.mirror(back).filter(ImageFilter.GaussianBlur(radius=2.0))
-    strength = rng.uniform(0.22, 0.3)  # how dark the show-through is
+    if offset != (0, 0):
+        back = back.transform(back.size, Image.Transform.AFFINE, (1, 0, -offset[0], 0, 1, -offset[1]), fillcolor=255)
+    strength = rng.uniform(*strength)  # how dark the show-through is
     shown = 255 - (255 - np.asarray(back, dtype=np.float32)) * strength
     return Image.fromarray(np.minimum(np.asarray(image, dtype=np.float32), shown).astype(np.uint8), mode="L")
 
@@ -590,6 +601,18 @@ def speckle(image: Image.Image, rng: random.Random, dots: int = 2500) -> Image.I
         radius = rng.choice((1, 1, 1, 2, 2, 3)) if rng.random() > 0.02 else rng.randint(4, 7)
         draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=rng.randint(20, 110))
     return speckled
+
+
+def salt_and_pepper(image: Image.Image, rng: random.Random, share: float) -> Image.Image:
+    """Single pixels of a scanner's noise: ``share`` of the page turned white or black."""
+    import numpy as np
+
+    pixels = np.array(image)
+    count = int(pixels.size * share)
+    rows = np.array([rng.randrange(pixels.shape[0]) for _ in range(count)])
+    columns = np.array([rng.randrange(pixels.shape[1]) for _ in range(count)])
+    pixels[rows, columns] = np.array([rng.choice((0, 255)) for _ in range(count)], dtype=np.uint8)
+    return Image.fromarray(pixels, mode="L")
 
 
 def photocopy(image: Image.Image, variant: str, rng: random.Random) -> Image.Image:
@@ -620,6 +643,13 @@ def degrade_case(case: DegradedCase, image: Image.Image, rng: random.Random) -> 
         return small.resize(size, Image.Resampling.LANCZOS), 200
     if case.kind == "grey":
         return grey_paper(image, rng), render.DPI
+    if case.kind == "speckle" and case.variant == "dust":
+        # Dust lies on the sheet and is scanned with it (blurred like the ink), then the
+        # scanner adds its own salt and pepper; the reverse side is darker and offset.
+        reverse = degraded_source(REVERSE_SIDES[case.source])
+        offset = (rng.randint(-12, 12), rng.randint(-8, 8))
+        sheet = bleed_through(image, reverse, case, rng, strength=(0.3, 0.4), offset=offset)
+        return salt_and_pepper(light_scan(speckle(sheet, rng, dots=1500), rng), rng, 0.002), render.DPI
     if case.kind == "speckle":
         reverse = degraded_source(REVERSE_SIDES[case.source])
         return speckle(light_scan(bleed_through(image, reverse, case, rng), rng), rng), render.DPI
@@ -631,7 +661,7 @@ def degrade_case(case: DegradedCase, image: Image.Image, rng: random.Random) -> 
 
 
 # The text printed on the reverse side of a speckle case's sheet (never its own text).
-REVERSE_SIDES = {"skolan": "kultur", "kyrkan": "idrott"}
+REVERSE_SIDES = {"skolan": "kultur", "kyrkan": "idrott", "odling": "pension"}
 
 
 def save_degraded(image: Image.Image, case: DegradedCase, dpi: int) -> Path:
@@ -675,7 +705,7 @@ def make_degraded() -> None:
         image, dpi = degrade_case(case, clean, case_rng(case.name, "scan"))
         target = save_degraded(image, case, dpi)
         write_text(DEGRADED_DIR / f"{case.name}.expected.txt", as_fixture_text(expected))
-        note = DEGRADED_NOTES[case.kind].format(variant=case.variant)
+        note = DEGRADED_NOTES.get(f"{case.kind}-{case.variant}", DEGRADED_NOTES[case.kind]).format(variant=case.variant)
         options = {"ocr": "auto", "lang": "swe", **DEGRADED_TOLERANCES[case.kind]}
         write_options(
             DEGRADED_DIR / f"{case.name}.options.json",

@@ -388,6 +388,7 @@ class Cleaning:
     specks_removed: int
     letter_height: float
     stroke_width: float
+    specks_left_per_letter: float = 0.0  # estimated, see specks_left_on_text
 
 
 def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, Cleaning]:
@@ -417,7 +418,30 @@ def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, 
     specks = small & ~beside_a_letter
     kept = ink.astype(bool) & ~specks[labels]
     cleaned = np.where(kept, 0, 255).astype(np.uint8)
-    return cleaned, Cleaning(shows_through, int(specks.sum()), scale.letter_height, round(scale.stroke_width, 2))
+    left = specks_left_on_text(labels, specks, letters, near_letters, limit) / max(1, int(letter.sum()))
+    return cleaned, Cleaning(
+        shows_through, int(specks.sum()), scale.letter_height, round(scale.stroke_width, 2), round(left, 3)
+    )
+
+
+def specks_left_on_text(
+    labels: np.ndarray, specks: np.ndarray, letters: np.ndarray, near_letters: np.ndarray, reach: float
+) -> float:
+    """How many specks are left where they cannot be told from the letters and their marks,
+    estimated from the specks found on the open paper: dust falls evenly, so the specks per
+    pixel of paper away from the text (farther than ``reach`` from any letter) times the
+    pixels of the letters and of the places their marks go. On or beside a letter a speck
+    is read as a full stop, an "ä" for an "a", a colon inside a word: a page with many
+    left is read poorly however sure Tesseract is of each word."""
+    cv2 = _cv2()
+
+    radius = max(1, round(reach))
+    text_zone = cv2.dilate(letters, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+    open_paper = text_zone == 0
+    in_text_zone = np.bincount(labels[~open_paper], minlength=specks.size) > 0
+    density = np.count_nonzero(specks & ~in_text_zone) / max(1, int(np.count_nonzero(open_paper)))
+    on_text = near_letters | cv2.dilate(letters, np.ones((3, 3), np.uint8)).astype(bool)
+    return density * np.count_nonzero(on_text)
 
 
 # --------------------------------------------------------------------------- the way back

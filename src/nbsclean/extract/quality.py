@@ -47,6 +47,12 @@ MIN_INK_SHARE = 0.002
 # A page whose paper is this dark is not a page of text (a black or photographic frame).
 DARK_PAGE_LEVEL = 60
 DARK_PAGE_REASON = "the page is dark all over"
+# A despeckled page is poor when more than this many specks per letter are estimated to be
+# left on and beside its letters (preprocess.specks_left_on_text). Dusty pages read at
+# 7-12 % WER with 0.12-0.18 left per letter, at 22-36 % with 0.40-0.52: Tesseract is
+# sure of the words all the same (mean confidence 84-92).
+MAX_SPECKS_LEFT = 0.1
+SPECKS_LEFT_REASON = "specks left on the letters"
 # A reading below this mean confidence looks like garbage (a page read in the wrong
 # orientation: 29-40 on our samples; speckled pages read right but noisy: 68-85).
 GARBAGE_MEAN_CONF = 60.0
@@ -65,6 +71,11 @@ class Quality:
     text_for_ink: float | None  # letters read / letters the ink would hold
     words: int
     junk_share: float = 0.0
+    specks_left: float | None = None  # per letter, on a despeckled page
+
+    @property
+    def specks_on_text(self) -> bool:
+        return any(reason.startswith(SPECKS_LEFT_REASON) for reason in self.reasons)
 
     @property
     def poor(self) -> bool:
@@ -99,6 +110,7 @@ class Quality:
             "text_for_ink": None if self.text_for_ink is None else round(self.text_for_ink, 3),
             "junk_share": round(self.junk_share, 3),
             "words": self.words,
+            **({} if self.specks_left is None else {"specks_left": self.specks_left}),
         }
 
     def score(self) -> float:
@@ -130,10 +142,13 @@ def judge_reading(
     ink_share: float,
     paper_level: float,
     is_known,
+    specks_left: float | None = None,
 ) -> Quality:
     """The verdict on one reading. ``words``: (text, confidence) per word read;
     ``ink_pixels``/``ink_share``: the ink found on the page at the evidence resolution;
-    ``paper_level``: the median grey of the page; ``is_known``: the lexicon's test."""
+    ``paper_level``: the median grey of the page; ``is_known``: the lexicon's test;
+    ``specks_left``: on a despeckled page, the specks per letter estimated to be left on
+    and beside the letters."""
     confidences = [conf for _, conf in words if conf >= 0]
     mean_conf = round(sum(confidences) / len(confidences), 2) if confidences else None
     low_share = sum(1 for conf in confidences if conf < LOW_WORD_CONF) / len(confidences) if confidences else 0.0
@@ -161,8 +176,14 @@ def judge_reading(
             reasons.append(f"only {known:.0%} of the words are known words")
         if text_for_ink is not None and ink_share >= MIN_INK_SHARE and letters >= 10 and text_for_ink < MIN_TEXT_FOR_INK:
             reasons.append(f"little text for the ink on the page ({text_for_ink:.0%} of what the ink would hold)")
+        if specks_left is not None and specks_left > MAX_SPECKS_LEFT:
+            reasons.append(
+                f"{SPECKS_LEFT_REASON}: about {specks_left:.2f} per letter, where they cannot be told from "
+                "full stops and the dots of ä and ö"
+            )
     return Quality(
-        "poor" if reasons else "ok", tuple(reasons), mean_conf, low_share, known, text_for_ink, len(words), junk_share
+        "poor" if reasons else "ok", tuple(reasons), mean_conf, low_share, known, text_for_ink, len(words), junk_share,
+        specks_left,
     )
 
 

@@ -95,13 +95,14 @@ class PageReading:
         }
 
 
-def _prepared(upright: np.ndarray, variant: str, dpi: int) -> np.ndarray:
+def _prepared(upright: np.ndarray, variant: str, dpi: int) -> tuple[np.ndarray, preprocess.Cleaning | None]:
+    """The page as the variant reads it, and what the despeckling did (None otherwise)."""
     if variant == "plain":
-        return upright
+        return upright, None
     normalised = preprocess.normalise_background(upright, dpi)
     if variant == "normalised":
-        return normalised
-    return preprocess.remove_specks_and_show_through(normalised)[0]
+        return normalised, None
+    return preprocess.remove_specks_and_show_through(normalised)
 
 
 class _PageReader:
@@ -126,10 +127,12 @@ class _PageReader:
 
     def read(self, rotation: int, variant: str) -> tuple[ocr_engine.OcrResult, preprocess.PageTransform, Quality]:
         pixels, transform = self.upright(rotation)
+        cleaning = None
         if transform.is_identity and variant == "plain":
             page = self._as_stored()
         else:
-            page = Image.fromarray(_prepared(pixels, variant, self.dpi), mode="L")
+            prepared, cleaning = _prepared(pixels, variant, self.dpi)
+            page = Image.fromarray(prepared, mode="L")
         result = ocr_engine.ocr_image(
             page, lang=self.options.lang, psm=self.options.psm, dpi=self.dpi, timeout=self.options.ocr_timeout
         )
@@ -140,6 +143,7 @@ class _PageReader:
             ink_share=paper.ink_share,
             paper_level=paper.paper_level,
             is_known=self.is_known,
+            specks_left=None if cleaning is None else cleaning.specks_left_per_letter,
         )
         return result, transform, quality
 
@@ -251,6 +255,8 @@ def _next_attempt(reader: _PageReader, best: _Attempt, attempts: list[_Attempt])
 def _variants_for(quality: Quality) -> tuple[str, ...]:
     if quality.dark_page:
         return ()  # no binarisation makes a black page readable
+    if quality.specks_on_text:
+        return ()  # specks on the letters: no variant of the page tells them from marks
     if quality.looks_speckled and not quality.looks_like_garbage:
         return ("despeckled",)
     return ("normalised",)
