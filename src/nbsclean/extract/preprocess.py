@@ -364,18 +364,23 @@ def where_marks_go(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, sc
     right = max(1, round(MARK_AFTER * scale.letter_height))
     slack = max(1, round(scale.stroke_width / 2))
     band = max(1, round(MARK_BAND * scale.stroke_width))
-    letters = letter[labels]
-    rows = np.arange(labels.shape[0], dtype=np.int32)[:, None]
-    tops = stats[:, cv2.CC_STAT_TOP][labels]
-    bottoms = tops + stats[:, cv2.CC_STAT_HEIGHT][labels]
-    foot = (letters & (rows >= bottoms - band)).astype(np.uint8)
-    head = (letters & (rows < tops + band)).astype(np.uint8)
+    letters = letter[labels].astype(np.uint8)
+    # The letters' feet and heads, from their pixels only (a tenth of the page or less).
+    rows, columns = np.nonzero(letters)
+    tops = stats[labels[rows, columns], cv2.CC_STAT_TOP]
+    bottoms = tops + stats[labels[rows, columns], cv2.CC_STAT_HEIGHT]
+    foot = np.zeros_like(letters)
+    head = np.zeros_like(letters)
+    at_foot = rows >= bottoms - band
+    at_head = rows < tops + band
+    foot[rows[at_foot], columns[at_foot]] = 1
+    head[rows[at_head], columns[at_head]] = 1
     # cv2.dilate: out(x, y) = max of image(x + i - anchor_x, y + j - anchor_y) over the
     # kernel's (i, j); an anchor at the kernel's top reaches down to the letter below
     # (so the place above a letter is marked), one at its right end reaches left.
     above = np.ones((up + slack + 1, 2 * slack + 1), np.uint8)
     after = np.ones((2 * slack + 1, right + slack + 1), np.uint8)
-    marked = cv2.dilate(letters.astype(np.uint8), above, anchor=(slack, slack))
+    marked = cv2.dilate(letters, above, anchor=(slack, slack))
     marked |= cv2.dilate(foot, after, anchor=(right, slack))
     return marked | cv2.dilate(head, after, anchor=(right, slack))
 
@@ -435,9 +440,8 @@ def specks_left_on_text(
     left is read poorly however sure Tesseract is of each word."""
     cv2 = _cv2()
 
-    radius = max(1, round(reach))
-    text_zone = cv2.dilate(letters, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
-    open_paper = text_zone == 0
+    side = 2 * max(1, round(reach)) + 1
+    open_paper = cv2.dilate(letters, np.ones((side, side), np.uint8)) == 0
     in_text_zone = np.bincount(labels[~open_paper], minlength=specks.size) > 0
     density = np.count_nonzero(specks & ~in_text_zone) / max(1, int(np.count_nonzero(open_paper)))
     on_text = near_letters | cv2.dilate(letters, np.ones((3, 3), np.uint8)).astype(bool)
