@@ -176,12 +176,14 @@ def test_revert_during_a_run_loses_nothing(tmp_path):
     run = start("run", "in", "-o", "corpus", "-j", "2", cwd=tmp_path)
     wait_until(lambda: len(records_of(tmp_path / "corpus")) >= 1 if (tmp_path / "corpus" / "documents.jsonl").exists() else False,
                120, "the first record", run)
-    refused = nbsclean("revert", "corpus", "--rule", "hyphen_join", cwd=tmp_path)
-    if run.poll() is None or refused.returncode == 5:
-        assert refused.returncode == 5 and "[locked]" in refused.stderr
-    waited = nbsclean("revert", "corpus", "--rule", "hyphen_join", "--wait", cwd=tmp_path, timeout=300)
+    first = nbsclean("revert", "corpus", "--rule", "hyphen_join", cwd=tmp_path)
+    if first.returncode == 5:  # the run holds the corpus: refused, naming it; --wait queues
+        assert "[locked]" in first.stderr
+        reverted = nbsclean("revert", "corpus", "--rule", "hyphen_join", "--wait", cwd=tmp_path, timeout=300)
+    else:  # on a loaded machine the run may have released the lock already: the revert ran
+        reverted = first
     assert run.wait(timeout=300) == 0
-    assert waited.returncode == 0, waited.stderr
+    assert reverted.returncode == 0, reverted.stderr
     assert_each_once(tmp_path / "corpus", letters)  # every record kept
     manifest = manifest_of(tmp_path / "corpus")
     assert manifest["status"] == "complete" and manifest["counts"]["documents"] == 24
