@@ -1,25 +1,34 @@
 """Scale of `nbsclean run` on many small text documents, resume of a complete corpus, and
 repair of long texts: time, CPU and peak memory side by side in one run.
 
-    python bench/bench_scale.py [--docs 10000] [--repair-words 1000000,5000000] [--keep DIR]
+    python bench/bench_scale.py [--docs 10000] [--repair-words 1000000,5000000]
+                                [--baseline 26e5951] [--no-dask] [--keep DIR]
 
 Rows (all in one run, so the machine's drift touches every row alike):
 
+* ``baseline run -j 2``: the code of ``--baseline`` (default: the last commit before issue
+  #15's work), unpacked from git into a temporary folder and run with this venv, on the same
+  documents - the "today" of the issue's "≥ 3× today's documents per second";
 * ``run -j 1``, ``run -j 2`` and ``run --executor dask -j 2`` (two local single-thread
   workers) on the same ``--docs`` text documents of 300-600 words, cut from the sample
   newsletters' clean text with a fixed seed (every document different);
-* ``run --resume`` of the complete corpus (nothing left to do: the cost of reading it);
+* ``run --resume`` of the complete corpus (nothing left to do: the cost of reading it), and
+  of a corpus of its first ``--small-docs`` documents, to show whether memory grows;
 * ``repair`` of one text of N words (``--repair-words``) in a fresh process.
 
 Peak memory is the largest sum of the resident set sizes of the process *tree* (the driver,
 its pool workers or Dask processes, Tesseract), sampled every 50 ms; CPU is the tree's user
-+ system time. Targets (issue #15) are printed as PASS/FAIL lines; a failed target is a
-finding, not an error.
++ system time; "driver CPU" is the main process's own, as last sampled (within 50 ms of its
+end), and per document. On a shared machine the wall-time ratios drift; the CPU columns do
+not. Targets (issue #15) are printed as PASS/FAIL lines; a failed target is a finding, not
+an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import resource
 import shutil
@@ -37,6 +46,7 @@ TEXT_SOURCES = sorted((REPO / "samples" / "negative").glob("clean*.input.txt")) 
     (REPO / "samples" / "seeds").glob("*.expected.txt")
 ) + sorted((REPO / "samples" / "rendered").glob("*.input.txt"))
 SAMPLE_SECONDS = 0.05
+BASELINE_COMMIT = "26e5951"  # the last commit before issue #15's work (streaming resume, group commit, chunks)
 
 
 @dataclass
@@ -46,6 +56,11 @@ class Measure:
     cpu: float
     peak_mb: float
     units: int = 0  # documents or words handled
+    driver_cpu: float = 0.0  # the main process's own user + system time
+
+    @property
+    def driver_ms_per_unit(self) -> float:
+        return 1000 * self.driver_cpu / self.units if self.units else 0.0
 
     @property
     def rate(self) -> float:
@@ -114,22 +129,28 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measured(label: str, command: list[str], units: int) -> Measure:
+def measured(label: str, command: list[str], units: int, env: dict | None = None) -> Measure:
     """Run ``command``; sample its process tree for peak memory and CPU until it ends."""
     cpu_before = children_cpu_seconds()
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stderr:
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, text=True, env=env)
         process = psutil.Process(child.pid)
         peak = 0.0
+        driver_cpu = 0.0
         while child.poll() is None:
             peak = max(peak, tree_rss_mb(process))
+            try:
+                times = process.cpu_times()
+                driver_cpu = times.user + times.system
+            except psutil.Error:
+                pass
             time.sleep(SAMPLE_SECONDS)
         elapsed = time.perf_counter() - started
         if child.returncode != 0:
             stderr.seek(0)
             sys.exit(f"{label} failed with exit code {child.returncode}:\n{stderr.read()[-2000:]}")
-    return Measure(label, elapsed, children_cpu_seconds() - cpu_before, peak, units)
+    return Measure(label, elapsed, children_cpu_seconds() - cpu_before, peak, units, driver_cpu)
 
 
 def nbsclean(*args: str) -> list[str]:
@@ -140,6 +161,43 @@ def repair_command(text_file: Path) -> list[str]:
     return nbsclean("repair", str(text_file))
 
 
+def baseline_environment(commit: str, workdir: Path) -> dict:
+    """An environment that runs ``commit``'s nbsclean (``git archive`` into ``workdir``) with
+    this venv's libraries; its lexicon cache is built once here, outside the timed rows."""
+    tree = workdir / f"baseline-{commit}"
+    if not (tree / "src" / "nbsclean").is_dir():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    env = dict(os.environ, PYTHONPATH=str(tree / "src"))
+    warm = workdir / "warm.txt"
+    warm.write_text("Det ar en bra dag.\n", encoding="utf-8")
+    subprocess.run(nbsclean("repair", str(warm)), env=env, check=True, stdout=subprocess.DEVNULL, cwd=workdir)
+    return env
+
+
+def small_corpus(full: Path, small_inputs: Path, target: Path) -> None:
+    """The corpus of the documents of ``small_inputs`` taken out of the ``full`` corpus (their
+    lines, text files and the manifest), as if it had been made from those inputs alone."""
+    wanted = {hashlib_sha256(path) for path in small_inputs.rglob("*.txt")}
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "text").mkdir(parents=True)
+    with open(full / "documents.jsonl", "rb") as source, open(target / "documents.jsonl", "wb") as out:
+        for line in source:
+            record = json.loads(line)
+            if record["sha256"] in wanted:
+                out.write(line)
+                name = f"{record['id']}.txt"
+                shutil.copyfile(full / "text" / name, target / "text" / name)
+    shutil.copyfile(full / "manifest.json", target / "manifest.json")
+
+
+def hashlib_sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -147,7 +205,9 @@ def verdict(ok: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=10000)
+    parser.add_argument("--small-docs", type=int, default=1000, help="the smaller corpus resumed beside the full one")
     parser.add_argument("--repair-words", default="1000000,5000000")
+    parser.add_argument("--baseline", default=BASELINE_COMMIT, help="commit of the baseline row ('' for none)")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask row")
     parser.add_argument("--keep", type=Path, help="keep inputs and corpora in this folder")
     args = parser.parse_args()
@@ -158,6 +218,12 @@ def main() -> None:
         write_documents(inputs, args.docs)
     rows: list[Measure] = []
     corpora = {}
+    if args.baseline:
+        env = baseline_environment(args.baseline, workdir)
+        corpus = workdir / "corpus-baseline"
+        shutil.rmtree(corpus, ignore_errors=True)
+        rows.append(measured(f"baseline run -j 2 ({args.baseline})", nbsclean("run", str(inputs), "-o", str(corpus), "-j", "2"),
+                             args.docs, env=env))
     configurations = [("run -j 1", ["-j", "1"]), ("run -j 2", ["-j", "2"])]
     if not args.no_dask:
         configurations.append(("run --executor dask -j 2", ["-j", "2", "--executor", "dask"]))
@@ -167,8 +233,19 @@ def main() -> None:
         rows.append(measured(label, nbsclean("run", str(inputs), "-o", str(corpus), *extra), args.docs))
         corpora[label] = corpus
     first = corpora["run -j 1"]
-    resume = measured("run --resume (complete corpus)", nbsclean("run", str(inputs), "-o", str(first), "--resume", "-j", "1"), args.docs)
-    rows.append(resume)
+    resumes = []
+    if 0 < args.small_docs < args.docs:
+        small_inputs = workdir / f"inputs-{args.small_docs}"
+        if not small_inputs.exists():
+            write_documents(small_inputs, args.small_docs)  # the same seed: the first documents of the full set
+        small = workdir / f"corpus-{args.small_docs}"
+        small_corpus(first, small_inputs, small)
+        resumes.append(measured(f"run --resume (complete corpus of {args.small_docs})",
+                                nbsclean("run", str(small_inputs), "-o", str(small), "--resume", "-j", "1"), args.small_docs))
+    resumes.append(measured(f"run --resume (complete corpus of {args.docs})",
+                            nbsclean("run", str(inputs), "-o", str(first), "--resume", "-j", "1"), args.docs))
+    rows.extend(resumes)
+    resume = resumes[-1]
     for words in [int(w) for w in args.repair_words.split(",") if w]:
         text_file = workdir / f"repair-{words}.txt"
         text_file.write_text(long_text(words), encoding="utf-8")
@@ -177,20 +254,30 @@ def main() -> None:
     identical = len({(c / "documents.jsonl").read_bytes() for c in corpora.values()}) == 1
     print(f"### Scale: {args.docs} text documents of 300-600 words, resume, long texts\n")
     print(f"Machine: {psutil.cpu_count()} core(s), load average {psutil.getloadavg()[0]:.1f} at the end.\n")
-    print("| row | seconds | CPU s | peak MB (process tree) | per second |")
-    print("|---|---:|---:|---:|---:|")
+    print("| row | seconds | CPU s (tree) | driver CPU s | driver ms/unit | peak MB (tree) | per second |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         unit = "words/s" if row.label.startswith("repair") else "docs/s"
-        print(f"| {row.label} | {row.seconds:.1f} | {row.cpu:.1f} | {row.peak_mb:.0f} | {row.rate:,.0f} {unit} |".replace(",", " "))
+        print(f"| {row.label} | {row.seconds:.1f} | {row.cpu:.1f} | {row.driver_cpu:.1f} | {row.driver_ms_per_unit:.3f} "
+              f"| {row.peak_mb:.0f} | {row.rate:,.0f} {unit} |".replace(",", " "))
     print(f"\nCorpora of every executor identical: {'yes' if identical else 'NO'}\n")
     by_label = {row.label: row for row in rows}
     one, two = by_label["run -j 1"], by_label["run -j 2"]
     print(f"- {verdict(resume.peak_mb <= 200 and resume.seconds <= 2)}: resume of the complete corpus ≤ 200 MB and ≤ 2 s "
           f"({resume.peak_mb:.0f} MB, {resume.seconds:.1f} s)")
-    print(f"- {verdict(one.seconds / two.seconds >= 1.7)}: -j 2 ≥ 1.7× -j 1 ({one.seconds / two.seconds:.2f}×)")
+    if len(resumes) > 1:
+        print(f"- {verdict(resume.peak_mb <= 1.2 * resumes[0].peak_mb)}: resume memory flat "
+              f"({resumes[0].units} documents {resumes[0].peak_mb:.0f} MB, {resume.units} documents {resume.peak_mb:.0f} MB)")
+    print(f"- {verdict(one.seconds / two.seconds >= 1.7)}: -j 2 ≥ 1.7× -j 1 ({one.seconds / two.seconds:.2f}× wall; "
+          f"CPU of the tree {two.cpu / one.cpu:.2f}× of -j 1's)")
+    baseline = next((row for row in rows if row.label.startswith("baseline")), None)
+    if baseline is not None:
+        print(f"- {verdict(two.rate >= 3 * baseline.rate)}: -j 2 ≥ 3× the baseline's documents per second "
+              f"({two.rate / baseline.rate:.2f}×; CPU {baseline.cpu:.1f} s → {two.cpu:.1f} s)")
     if "run --executor dask -j 2" in by_label:
         dask = by_label["run --executor dask -j 2"]
-        print(f"- {verdict(dask.seconds <= 1.2 * two.seconds)}: Dask within 1.2× of the local pool ({dask.seconds / two.seconds:.2f}×)")
+        print(f"- {verdict(dask.seconds <= 1.2 * two.seconds)}: Dask within 1.2× of the local pool ({dask.seconds / two.seconds:.2f}×; "
+              f"CPU {dask.cpu / two.cpu:.2f}×)")
     for row in rows:
         if row.label.startswith("repair"):
             limit = 200 if row.units <= 1_000_000 else 400

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from nbsclean.corpus import journal
-from nbsclean.corpus.journal import CorpusPaths, encode_record, iter_journal, read_journal, write_parquet
+from nbsclean.corpus.journal import CorpusPaths, encode_record, iter_journal, iter_resume_view, read_journal, write_parquet
 from nbsclean.errors import FileAccessError
 
 
@@ -32,6 +32,39 @@ def test_a_bad_line_before_the_last_is_a_damaged_corpus_naming_the_line(tmp_path
     path.write_bytes(encode_record(record(0)) + b"not json\n" + encode_record(record(1)))
     with pytest.raises(FileAccessError, match="line 2 is not a JSON record"):
         read_journal(path)
+
+
+def test_the_resume_view_has_the_fields_resume_reads_and_the_journal_s_checks(tmp_path):
+    path = tmp_path / "documents.jsonl"
+    pages = [{"n": 1, "method": "ocr", "quality": {"verdict": "poor"}, "words": {"text": ["x"]}}, {"n": 2, "method": "text"}]
+    edits = [{"id": "e1", "start": 0, "end": 4, "before": "Text", "after": "Test", "rule": "ocr_confusion", "score": 1.5}]
+    records = [record(0, options_sha256="o" * 64, extract_sha256="x" * 64), record(1, pages=pages, edits=edits)]
+    path.write_bytes(b"".join(encode_record(r) for r in records) + b'{"id": "torn')
+    views = list(iter_resume_view(path))
+    assert views[0] == {**{k: records[0][k] for k in ("id", "sha256", "raw_text", "text", "options_sha256", "extract_sha256")},
+                        "pages": [{"method": None, "quality": None}], "edits": []}
+    assert "options_sha256" not in views[1] and "decisions_sha256" not in views[1]  # absent stays absent
+    assert views[1]["pages"] == [{"method": "ocr", "quality": {"verdict": "poor"}}, {"method": "text", "quality": None}]
+    assert views[1]["edits"] == [{"rule": "ocr_confusion"}]
+    assert path.read_bytes() == b"".join(encode_record(r) for r in records)  # the torn tail cut, as iter_journal does
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda r: {**r, "id": "../../etc/passwd"}, "line 2: the record's id '../../etc/passwd' is not 16 hex digits"),
+        (lambda r: {**r, "edits": [{"start": True, "end": 1, "before": "a", "after": "b", "rule": "x"}]},
+         "line 2: edit 1 of 0000000000000001 has no start of type int"),
+        (lambda r: {k: v for k, v in r.items() if k != "text"}, "line 2: the record has no text of type str"),
+        (lambda r: {**r, "pages": ["page one"]}, "line 2: a page of 0000000000000001 is not an object"),
+    ],
+)
+def test_the_resume_view_names_a_damaged_record_as_the_journal_does(tmp_path, damage, message):
+    path = tmp_path / "documents.jsonl"
+    path.write_bytes(encode_record(record(0)) + encode_record(damage(record(1))) + encode_record(record(2)))
+    for reader in (iter_journal, iter_resume_view):
+        with pytest.raises(FileAccessError, match=message.replace("(", r"\(")):
+            list(reader(path))
 
 
 def test_parquet_in_batches_has_every_record_and_every_optional_field(tmp_path, monkeypatch):

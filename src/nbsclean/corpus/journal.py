@@ -28,7 +28,9 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
+
+import msgspec
 
 from nbsclean.atomic import replace_durably, write_atomic
 from nbsclean.errors import BadArgumentsError, FileAccessError, MissingDependencyError
@@ -240,6 +242,26 @@ def iter_journal(path: Path, *, repair: bool = True) -> Iterator[dict]:
     been read, so that the next append starts on a clean line. A bad line anywhere else
     cannot come from an interrupted append, so it is reported as a damaged corpus.
     """
+    return _iter_lines(path, _parse_checked_line, repair=repair)
+
+
+def iter_resume_view(path: Path, *, repair: bool = True) -> Iterator[dict]:
+    """What ``--resume`` needs of each record, one at a time, read like :func:`iter_journal`
+    (same checks, same torn-tail handling) but several times faster: each line is decoded
+    against the fields needed (msgspec skips the rest - word boxes, page texts, the edits'
+    text) into a trimmed record with ``id``, ``sha256``, ``raw_text``, ``text``, the
+    fingerprints present, ``pages`` (``method``, ``quality``) and ``edits`` (``rule``).
+    A line that does not fit the record's shape is read whole to say what is wrong with it.
+    """
+    return _iter_lines(path, _parse_resume_view, repair=repair)
+
+
+class _BadRecord(Exception):
+    """A line that is JSON but not a record (raised by a line parser, named by _iter_lines)."""
+
+
+def _iter_lines(path: Path, parse: Callable[[bytes], dict | None], *, repair: bool) -> Iterator[dict]:
+    """The records ``parse(line)`` makes of the journal's lines (None: not JSON)."""
     if not path.exists():
         return
     good_end = 0
@@ -251,19 +273,76 @@ def iter_journal(path: Path, *, repair: bool = True) -> Iterator[dict]:
             number += 1
             if not line.endswith(b"\n"):
                 break  # torn: the last write never finished
-            record = _parse_line(line[:-1])
+            try:
+                record = parse(line[:-1])
+            except _BadRecord as bad:
+                raise FileAccessError(f"line {number}: {bad}; the corpus is damaged", source=str(path)) from None
             if record is None:
                 if not following:
                     break  # the last line is torn although its newline made it to disk
                 raise FileAccessError(f"line {number} is not a JSON record; the corpus is damaged", source=str(path))
-            problem = record_problem(record)
-            if problem is not None:
-                raise FileAccessError(f"line {number}: {problem}; the corpus is damaged", source=str(path))
             good_end += len(line)
             yield record
         size = handle.seek(0, os.SEEK_END)
     if repair and good_end != size:
         _truncate(path, good_end)
+
+
+def _parse_checked_line(line: bytes) -> dict | None:
+    record = _parse_line(line)
+    if record is not None:
+        problem = record_problem(record)
+        if problem is not None:
+            raise _BadRecord(problem)
+    return record
+
+
+class _PageView(msgspec.Struct):
+    method: Any = None
+    quality: Any = None
+
+
+class _EditView(msgspec.Struct):
+    start: int
+    end: int
+    before: str
+    after: str
+    rule: str
+
+
+class _ResumeView(msgspec.Struct):
+    """The fields of a record --resume reads; the types are those record_problem checks."""
+
+    id: str
+    sha256: str
+    raw_text: str
+    text: str
+    pages: list[_PageView]
+    edits: list[_EditView]
+    options_sha256: Any = msgspec.UNSET
+    extract_sha256: Any = msgspec.UNSET
+    decisions_sha256: Any = msgspec.UNSET
+
+
+_RESUME_DECODER = msgspec.json.Decoder(_ResumeView)
+_FINGERPRINTS = ("options_sha256", "extract_sha256", "decisions_sha256")
+
+
+def _parse_resume_view(line: bytes) -> dict | None:
+    try:
+        view = _RESUME_DECODER.decode(line)
+    except msgspec.DecodeError:  # not the shape of a record: the whole line says what is wrong
+        return _parse_checked_line(line)
+    if not DOCUMENT_ID.fullmatch(view.id):
+        raise _BadRecord(f"the record's id {view.id[:40]!r} is not 16 hex digits")
+    record = {"id": view.id, "sha256": view.sha256, "raw_text": view.raw_text, "text": view.text}
+    for name in _FINGERPRINTS:
+        value = getattr(view, name)
+        if value is not msgspec.UNSET:
+            record[name] = value
+    record["pages"] = [{"method": page.method, "quality": page.quality} for page in view.pages]
+    record["edits"] = [{"rule": edit.rule} for edit in view.edits]
+    return record
 
 
 DOCUMENT_ID = re.compile(r"[0-9a-f]{16}")

@@ -47,6 +47,7 @@ from nbsclean.corpus.journal import (
     parquet_available,
     prepare_corpus_dir,
     iter_journal,
+    iter_resume_view,
     read_journal,
     read_manifest,
     write_manifest,
@@ -545,16 +546,16 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
 
     previous_manifest = read_manifest(paths) if config.resume else None  # a damaged one is exit 5
     hashed, failures = _hash_inputs(found)
-    rerepaired = (
-        _resume_with_new_repairs(paths, config, lexicon, fingerprint, extraction, decisions, hashed, formats, unknown)
-        if config.resume
-        else []
-    )
-    existing = (
-        read_existing_corpus(paths, fingerprint, extraction, restore_text="txt" in formats)
-        if config.resume
-        else ExistingCorpus()
-    )
+    existing, rerepaired = ExistingCorpus(), []
+    if config.resume:
+        # One read of the journal when it is up to date (the common case); a corpus made
+        # with another lexicon or other decisions is repaired again and read once more.
+        existing = read_existing_corpus(paths, fingerprint, extraction, decisions, restore_text="txt" in formats)
+        if existing.outdated:
+            rerepaired = _resume_with_new_repairs(
+                paths, config, lexicon, fingerprint, extraction, decisions, hashed, formats, unknown
+            )
+            existing = read_existing_corpus(paths, fingerprint, extraction, decisions, restore_text="txt" in formats)
     totals = existing.totals
     relative_paths = relative_input_paths(config.inputs, found) if wants_page_outputs(formats) else {}
 
@@ -740,18 +741,23 @@ class ExistingCorpus:
 
     sha256s: set = field(default_factory=set)
     totals: CorpusTotals = field(default_factory=CorpusTotals)
+    outdated: bool = False  # a record was made with another lexicon, repair option or decisions
 
 
-def read_existing_corpus(paths: CorpusPaths, fingerprint: str, extraction: str, *, restore_text: bool) -> ExistingCorpus:
-    """Read the journal once, record by record: refuse a corpus built with other options
-    (exit 1), count its totals, and put back any text file that is missing or does not hold
-    its record's text (a user deleted text/, or a crash lost a file's data)."""
+def read_existing_corpus(
+    paths: CorpusPaths, fingerprint: str, extraction: str, decisions: RunDecisions, *, restore_text: bool
+) -> ExistingCorpus:
+    """Read the journal once, record by record (only the fields resume needs): refuse a
+    corpus built with other options (exit 1), count its totals, note whether a record must
+    be repaired again, and put back any text file that is missing or does not hold its
+    record's text (a user deleted text/, or a crash lost a file's data)."""
     existing = ExistingCorpus()
     text_sizes = _text_file_sizes(paths) if restore_text else {}
-    for record in iter_journal(paths.documents):
+    for record in iter_resume_view(paths.documents):
         _check_resumable(record, fingerprint, extraction, paths)
         existing.sha256s.add(record.get("sha256"))
         existing.totals.add(record)
+        existing.outdated = existing.outdated or not is_current(record, fingerprint, decisions)
         if restore_text:
             text = record.get("text", "").encode("utf-8")
             if text_sizes.get(record["id"]) != len(text):
@@ -819,7 +825,7 @@ def _resume_with_new_repairs(
     Returns the records repaired again. The corpus is read whole only when a record needs
     it; records whose input must be extracted again leave the journal, so the run does it.
     """
-    if not paths.documents.exists() or all(is_current(r, fingerprint, decisions) for r in iter_journal(paths.documents)):
+    if not paths.documents.exists() or all(is_current(r, fingerprint, decisions) for r in iter_resume_view(paths.documents)):
         return []
     existing = read_journal(paths.documents)
     _check_extraction(existing, fingerprint, extraction, paths)

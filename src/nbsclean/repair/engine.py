@@ -1128,11 +1128,16 @@ def repair_decoded(raw: str, decode_edits: list[Edit], lexicon: Lexicon | None =
 def unknown_words(text: str, lexicon: Lexicon | None = None) -> Counter:
     """Word forms in ``text`` that the lexicon does not know (URLs, e-mails, numbers excluded)."""
     engine = default_engine(lexicon)
-    counts: Counter = Counter()
-    for token in tokenize_words(text):
-        if is_unknown(token.text, engine.analyse(token.text)):
-            counts[token.text] += 1
-    return counts
+    # Each form is judged once, however often it occurs (the words of tokenize_words: the
+    # scan's forms with a letter; a run counts unknown words of every record it writes).
+    forms = Counter(scan_words(text).forms)
+    return Counter(
+        {
+            form: count
+            for form, count in forms.items()
+            if any(c.isalpha() for c in form) and is_unknown(form, engine.analyse(form))
+        }
+    )
 
 
 def is_unknown(form: str, analysis: Analysis) -> bool:
