@@ -81,13 +81,21 @@ def unescape_name(escaped: str) -> str:
 
 def display_source(path: Path, cwd: Path | None = None) -> str:
     """The path as shown in records and messages: relative to ``cwd`` where possible, escaped."""
-    cwd = cwd or Path.cwd()
-    absolute = Path(os.path.abspath(path))
-    try:
-        shown = absolute.relative_to(cwd).as_posix()
-    except ValueError:
-        shown = absolute.as_posix()
-    return escape_name(shown)
+    # On strings: a resumed run shows every one of its (many) inputs.
+    absolute = os.path.abspath(path)
+    folder = os.fspath(cwd) if cwd is not None else os.getcwd()
+    if absolute == folder:
+        shown = "."
+    elif absolute.startswith(_as_folder(folder)):
+        shown = absolute[len(_as_folder(folder)):]
+    else:
+        shown = absolute
+    return escape_name(shown.replace(os.sep, "/"))
+
+
+def _as_folder(path: str) -> str:
+    """``path`` with one trailing separator: the prefix of every path inside it."""
+    return path.rstrip(os.sep) + os.sep
 
 
 # --- the output folder kept apart from the inputs ----------------------------------------
@@ -98,8 +106,12 @@ def real(path: str | Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def is_within(path: Path, folder: Path | None) -> bool:
-    return folder is not None and (path == folder or folder in path.parents)
+def is_within(path: Path | str, folder: Path | str | None) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (both absolute and normalised)."""
+    if folder is None:
+        return False
+    inside, outer = os.fspath(path), os.fspath(folder)
+    return inside == outer or inside.startswith(_as_folder(outer))
 
 
 def check_output_apart(output: Path, inputs: Sequence[str | Path]) -> None:
@@ -150,27 +162,44 @@ def discover_inputs(
         path = Path(os.path.abspath(given))
         if not os.path.lexists(path):
             raise BadArgumentsError("no such file or folder", source=escape_name(str(given)))
-        candidates = _files_under(path, include) if path.is_dir() else [path]
-        for candidate in candidates:
-            if candidate not in seen and not is_within(real(candidate), excluded):
+        if path.is_dir():
+            candidates = _files_under(path, include, real(path) if excluded else None)
+        else:
+            candidates = [(path, real(path) if excluded else None)]
+        for candidate, resolved in candidates:
+            if candidate not in seen and not is_within(resolved, excluded):
                 seen.add(candidate)
                 found.append(candidate)
     return found
 
 
-def _files_under(folder: Path, include: Sequence[str]) -> list[Path]:
-    files: list[Path] = []
+def _files_under(folder: Path, include: Sequence[str], folder_real: Path | None) -> list[tuple[Path, str | None]]:
+    """The files under ``folder`` in the order of their relative paths, each with its path
+    with symlinks resolved when ``folder_real`` (the folder's) is given.
+
+    os.walk does not descend into symlinked folders, so below ``folder`` only a file itself
+    can be a symlink: every other file resolves to ``folder_real`` + its relative path,
+    without a system call per path component (a resumed run lists every input again)."""
+    found: list[tuple[tuple[str, ...], str]] = []
     for directory, dirnames, filenames in os.walk(folder):
-        here = Path(directory)
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        relative = os.path.relpath(directory, folder)
+        parts = () if relative == os.curdir else tuple(relative.split(os.sep))
         # os.walk lists symlinks to folders among dirnames and does not follow them (no
         # loops); any other entry, regular or not, is a candidate input.
-        files.extend(
-            here / name
+        found.extend(
+            ((*parts, name), os.path.join(directory, name))
             for name in filenames
             if not name.startswith(".") and (not include or any(fnmatch.fnmatch(name, p) for p in include))
         )
-    return sorted(files, key=lambda p: p.relative_to(folder).parts)
+    found.sort()
+    files = []
+    for parts, name in found:
+        resolved = None
+        if folder_real is not None:
+            resolved = os.path.realpath(name) if os.path.islink(name) else os.path.join(folder_real, *parts)
+        files.append((Path(name), resolved))
+    return files
 
 
 def input_problem(path: Path) -> tuple[str, str] | None:

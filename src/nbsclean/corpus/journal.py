@@ -38,6 +38,7 @@ from nbsclean.errors import BadArgumentsError, FileAccessError, MissingDependenc
 log = logging.getLogger(__name__)
 
 DOCUMENTS = "documents.jsonl"
+JOURNAL_READ_BUFFER = 1 << 20  # records are tens of KB: a line per read, not several reads per line
 MANIFEST = "manifest.json"
 TEXT_DIR = "text"
 PARQUET = "documents.parquet"
@@ -265,7 +266,7 @@ def _iter_lines(path: Path, parse: Callable[[bytes], dict | None], *, repair: bo
     if not path.exists():
         return
     good_end = 0
-    with open(path, "rb") as handle:
+    with open(path, "rb", buffering=JOURNAL_READ_BUFFER) as handle:
         following = handle.readline()
         number = 0
         while following:

@@ -89,7 +89,7 @@ def record_counts(record: dict) -> dict:
         "ocr_pages": sum(1 for page in pages if page.get("method") in OCR_METHODS),
         "poor_pages": sum(1 for page in pages if (page.get("quality") or {}).get("verdict") == "poor"),
         "edits": len(edits),
-        "edits_by_rule": Counter(edit.get("rule", "?") for edit in edits),
+        "edits_by_rule": Counter([edit.get("rule", "?") for edit in edits]),
     }
 
 
