@@ -440,6 +440,23 @@ def test_chunks_keep_the_input_order_and_send_a_large_file_alone():
     assert [len(chunk) for chunk in chunks] == [4, 4, 2, 1, 3]
 
 
+def test_a_dask_worker_killed_by_one_file_fails_only_that_file(tmp_path, monkeypatch):
+    import dask
+
+    # 40 files on two local Dask workers go out in chunks of 5; the poison kills its worker
+    # process each time. The scheduler gives up on its chunk at once (no retries here), the
+    # chunk's files are run alone, and only the poison fails.
+    letters = write_text_inputs(tmp_path / "in", 40)
+    (tmp_path / "in" / "letter012-poison.txt").write_text("Giftig.\n")
+    monkeypatch.chdir(tmp_path)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        report = run_batch(RunConfig(["in"], tmp_path / "corpus", PipelineOptions(), crash_on_poison, jobs=2,
+                                     executor="dask"))
+    assert [(f["source"], f["reason"]) for f in report.failures] == [("in/letter012-poison.txt", "worker_crashed")]
+    records = read_journal(tmp_path / "corpus" / "documents.jsonl")
+    assert [r["source"] for r in records] == [f"in/{p.name}" for p in letters]
+
+
 def test_missing_dependency_stops_the_run_with_exit_3(tmp_path):
     write_text_inputs(tmp_path / "in", 3)
     with pytest.raises(MissingDependencyError) as caught:

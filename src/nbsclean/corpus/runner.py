@@ -267,11 +267,20 @@ class DaskExecutor:
                 worker_dashboard_address=None,
             )
             self._client = Client(self._cluster)
+            self._client.wait_for_workers(workers)  # so that the context below reaches every one
         self.workers = max(1, sum(self._client.nthreads().values()))
-        # Sent to each worker once (the lexicon is most of it); chunks refer to it.
-        self._context = self._client.scatter(context, broadcast=True, hash=False)
+        self._run_context = context
+        self._context = self._scatter_context()
+
+    def _scatter_context(self) -> Any:
+        """Send the run's context to every worker once (the lexicon is most of it); chunks
+        refer to it. A worker started later gets it from another worker."""
+        return self._client.scatter(self._run_context, broadcast=True, hash=False)
 
     def submit(self, items: list[WorkItem]) -> Any:
+        if self._context.status != "finished":  # every worker that held it died: send it again
+            log.warning("the Dask cluster lost the run's context with its workers; sending it again")
+            self._context = self._scatter_context()
         return self._client.submit(run_chunk, items, self._context, pure=False)
 
     def restart(self) -> None:
