@@ -299,6 +299,21 @@ def test_valid_but_wrong_words_follow_their_context(with_traps, damaged, expecte
     assert output_of(DAMAGED_WITH_TRAPS, with_traps.edits, damaged) == expected
 
 
+# A capitalised non-word mid-sentence may be a name. In a document that looks damaged (an
+# English OCR model wrote no å/ä/ö, so capitalised compounds and names lost theirs too) it is
+# repaired when the confusion table reaches a word with the evidence a generic edit needs;
+# in clean text, and where the table reaches nothing likely, it stays.
+def test_a_capitalised_compound_in_damaged_text_gets_its_letters_back(lexicon):
+    damaged = DAMAGED_WITH_TRAPS + "\nVi har ocksa traffat Barnhalsovarden i var."
+    assert "traffat Barnhalsovarden" not in repair_text(damaged, lexicon).text
+    assert "träffat Barnhälsovården" in repair_text(damaged, lexicon).text
+
+
+def test_a_capitalised_unknown_word_in_clean_text_stays(lexicon):
+    clean = "Vi har träffat Barnhalsovarden och Sällberg i år, och det gick bra för alla."
+    assert repair_text(clean, lexicon).text == clean
+
+
 # --- traps in clean Swedish: nothing changes -------------------------------------------------------
 
 CLEAN_TRAPS = [

@@ -874,7 +874,7 @@ class Repairer:
             and not form.isupper()
             and not _CAPITAL_I_FOR_L.match(form)
         )
-        if is_name_like and not (best is not None and self._is_likely_repair_of_name(best)):
+        if is_name_like and not (best is not None and self._is_likely_repair_of_name(best, prior)):
             return None
         split = (
             None
@@ -909,8 +909,14 @@ class Repairer:
         common = " " not in word and self.lexicon.direct_zipf(word) >= COMMON_WORD_ZIPF
         return recase(word, token.text, self._starts_sentence(token, text), common)
 
-    def _is_likely_repair_of_name(self, best: Candidate) -> bool:
-        return self.lexicon.is_domain(best.word) or best.score >= NAME_REPAIR_MIN_SCORE
+    def _is_likely_repair_of_name(self, best: Candidate, prior: float) -> bool:
+        """A capitalised non-word mid-sentence may be a name: it is repaired into a domain
+        word or a likely word; and, in a document that looks damaged (an English OCR model
+        wrote no å, ä or ö, so capitalised compounds and names lost theirs too), into a word
+        the confusion table reaches with the evidence a generic edit would need."""
+        if self.lexicon.is_domain(best.word) or best.score >= NAME_REPAIR_MIN_SCORE:
+            return True
+        return not best.generic and prior >= GENERIC_MIN_PRIOR and best.score + prior >= GENERIC_MIN_REPAIR_SCORE
 
 
 def _neighbours(text: str, scan: "WordScan", index: int, replaced: dict[int, str]) -> tuple[str, str]:
