@@ -351,6 +351,17 @@ def test_a_short_text_without_damage_keeps_its_valid_words(lexicon, text):
     assert [(e.before, e.after, e.rule) for e in result.edits] == []
 
 
+def test_an_english_passage_is_no_evidence_of_damage(lexicon):
+    # "for" in "Getting it right for every child" is English, not a damaged "för": it must
+    # not make a clean text look damaged, or "Far och mor" would become "Får och mor".
+    text = (
+        "Modellen heter Getting it right for every child (GIRFEC). "
+        "Far och mor, barn och unga: alla är välkomna till familjecentralen."
+    )
+    assert repair_text(text, lexicon).edits == []
+    assert estimate_damage(text, lexicon) == 0.0
+
+
 @pytest.mark.parametrize(
     "damaged,expected",
     [("Det ar bra", "Det är bra"), ("Vi far vanta", "Vi får vänta")],

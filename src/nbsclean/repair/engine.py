@@ -521,7 +521,9 @@ def damage_evidence(analysis_of: dict[str, Analysis], counts: Counter) -> tuple[
             continue
         n = counts[form]
         words += n
-        if _looks_damaged(analysis):
+        # A common English word ("for", "right") may stand in an English passage, which the
+        # repair leaves alone: no evidence either way of damage.
+        if _looks_damaged(analysis) and not analysis.english:
             damaged += n
         elif analysis.has_diacritics:
             healthy_diacritics += n
