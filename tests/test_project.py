@@ -249,3 +249,21 @@ def test_an_explicit_project_wins_over_the_environment(project, tmp_path, monkey
     monkeypatch.chdir(project)
     assert resolve_lexicon_dir() == tmp_path  # the environment over a project found upward
     assert resolve_lexicon_dir(project) == project.resolve() / "lexicon"  # --project over both
+
+
+def test_a_project_ngram_model_is_part_of_the_lexicon_hash(tmp_path):
+    """Records say which lexicon repaired them; the n-gram model decides valid-for-valid
+    words, so a project's own model (e.g. the optional newsreel one) must change the hash."""
+    from nbsclean.repair.lexicon import sources_fingerprint
+
+    root = init_project(tmp_path / "p")
+    without = sources_fingerprint(root.lexicon_dir)
+    model = root.lexicon_dir / "ngrams" / "sv.ngrams"
+    model.parent.mkdir()
+    shutil.copy(packaged_lexicon_dir() / "ngrams" / "sv.ngrams", model)
+    same_model = sources_fingerprint(root.lexicon_dir)
+    with open(model, "ab") as grown:
+        grown.write(b"\0")
+    assert same_model == without  # the packaged model, wherever it lies, is the same lexicon
+    assert sources_fingerprint(root.lexicon_dir) != without
+    assert table_path(lexicon_layers(root.lexicon_dir), "ngrams/sv.ngrams") == model

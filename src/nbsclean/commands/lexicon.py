@@ -56,6 +56,11 @@ def _target_lexicon(project: Optional[Path], lexicon: Optional[Path]) -> Path:
     return directory
 
 
+def table_layer(path: Path, name: str) -> Path:
+    """The lexicon folder a table (``name`` relative to it, e.g. ``ngrams/sv.ngrams``) is in."""
+    return path.parents[len(Path(name).parts) - 1]
+
+
 @lexicon_app.command("show")
 def show_command(
     category: Optional[str] = typer.Option(None, "--category", "-c", help="Only this category's words, one per line."),
@@ -89,7 +94,7 @@ def show_command(
             for layer, layer_words in per_layer
             for name, forms in layer_words.items()
         ]
-        + [{"path": p.name, "layer": str(p.parent)} for p in tables if p.exists()]
+        + [{"path": name, "layer": str(table_layer(p, name))} for name, p in zip(TABLE_FILES, tables) if p.exists()]
         + [{"path": "wordfreq:sv"}, hunspell_source(lexicon.layers)],
         "domain_words": words,
     }

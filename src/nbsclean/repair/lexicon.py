@@ -44,7 +44,10 @@ CACHE_FORMAT = 5  # part of every lexicon's sha256: change it only when lexicons
 BASE_FORMAT = 1  # the layout of the base cache files (lexbase-*.pickle)
 KEEP_BASES = 4  # base caches kept: one per wordfreq/hunspell data in use (e.g. two versions)
 LAYER_FILE = "lexicon.toml"  # a lexicon directory's own settings (extends = "packaged")
-TABLE_FILES = ("confusions.tsv", "context.tsv")
+# The tables a layer may replace, relative to a lexicon directory. The n-gram model is one:
+# a record made with another model was repaired with other context, so it is part of the
+# lexicon's sha256 like the confusion and context tables.
+TABLE_FILES = ("confusions.tsv", "context.tsv", "ngrams/sv.ngrams")
 HUNSPELL_FORMS = "hunspell/sv_SE.forms.marisa"  # relative to a lexicon directory
 DOMAIN_CATEGORIES = ("places", "organisations", "names", "terms")
 # Frequencies are stored as zipf × 100 in small ints (zipf 3 = once per million words).
@@ -166,7 +169,7 @@ def domain_files(directory: Path) -> list[Path]:
 
 def sources_fingerprint(directory: Path) -> str:
     """sha256 over every lexicon source: the domain files of every layer, the tables in
-    use, the hunspell forms and wordfreq's version."""
+    use (the n-gram model among them), the hunspell forms and wordfreq's version."""
     digest = hashlib.sha256()
     digest.update(f"format={CACHE_FORMAT}\n".encode())
     digest.update(f"wordfreq={_wordfreq_data_signature()}\n".encode())
