@@ -48,9 +48,10 @@ MIN_INK_SHARE = 0.002
 DARK_PAGE_LEVEL = 60
 DARK_PAGE_REASON = "the page is dark all over"
 # A despeckled page is poor when more than this many specks per letter are estimated to be
-# left on and beside its letters (preprocess.specks_left_on_text). Dusty pages read at
-# 7-12 % WER with 0.12-0.18 left per letter, at 22-36 % with 0.40-0.52: Tesseract is
-# sure of the words all the same (mean confidence 84-92).
+# left on and beside its letters (preprocess.specks_left_on_text). The dusty pages of
+# samples/degraded and tools/speckle_variants.py: read at 2-12 % WER with 0.115-0.19
+# left per letter, at 23-35 % with 0.40-0.61, while Tesseract is sure of the words all the
+# same (mean confidence 84-92). It errs on the side of flagging (the 2 % page is poor too).
 MAX_SPECKS_LEFT = 0.1
 SPECKS_LEFT_REASON = "specks left on the letters"
 # A reading below this mean confidence looks like garbage (a page read in the wrong
