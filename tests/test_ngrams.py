@@ -170,6 +170,7 @@ def test_clean_swedish_is_never_changed_by_context():
         ("Skriv till nettan.eliasson(9regionsormland.se i dag", "Skriv till nettan.eliasson@regionsormland.se i dag"),
         ("Mejla kalle©sormland.se, tack", "Mejla kalle@sormland.se, tack"),
         ("Kontakt: anna.berg(Qskolan.nu.", "Kontakt: anna.berg@skolan.nu."),
+        ("Svar ges av nettan.eliasson(Oregionsormland.se.", "Svar ges av nettan.eliasson@regionsormland.se."),
     ],
 )
 def test_a_damaged_email_address_gets_its_at_sign_back_and_no_swedish_letters(damaged, expected):

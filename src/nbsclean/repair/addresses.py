@@ -1,7 +1,7 @@
 """E-mail and web addresses, also where OCR damaged them: found so that the word repair
 leaves them alone, and the "@" that OCR misread put back where that is certain (pure).
 
-OCR reads "@" as "Q", "(9", "(@" or "©" ("martin.geislerQfou.sormland.se"), so an address
+OCR reads "@" as "Q", "(9", "(@", "(Q", "(O" or "©" ("martin.geislerQfou.sormland.se"), so an address
 cannot be found from its "@" alone. It is found from its domain instead: letters, dots and
 hyphens ending in a top-level domain that Swedish newsletters use (".se", ".nu", ".com",
 ...), in lower case, as addresses are written ("barnen.Se" is a lost space before a
@@ -22,9 +22,10 @@ _ADDRESS_CHAR = re.compile(r"[\w.+\-@©(]")
 _PATH_CHAR = re.compile(r"[\w./\-?=&%#~+:]")
 _TRAILING = ".,;:!?)-"
 # How OCR wrote the "@": the character itself, "©", the circle's left arc as "(" before
-# the inner "a" read as "9", "@" or "Q" ("(9", "(@", "(Q"), or a capital Q between
-# lower-case letters (no name or word has one there).
-_AT_READINGS = re.compile(r"(?<=[^\W_])(?:@|©|\([9@Q]|(?<=[a-zåäö0-9])Q(?=[a-zåäö0-9]))(?=[^\W_])")
+# the inner "a" read as "9", "@", "Q" or the ring as a capital "O" ("(9", "(@", "(Q", "(O";
+# no address holds a "("), or a capital Q between lower-case letters (no name or word has
+# one there).
+_AT_READINGS = re.compile(r"(?<=[^\W_])(?:@|©|\([9@QO]|(?<=[a-zåäö0-9])Q(?=[a-zåäö0-9]))(?=[^\W_])")
 
 
 def address_spans(text: str) -> list[tuple[int, int]]:
