@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nbsclean.edits import apply_edits
+from nbsclean.edits import Edit, apply_edits
 from nbsclean.extract.model import Page
 from nbsclean.pipeline import PipelineOptions, build_record
 from nbsclean.extract import ExtractedDocument
@@ -45,3 +45,26 @@ def test_junk_edits_replay_and_never_overlap():
     text = apply_edits(raw, edits)
     assert text == "a b"
     assert all(a.end <= b.start for a, b in zip(edits, edits[1:]))
+
+
+def test_a_speck_glued_between_two_words_on_a_poor_page_becomes_a_space():
+    raw = "Den:första lördagen vill vi fira'med er. Skriv till anna.berg@skolan.se eller info.kultur.nu i dag."
+    record = record_of(ocr_page(raw, [], "poor"))
+    marks = [e for e in record["edits"] if e["rule"] == "ocr_speck_mark"]
+    assert [(m["before"], m["after"]) for m in marks] == [(":", " "), ("'", " ")]
+    assert record["text"].startswith("Den första lördagen vill vi fira med er.")
+    assert "anna.berg@skolan.se eller info.kultur.nu" in record["text"]  # addresses keep their dots
+    assert apply_edits(raw, [Edit.from_dict(e) for e in record["edits"]]) == record["text"]
+
+
+def test_glued_marks_are_left_alone_where_they_may_be_real():
+    from nbsclean.repair.junk import speck_mark_edits
+
+    def known(word):
+        return word.lower() in {"hej", "jag", "andakt", "varje", "bl", "t", "ex", "dag"}
+
+    for text in ("Hej,jag kommer", "andakt.Varje dag", "t.ex. i dag", "bl.a. i dag", "se www.andakt.se"):
+        assert speck_mark_edits(text, known, lambda word: False) == [], text
+    # On a page read well, a mark between two words is the repair's business, not a speck.
+    ok = record_of(ocr_page("Den:första lördagen", [], "ok"))
+    assert not [e for e in ok["edits"] if e["rule"] == "ocr_speck_mark"]

@@ -8,10 +8,23 @@ tokens are junk (it has Tesseract's word confidences, see
 
 from __future__ import annotations
 
+from typing import Callable
+
+import regex
+
 from nbsclean.edits import Edit
+from nbsclean.repair.addresses import address_spans
 
 JUNK_RULE = "ocr_junk"
 JUNK_SCORE = 0.9
+SPECK_MARK_RULE = "ocr_speck_mark"
+SPECK_MARK_SCORE = 0.8
+
+# A speck read as a mark glued between two words ("Allt.fler", "fira'med", "Den:första"):
+# both sides words of two letters or more, the second in small letters (a sentence's full
+# stop is followed by a capital), nothing address-like around it. Commas and semicolons are
+# left alone: a real one that lost its space is as likely as a speck.
+_GLUED_MARK = regex.compile(r"(?<![\w@./\-])(\p{L}{2,})([.:'’`´])(\p{Ll}{2,})(?![\w@./\-])")
 
 # On a page whose reading stayed poor, only these rules of the repair are applied: layout
 # and Unicode fixes that hold whatever the words are. Word repairs would turn garbage into
@@ -33,6 +46,21 @@ def junk_edits(raw: str, spans: list[tuple[int, int]]) -> list[Edit]:
         if edits and start < edits[-1].end:
             continue
         edits.append(Edit(start, end, raw[start:end], "", JUNK_RULE, JUNK_SCORE))
+    return edits
+
+
+def speck_mark_edits(raw: str, is_known: Callable[[str], bool], is_listed: Callable[[str], bool]) -> list[Edit]:
+    """On a page read poorly because of specks: a mark glued between two known words,
+    where the words glued together are no word, becomes the space it stands in for."""
+    protected = address_spans(raw)
+    edits = []
+    for match in _GLUED_MARK.finditer(raw):
+        left, right = match.group(1), match.group(3)
+        if any(start < match.end() and match.start() < end for start, end in protected):
+            continue
+        if not (is_known(left) and is_known(right)) or is_listed(left + right):
+            continue
+        edits.append(Edit(match.start(2), match.end(2), match.group(2), " ", SPECK_MARK_RULE, SPECK_MARK_SCORE))
     return edits
 
 

@@ -21,6 +21,8 @@ RULE_MEANINGS: dict[str, str] = {
     "context_ngram": "a valid word replaced because the word bigram model and both neighbours prefer its rival (den har mer → här)",
     "email_at": "an e-mail address's misread @ put back",
     "split_glued_words": "words OCR glued together split again (insatserihela → insatser i hela)",
+    "ocr_junk": "a token OCR read from specks or dust removed",
+    "ocr_speck_mark": "a speck read as a mark between two words, on a scan read poorly, made a space again (Den:första → Den första)",
     "decision": "what a reviewer decided (nbsclean decide, or the served review page)",
 }
 
