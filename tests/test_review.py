@@ -13,20 +13,18 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from headless_chromium import start_chromium, wait_for
 from nbsclean.review.page import render_review
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 if not SEEDS.is_dir():  # running outside the workspace layout
     SEEDS = Path("/work/shared/seeds")
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 HOSTILE = 'Rubrik <script>window.__pwned = 1</script> & "citat" <b>fet</b>\nSérmland och Idns kommuner.\n'
 
 
@@ -173,42 +171,9 @@ def test_render_marks_unknown_word_straddling_an_edit():
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    assert Path(CHROMIUM).exists(), "chromium is missing: apt-get install -y chromium chromium-driver"
-    assert Path(CHROMEDRIVER).exists(), "chromedriver is missing: apt-get install -y chromium-driver"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # An explicit driver path: selenium-manager must not try to download anything.
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(20)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), window_size="1280,900", page_load_timeout=20)
     yield driver
     driver.quit()
-
-
-def wait_for(driver, script: str, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for: {script}")
 
 
 def visible_highlights(driver) -> int:
@@ -223,7 +188,7 @@ def visible_highlights(driver) -> int:
 def test_page_in_headless_chromium(browser, page, records):
     total = sum(len(r["edits"]) for r in records)
     browser.get(page.as_uri())
-    wait_for(browser, "return window.__reviewReady === true")
+    wait_for(browser, "return window.__reviewReady === true", timeout=10.0)
 
     errors = browser.execute_script("return window.__reviewErrors")
     console = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
@@ -287,7 +252,7 @@ def test_lowest_edits_list_carries_copyable_ids(page, records):
 @pytest.mark.browser
 def test_clicking_an_edit_shows_its_id_to_copy(browser, page, records, corpus):
     browser.get(page.as_uri())
-    wait_for(browser, "return window.__reviewReady === true")
+    wait_for(browser, "return window.__reviewReady === true", timeout=10.0)
     target = browser.find_element("css selector", ".text .edit:not(.deletion)")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
     target.click()

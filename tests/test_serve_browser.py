@@ -8,49 +8,24 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
+from headless_chromium import start_chromium, wait_for
 from test_serve import REPOSITORY, Served, built_corpus, nbsclean  # noqa: F401 - built_corpus is a fixture
 
 # --------------------------------------------------------------------------- the browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+# Waits are long: the served page answers after a corpus write, on a loaded machine too.
+WAIT_SECONDS = 60.0
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    assert Path(CHROMIUM).exists(), "chromium is missing: apt-get install -y chromium chromium-driver"
-    assert Path(CHROMEDRIVER).exists(), "chromedriver is missing: apt-get install -y chromium-driver"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,900",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), window_size="1400,900", page_load_timeout=60)
     yield driver
     driver.quit()
-
-
-def wait_for(driver, script: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for: {script}")
 
 
 def page_items(driver) -> list[dict]:
@@ -65,7 +40,7 @@ def press(driver, keys: str) -> None:
 
 def after_action(driver, done_before: int) -> str:
     """Wait until the page has written the action and redrawn itself; its status line."""
-    wait_for(driver, f"return (window.__reviewActions || 0) > {done_before} && !window.__reviewBusy")
+    wait_for(driver, f"return (window.__reviewActions || 0) > {done_before} && !window.__reviewBusy", WAIT_SECONDS)
     status = driver.find_element("id", "status")
     assert "error" not in status.get_attribute("class"), status.text
     return status.text
@@ -94,7 +69,7 @@ def test_decisions_made_in_the_browser_reach_the_corpus(browser, built_corpus, t
         records = read_records(corpus)
         document = max(records.values(), key=lambda r: len(r["edits"]))
         browser.get(f"http://127.0.0.1:{server.port}/doc/{document['id']}?t={server.token}")
-        wait_for(browser, "return window.__reviewReady === true")
+        wait_for(browser, "return window.__reviewReady === true", WAIT_SECONDS)
         items = page_items(browser)
         edits = [i for i in items if i["kind"] == "edit" and i["before"].isalpha() and i["after"].isalpha()]
         done = 0
@@ -136,13 +111,13 @@ def test_decisions_made_in_the_browser_reach_the_corpus(browser, built_corpus, t
         done += 1
         assert "decided" in browser.find_element("id", f"i-{accepted['key']}").get_attribute("class")
         browser.refresh()
-        wait_for(browser, "return window.__reviewReady === true")
+        wait_for(browser, "return window.__reviewReady === true", WAIT_SECONDS)
         assert "decided" in browser.find_element("id", f"i-{accepted['key']}").get_attribute("class")
 
         # 4. Add an unknown word to the lexicon with a category, on the document that has them.
         names = next(r for r in records.values() if r["source"].endswith("names.txt"))
         browser.get(f"http://127.0.0.1:{server.port}/doc/{names['id']}?t={server.token}")
-        wait_for(browser, "return window.__reviewReady === true")
+        wait_for(browser, "return window.__reviewReady === true", WAIT_SECONDS)
         done = 0
         unknown = next(i for i in page_items(browser) if i["kind"] == "unknown")
         assert {i["before"] for i in page_items(browser) if i["kind"] == "unknown"} >= {"Trulsbrink", "Kvarnbyvik"}
