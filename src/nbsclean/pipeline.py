@@ -114,15 +114,13 @@ def _repair_page(page: Page, repair: bool, lexicon, unknown: Counter | None = No
     if page.junk_spans or page.poor:
         # Specks read as tokens go as edits of their own; a page read poorly gets layout
         # fixes only, never words made out of garbage (see repair/junk.py).
-        from nbsclean.repair.junk import junk_edits, merge_junk_and_repairs, speck_mark_edits
+        from nbsclean.repair.junk import merge_junk_and_repairs, noise_edits
 
-        junk = junk_edits(raw, page.junk_spans)
-        if page.poor:
-            if lexicon is None:
-                from nbsclean.repair.lexicon import load_lexicon
+        if page.poor and lexicon is None:
+            from nbsclean.repair.lexicon import load_lexicon
 
-                lexicon = load_lexicon()
-            junk = _without_overlaps(junk + speck_mark_edits(raw, lexicon.is_known, lexicon.is_listed))
+            lexicon = load_lexicon()
+        junk = noise_edits(raw, page.junk_spans, lexicon if page.poor else None)
         edits = merge_junk_and_repairs(edits, junk, poor=page.poor)
         text = apply_edits(raw, edits)
     stats = repaired.stats or {}
@@ -133,15 +131,6 @@ def _repair_page(page: Page, repair: bool, lexicon, unknown: Counter | None = No
         words=int(stats.get("words", _count_words(decoded))),
         unknown_words=int(stats.get("unknown_words", 0)),
     )
-
-
-def _without_overlaps(edits: list[Edit]) -> list[Edit]:
-    """``edits`` in order, each dropped that overlaps one kept before it."""
-    kept: list[Edit] = []
-    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-        if not kept or edit.start >= kept[-1].end:
-            kept.append(edit)
-    return kept
 
 
 def _document_edits(results: list[_PageResult]) -> list[Edit]:

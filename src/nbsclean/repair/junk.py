@@ -64,6 +64,20 @@ def speck_mark_edits(raw: str, is_known: Callable[[str], bool], is_listed: Calla
     return edits
 
 
+def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) -> list[Edit]:
+    """The page's removals of noise, in order and none overlapping: the junk tokens
+    (``spans``), and on a page read poorly (``poor_page_lexicon`` given: its ``is_known``
+    and ``is_listed``) the specks read as marks between words."""
+    found = junk_edits(raw, spans)
+    if poor_page_lexicon is not None:
+        found += speck_mark_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.is_listed)
+    kept: list[Edit] = []
+    for edit in sorted(found, key=lambda e: (e.start, e.end)):
+        if not kept or edit.start >= kept[-1].end:
+            kept.append(edit)
+    return kept
+
+
 def is_layout_edit(edit: Edit) -> bool:
     return all(part in LAYOUT_RULES for part in edit.rule.split("+"))
 
