@@ -65,6 +65,35 @@ def test_quiet_means_nothing_on_stderr(workspace, args):
     assert result.stderr == ""
 
 
+def test_quiet_also_works_after_the_command(workspace):
+    root, env = workspace
+    spoken = nbsclean("review", "c", "-o", "review.html", cwd=root, env=env)
+    assert "nbsclean: review:" in spoken.stderr
+    quiet = nbsclean("review", "c", "-o", "review.html", "-q", cwd=root, env=env)
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+    lexicon = nbsclean("lexicon", "add", "Tystord", "--quiet", cwd=root, env=env)
+    assert lexicon.returncode == 0 and lexicon.stderr == "", lexicon.stderr
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["run", "in", "-o", "out", "-q"], ["-q", "run", "in", "-o", "out"]),
+        (["-v", "check", "samples", "-vv"], ["-vv", "-v", "check", "samples"]),
+        (["lexicon", "add", "--verbose", "ord"], ["--verbose", "lexicon", "add", "ord"]),
+        # the value of an option that takes one stays where it is, even when it looks like -q
+        (["run", "in", "-o", "-q"], ["run", "in", "-o", "-q"]),
+        # after `--` everything is an argument
+        (["repair", "--", "-q"], ["repair", "--", "-q"]),
+        (["-q", "run", "in"], ["-q", "run", "in"]),
+    ],
+)
+def test_global_flags_are_moved_before_the_command(argv, expected):
+    from nbsclean.cli import hoist_global_flags
+
+    assert hoist_global_flags(argv) == expected
+
+
 def test_without_quiet_the_same_commands_do_speak(workspace):
     root, env = workspace
     assert "nbsclean: review:" in nbsclean("review", "c", "-o", "review.html", cwd=root, env=env).stderr

@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run_app(argv: list[str] | None) -> None:
     try:
+        argv = hoist_global_flags(sys.argv[1:] if argv is None else list(argv))
         result = app(args=argv, standalone_mode=False, prog_name="nbsclean")
     except typer.Exit as exc:  # --help, --version, a command's explicit exit code, or Ctrl-C
         if isinstance(exc.__cause__, KeyboardInterrupt):  # typer turns Ctrl-C into Exit(130)
@@ -96,6 +97,48 @@ def _run_app(argv: list[str] | None) -> None:
         print(f"nbsclean: internal error: {type(exc).__name__}: {exc} (run with -vv for a traceback)", file=sys.stderr)
         sys.exit(ExitCode.internal_error)
     sys.exit(int(result or 0))
+
+
+def is_global_flag(token: str) -> bool:
+    """``-q``/``--quiet``/``-v``/``-vv``/``--verbose``: the root's flags, which take no value."""
+    return token in ("-q", "--quiet", "--verbose") or (len(token) >= 2 and token[0] == "-" and set(token[1:]) == {"v"})
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """Move ``-q`` and ``-v`` written after the command (``nbsclean run samples -o out -q``)
+    to the front, where click expects the root's options, so they work anywhere. Walks the
+    arguments with the commands' own option tables, so a value of another option and
+    everything after ``--`` are left where they are."""
+    command = typer.main.get_command(app)
+    kept: list[str] = []
+    hoisted: list[str] = []
+    takes_value_next = False
+    for index, token in enumerate(argv):
+        if takes_value_next:
+            kept.append(token)
+            takes_value_next = False
+        elif token == "--":
+            kept.extend(argv[index:])
+            break
+        elif token in getattr(command, "commands", {}):  # a (sub)command name: its options apply next
+            command = command.commands[token]
+            kept.append(token)
+        elif is_global_flag(token) and kept:
+            hoisted.append(token)
+        else:
+            kept.append(token)
+            takes_value_next = option_takes_separate_value(command, token)
+    return hoisted + kept
+
+
+def option_takes_separate_value(command, token: str) -> bool:
+    """Whether ``token`` is an option of ``command`` whose value is the next argument."""
+    if not token.startswith("-") or "=" in token:
+        return False
+    for param in command.params:
+        if token in getattr(param, "opts", ()) or token in getattr(param, "secondary_opts", ()):
+            return not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+    return False
 
 
 # SIGTERM is what `timeout`, CI cancellation and `kill` send; SIGHUP a closed terminal.
