@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ if os.environ.get("CI"):
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
+# The browser tests start Chromium the way tools/review_screenshot.py does (tools/headless_chromium.py).
+sys.path.insert(0, str(REPO / "tools"))
 
 
 @pytest.fixture(scope="session")

@@ -28,9 +28,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", type=Path, default=REPO / "docs" / "review-serve-screenshot.png")
     args = parser.parse_args()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
+
+    from headless_chromium import start_chromium, wait_for  # tools/ is this script's own folder
 
     with tempfile.TemporaryDirectory(prefix="review-shot-") as temporary:
         work = Path(temporary)
@@ -45,17 +45,12 @@ def main() -> int:
         )
         try:
             url = urlsplit(server.stdout.readline().strip())
-            options = webdriver.ChromeOptions()
-            options.binary_location = "/usr/bin/chromium"
-            for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1400,860", "--hide-scrollbars", f"--user-data-dir={work / 'profile'}"):
-                options.add_argument(flag)
-            driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+            driver = start_chromium(
+                work / "profile", window_size="1400,860", page_load_timeout=60, extra_flags=("--hide-scrollbars",)
+            )
             try:
                 driver.get(f"http://127.0.0.1:{url.port}/doc/{document['id']}?{url.query}")
-                deadline = time.monotonic() + 60
-                while not driver.execute_script("return window.__reviewReady === true") and time.monotonic() < deadline:
-                    time.sleep(0.1)
+                wait_for(driver, "return window.__reviewReady === true", timeout=60)
                 items = driver.execute_script("return JSON.parse(document.getElementById('items').textContent)")
                 target = next(
                     (n for n, item in enumerate(items) if item["crop"] and item["kind"] == "edit" and item["before"].isalpha()), None
@@ -64,11 +59,7 @@ def main() -> int:
                     target = next(n for n, item in enumerate(items) if item["crop"])
                 for _ in range(target):
                     ActionChains(driver).send_keys("j").perform()
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline and not driver.execute_script(
-                    "var i = document.getElementById('crop'); return i.complete && i.naturalWidth > 0 && !i.hidden;"
-                ):
-                    time.sleep(0.1)
+                wait_for(driver, "var i = document.getElementById('crop'); return i.complete && i.naturalWidth > 0 && !i.hidden;", timeout=30)
                 time.sleep(0.5)  # the candidates arrive after the crop
                 args.output.parent.mkdir(parents=True, exist_ok=True)
                 driver.save_screenshot(str(args.output))

@@ -1,5 +1,6 @@
-"""Real headless Chromium for the browser tests (test_review, test_serve_browser): one way
-to start it, with nothing on the network, and one way to wait for the page."""
+"""Real headless Chromium, started one way for the browser tests (test_review,
+test_serve_browser) and README's screenshot (tools/review_screenshot.py): the system's
+chromium and chromedriver, nothing on the network, and one way to wait for the page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
-def start_chromium(profile: Path, *, window_size: str, page_load_timeout: float):
+def start_chromium(profile: Path, *, window_size: str, page_load_timeout: float, extra_flags: tuple[str, ...] = ()):
     """A headless Chromium driven through the system's chromedriver, its profile in
     ``profile`` and the browser's console log kept (``driver.get_log("browser")``)."""
     assert Path(CHROMIUM).exists(), "chromium is missing: apt-get install -y chromium chromium-driver"
@@ -23,7 +24,7 @@ def start_chromium(profile: Path, *, window_size: str, page_load_timeout: float)
     for flag in (
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--window-size={window_size}", f"--user-data-dir={profile}",
+        f"--window-size={window_size}", f"--user-data-dir={profile}", *extra_flags,
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -41,4 +42,4 @@ def wait_for(driver, script: str, timeout: float):
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for: {script}")
+    raise TimeoutError(f"timed out after {timeout} s waiting for: {script}")
