@@ -254,3 +254,28 @@ def test_a_rotated_pdf_page_is_rendered_as_stored(tmp_path):
     plain, turned = render_page(source, "pdf", 1), render_page(rotated, "pdf", 1)
     assert turned.size == plain.size and plain.width < plain.height  # A4 upright, not turned
     assert rotated.read_bytes() == before  # the input is never written
+
+
+def test_a_client_that_leaves_mid_answer_is_not_an_internal_error(built_corpus, tmp_path, caplog):
+    """A browser skips past a crop with `j` or closes the tab while the answer is written: the
+    write fails with a broken pipe, which is logged at debug level, not as an internal error."""
+    import logging
+
+    from nbsclean.review.server import ReviewApp, ReviewServer
+
+    corpus = tmp_path / "c"
+    shutil.copytree(built_corpus, corpus)
+    server = ReviewServer(ReviewApp(corpus, lexicon_directory=tmp_path / "lexicon"))
+    try:
+        port = server.server_address[1]
+        server_end, client_end = socket.socketpair()
+        request = f"GET /?t={server.app.token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+        client_end.sendall(request.encode("ascii"))
+        client_end.close()  # gone before the answer: every write to server_end is a broken pipe
+        with caplog.at_level(logging.DEBUG, logger="nbsclean"):
+            server.RequestHandlerClass(server_end, ("127.0.0.1", 40000), server)
+        server_end.close()
+    finally:
+        server.server_close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert "client left during /" in caplog.text

@@ -694,6 +694,11 @@ class ReviewHandler(BaseHTTPRequestHandler):
                 self.send_json(HTTPStatus.OK, app.act(self.read_json()))
             else:
                 self.send_text(HTTPStatus.NOT_FOUND, "not found")
+        except ConnectionError as exc:
+            # The browser went away mid-answer (a crop skipped past with `j`, a closed tab):
+            # nobody is left to answer, and nothing is wrong with the server.
+            log.debug("client left during %s: %s", url.path, exc)
+            self.close_connection = True
         except RequestRefused as exc:
             self.send_json(exc.status, {"ok": False, "error": str(exc)})
         except (KeyError, ValueError) as exc:
