@@ -70,3 +70,22 @@ def test_a_project_lexicon_uses_the_packaged_forms(tmp_path):
 
     project = init_project(tmp_path / "p")
     assert hunspell_forms_file(lexicon_layers(project.lexicon_dir)) == packaged_lexicon_dir() / HUNSPELL_FORMS
+
+
+def test_the_shipped_proper_nouns_are_what_their_record_says():
+    """hunspell's names (forms it writes only with a capital) ship beside its forms, and
+    the lexicon knows them: a place or a person, not a spelling that is also a word."""
+    from nbsclean.repair.lexicon import HUNSPELL_PROPER_NOUNS, load_lexicon
+
+    path = packaged_lexicon_dir() / HUNSPELL_PROPER_NOUNS
+    record = json.loads((path.parent / "SOURCE.json").read_text(encoding="utf-8"))
+    trie = marisa_trie.Trie()
+    trie.load(str(path))
+    names = sorted(trie.keys())
+    assert len(names) == record["proper_nouns"] > 30_000
+    assert hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest() == record["proper_nouns_sha256"]
+    lexicon = load_lexicon()
+    assert lexicon.is_proper_noun("örebro") and lexicon.is_proper_noun("örebros") and lexicon.is_proper_noun("anders")
+    assert not lexicon.is_proper_noun("dag") and not lexicon.is_proper_noun("hall") and not lexicon.is_proper_noun("även")
+    assert lexicon.is_proper_noun("sörmland")  # a domain place written with a capital
+    assert not lexicon.is_proper_noun("npf")  # an abbreviation, not a name

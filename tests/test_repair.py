@@ -309,6 +309,14 @@ def test_a_capitalised_compound_in_damaged_text_gets_its_letters_back(lexicon):
     assert "träffat Barnhälsovården" in repair_text(damaged, lexicon).text
 
 
+def test_a_name_keeps_its_capital_when_its_letters_come_back(lexicon):
+    """wordfreq lists "örebro" as a common word, but hunspell writes it only with a capital:
+    an "O" before it is a capital Ö, not a small ö that OCR made into a capital."""
+    damaged = DAMAGED_WITH_TRAPS + "\nVi traffas i Orebro och Goteborg i var."
+    repaired = repair_text(damaged, lexicon).text
+    assert "i Örebro och Göteborg" in repaired
+
+
 def test_a_capitalised_unknown_word_in_clean_text_stays(lexicon):
     clean = "Vi har träffat Barnhalsovarden och Sällberg i år, och det gick bra för alla."
     assert repair_text(clean, lexicon).text == clean

@@ -7,7 +7,9 @@
 The lexicon must be the same on every machine, so it does not read whatever hunspell
 dictionary apt installed: it reads ``sv_SE.forms.marisa``, the dictionary's stems with
 their affixes expanded once, here, by hunspell's own ``unmunch`` (Debian: hunspell-tools),
-lower-cased and kept when they look like a word form. The dictionary's sources stay beside
+lower-cased and kept when they look like a word form; and ``sv_SE.names.marisa``, the forms
+the dictionary writes only with a capital (place and person names, lower-cased), which tell
+the repair that a capital must be kept ("Orebro" is "Örebro", never "örebro"). The dictionary's sources stay beside
 it, xz-compressed (``sv_SE.dic.xz``, ``sv_SE.aff.xz``: Göran Andersson's Swedish dictionary
 from LibreOffice, LGPL-3.0, as packaged by Debian's hunspell-sv), so that the forms can be
 rebuilt from the repository alone and the licence's source requirement is met.
@@ -30,9 +32,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from nbsclean.repair.lexicon import HUNSPELL_FORMS, _WORD_FORM  # noqa: E402
+from nbsclean.repair.lexicon import HUNSPELL_FORMS, HUNSPELL_PROPER_NOUNS, _WORD_FORM  # noqa: E402
 
 OUTPUT = REPO / "lexicons" / HUNSPELL_FORMS
+NAMES_OUTPUT = REPO / "lexicons" / HUNSPELL_PROPER_NOUNS
 SYSTEM = Path("/usr/share/hunspell")
 DEFAULT_SOURCE = "Debian hunspell-sv 1:7.5.0-1 (LibreOffice dictionaries, sv_SE by Göran Andersson)"
 
@@ -54,8 +57,8 @@ def take_system_sources(directory: Path) -> str:
     return f"Debian hunspell-sv {version} (LibreOffice dictionaries, sv_SE by Göran Andersson)" if version else DEFAULT_SOURCE
 
 
-def expand(dic: bytes, aff: bytes) -> list[str]:
-    """Every form unmunch makes of the dictionary: lower case, word forms only, sorted."""
+def unmunch_forms(dic: bytes, aff: bytes) -> list[str]:
+    """Every form unmunch makes of the dictionary, as written (case kept), word forms only."""
     unmunch = shutil.which("unmunch")
     if unmunch is None:
         sys.exit("unmunch is missing: apt-get install hunspell-tools")
@@ -65,7 +68,27 @@ def expand(dic: bytes, aff: bytes) -> list[str]:
         aff_path.write_bytes(aff)
         result = subprocess.run([unmunch, str(dic_path), str(aff_path)], capture_output=True, check=True)
     forms = result.stdout.decode("utf-8", errors="replace").split()
-    return sorted({form.lower() for form in forms if _WORD_FORM.match(form)})
+    return [form for form in forms if _WORD_FORM.match(form)]
+
+
+def lower_case_forms(written: list[str]) -> list[str]:
+    """The lexicon's forms: every form lower-cased, sorted."""
+    return sorted({form.lower() for form in written})
+
+
+def proper_noun_forms(written: list[str]) -> list[str]:
+    """Forms the dictionary writes only with a capital and small letters after it (place
+    and person names and their genitives: "Örebro", "Örebros", "Anders"), lower case,
+    sorted. A spelling that is also a common word ("Dag"/"dag", "Hall"/"hall") is not one,
+    nor an abbreviation in capitals ("ABF")."""
+    common = {form.lower() for form in written if not form[:1].isupper()}
+    return sorted(
+        {
+            form.lower()
+            for form in written
+            if form[:1].isupper() and any(c.islower() for c in form[1:]) and form.lower() not in common
+        }
+    )
 
 
 def main() -> None:
@@ -83,8 +106,11 @@ def main() -> None:
     note = args.source_note or note
     dic = lzma.decompress((directory / "sv_SE.dic.xz").read_bytes())
     aff = lzma.decompress((directory / "sv_SE.aff.xz").read_bytes())
-    forms = expand(dic, aff)
+    written = unmunch_forms(dic, aff)
+    forms = lower_case_forms(written)
+    names = proper_noun_forms(written)
     marisa_trie.Trie(forms).save(str(OUTPUT))
+    marisa_trie.Trie(names).save(str(NAMES_OUTPUT))
     record = {
         "source": note,
         "licence": "LGPL-3.0 (the dictionary and the forms made of it; see COPYING.LGPL-3 beside this file)",
@@ -93,9 +119,11 @@ def main() -> None:
         "aff_sha256": hashlib.sha256(aff).hexdigest(),
         "forms": len(forms),
         "forms_sha256": hashlib.sha256("\n".join(forms).encode("utf-8")).hexdigest(),
+        "proper_nouns": len(names),
+        "proper_nouns_sha256": hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest(),
     }
     source_json.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"{len(forms)} forms → {OUTPUT} ({OUTPUT.stat().st_size} bytes); {source_json}")
+    print(f"{len(forms)} forms → {OUTPUT} ({OUTPUT.stat().st_size} bytes); {len(names)} proper nouns → {NAMES_OUTPUT}; {source_json}")
 
 
 if __name__ == "__main__":

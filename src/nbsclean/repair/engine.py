@@ -908,7 +908,9 @@ class Repairer:
     def _recase(self, word: str, token: Token, text: str) -> str:
         if token.text.islower():
             return word
-        common = " " not in word and self.lexicon.direct_zipf(word) >= COMMON_WORD_ZIPF
+        # A name keeps its capital wherever it stands: wordfreq lists "örebro" as common,
+        # but "Orebro" is "Örebro", never "örebro".
+        common = " " not in word and self.lexicon.direct_zipf(word) >= COMMON_WORD_ZIPF and not self.lexicon.is_proper_noun(word)
         return recase(word, token.text, self._starts_sentence(token, text), common)
 
     def _is_likely_repair_of_name(self, best: Candidate, prior: float) -> bool:

@@ -49,6 +49,7 @@ LAYER_FILE = "lexicon.toml"  # a lexicon directory's own settings (extends = "pa
 # lexicon's sha256 like the confusion and context tables.
 TABLE_FILES = ("confusions.tsv", "context.tsv", "ngrams/sv.ngrams")
 HUNSPELL_FORMS = "hunspell/sv_SE.forms.marisa"  # relative to a lexicon directory
+HUNSPELL_PROPER_NOUNS = "hunspell/sv_SE.names.marisa"  # forms hunspell writes only with a capital
 DOMAIN_CATEGORIES = ("places", "organisations", "names", "terms")
 # Frequencies are stored as zipf × 100 in small ints (zipf 3 = once per million words).
 DOMAIN_ZIPF = 4.0  # a domain word is as plausible as a fairly common word
@@ -215,6 +216,7 @@ class Lexicon:
     english_any: frozenset[str]  # every common English word, Swedish or not
     valid_forms: "marisa_trie.Trie | frozenset[str]" = frozenset()  # hunspell forms wordfreq lacks
     layers: tuple[Path, ...] = ()  # the directories it is made of, base first (lexicon_layers)
+    proper_nouns: "marisa_trie.Trie | frozenset[str]" = frozenset()  # hunspell's names, lower case
     _compound_cache: dict[str, float] = field(default_factory=dict, repr=False)
     _nested_cache: dict[str, float] = field(default_factory=dict, repr=False)
     _domain_inflections: frozenset[str] | None = field(default=None, repr=False)
@@ -288,6 +290,21 @@ class Lexicon:
     def is_domain(self, word: str) -> bool:
         lower = word.lower()
         return lower in self.domain_words or (lower.endswith("s") and lower[:-1] in self.domain_words)
+
+    def is_proper_noun(self, lower: str) -> bool:
+        """A name: a form hunspell writes only with a capital ("örebro", "anders"; not
+        "dag" or "hall", which are also common words), or a domain word the archive writes
+        with a capital and small letters after it ("Sörmland"; not "NPF") and no general
+        list makes more common than a domain word (the first name "Dag" is also "dag")."""
+        if lower in self.proper_nouns:
+            return True
+        written = self.domain_forms.get(lower)
+        return (
+            written is not None
+            and written[:1].isupper()
+            and any(c.islower() for c in written[1:])
+            and self.frequencies.get(lower, 0) <= round(DOMAIN_ZIPF * 100)
+        )
 
     def is_english(self, lower: str) -> bool:
         return lower in self.english
@@ -434,7 +451,7 @@ def layered_lexicon(base: BaseTables, directory: Path, layers: tuple[Path, ...],
     english = frozenset(w for w, z in base.english_common.items() if z > frequencies.get(w, 0) / 100 + 1.0)
     return Lexicon(
         fingerprint, directory, frequencies, domain_words, domain_forms, english,
-        frozenset(base.english_common), base.valid_forms, layers,
+        frozenset(base.english_common), base.valid_forms, layers, hunspell_proper_nouns(layers),
     )
 
 
@@ -459,6 +476,21 @@ def hunspell_forms_file(layers: tuple[Path, ...] = ()) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+def hunspell_proper_nouns(layers: tuple[Path, ...] = ()) -> "marisa_trie.Trie | frozenset[str]":
+    """The forms hunspell's dictionary writes only with a capital (names of places and
+    people, lower case), shipped beside its forms by tools/build_hunspell_forms.py and
+    memory-mapped (microseconds); empty when that file is missing."""
+    forms_file = hunspell_forms_file(layers)
+    path = forms_file.parent / Path(HUNSPELL_PROPER_NOUNS).name if forms_file else None
+    if path is None or not path.is_file():
+        return frozenset()
+    import marisa_trie
+
+    trie = marisa_trie.Trie()
+    trie.mmap(str(path))
+    return trie
 
 
 def hunspell_signature(layers: tuple[Path, ...] = ()) -> bytes:
