@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nbsclean.edits import apply_edits
 from nbsclean.errors import EmptyInputError, ExitCode, UnsupportedFileTypeError
@@ -102,3 +104,79 @@ def test_tabs_form_feeds_and_crlf_are_text():
     data = "Sida ett\tkolumn\r\n\fSida två\r\n".encode("utf-8")
     decoded = decode_text_bytes(data, "sidor.txt")
     assert decoded.text == "Sida ett\tkolumn\r\n\fSida två\r\n"
+
+
+# --- the quick test for mojibake must never miss a line ftfy would call bad ---------------
+
+# Every kind of character ftfy's badness expression looks at, and line ends of every kind,
+# scattered thinly through plain and Swedish letters (as mojibake is in a real text: a
+# miss would be a match far from the character the quick test looks for).
+_BADNESS_CHARACTERS = list(
+    "ÃÂÎÐØÙ€œŠš¢£Ÿž®©°·»«¡¿´–—’“”•×²³µ¹¼½¾¤¦¨¬¯¸ƒˆˇ˘˛˜†‡‰ŒœβΒΓΞΟ€™ВГРСЂўàā√≈‚Ä±∂≠™"
+    "\x81\x8d\x9d\xa0\xad│╔▀░"
+    "\n\r\x0b\x0c\x1c\x85\u2028"
+)
+_PLAIN_CHARACTERS = list("abcdefghijklmnoprstuvxyzABC  .,?!-\t0123456789åäöÅÄÖéÉüÜ\n")
+_MOSTLY_PLAIN_TEXT = st.lists(st.sampled_from(_PLAIN_CHARACTERS * 8 + _BADNESS_CHARACTERS), max_size=60).map("".join)
+
+
+def _ftfy_finds_a_bad_line(text: str) -> bool:
+    import ftfy
+
+    return any(ftfy.is_bad(line) for line in text.splitlines(keepends=True))
+
+
+def test_the_quick_mojibake_test_is_worked_out_from_ftfys_expression():
+    from nbsclean.extract import textio
+
+    assert textio._TRIGGERS is not None  # the shortcut is in use with the ftfy installed
+    triggers, reach = textio._TRIGGERS
+    assert 2 <= reach < 64
+    assert "Ã" in triggers and "\x85" in triggers
+    assert not any(ch.isascii() for ch in triggers)
+    assert not set("åäöé") & triggers  # Swedish text is searched only near rare characters
+
+
+@given(_MOSTLY_PLAIN_TEXT)
+@settings(max_examples=1500, deadline=None)
+def test_the_quick_mojibake_test_never_misses_a_bad_line(text):
+    from nbsclean.extract.textio import may_hold_mojibake
+
+    if _ftfy_finds_a_bad_line(text):
+        assert may_hold_mojibake(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SÃ¶rmland",
+        "första raden\nÃ rad två",  # `^` of ftfy's expression: a line that starts with 'Ã '
+        "första raden\r\nÂ rad två",
+        "hej\u2028Ã x",
+        "ordet œ\n",
+        "x" * 40 + "Ã¤" + "y" * 40,
+        "Sörmland – bäst".encode("utf-8").decode("cp1252"),
+    ],
+)
+def test_the_quick_mojibake_test_flags_mojibake(text):
+    from nbsclean.extract.textio import may_hold_mojibake
+
+    assert _ftfy_finds_a_bad_line(text)
+    assert may_hold_mojibake(text)
+
+
+def test_sample_texts_get_the_same_mojibake_edits_as_a_line_by_line_search(monkeypatch):
+    """The speed-up changes no edit: every sample text, with and without the shortcut."""
+    from pathlib import Path
+
+    from nbsclean.extract import textio
+
+    root = Path(__file__).resolve().parents[1] / "samples"
+    texts = [path.read_bytes() for path in sorted(root.rglob("*.txt"))]
+    texts.append("Välkommen till SÃ¶rmland, det Ã¤r bÃ¤st.\nÃ rad\n".encode("utf-8"))
+    assert len(texts) > 20
+    quick = [textio.mojibake_edits(data.decode("utf-8", "replace")) for data in texts]
+    monkeypatch.setattr(textio, "may_hold_mojibake", lambda text: True)
+    slow = [textio.mojibake_edits(data.decode("utf-8", "replace")) for data in texts]
+    assert quick == slow
+    assert any(quick)
