@@ -121,11 +121,25 @@ def test_a_valid_word_becomes_its_rival_when_both_neighbours_say_so(tmp_path):
     assert apply_edits(text, result.edits) == result.text
 
 
-def test_one_sided_evidence_changes_nothing(tmp_path):
-    # "de här" is common, but the next word is one the model never saw: "de har inneburit".
-    model = build(tmp_path, "de här filerna. " * 30)
+def test_a_neighbour_that_speaks_against_the_rival_keeps_the_word(tmp_path):
+    # "de här" is common, but "har inneburit" is the perfect tense: "De har inneburit".
+    model = build(tmp_path, "de här filerna. " * 30 + "det har inneburit mycket. " * 3)
     text = DAMAGED + "De har inneburit lokal utveckling."
     assert "De har inneburit" in repair_text(text, engine=engine_with(model)).text
+
+
+def test_one_neighbour_decides_only_with_a_larger_lead(tmp_path):
+    # The next word is one the model never saw: "den här" alone decides, when the model has
+    # seen it often enough to lead by CONTEXT_ONE_SIDE_MARGIN, and the evidence says the
+    # following word was no help.
+    text = DAMAGED + "Under den har veckan kom nya frågor."
+    strong = build(tmp_path, "den här boken. " * 20 + "vi har en fil. " * 20, "strong.ngrams")
+    result = repair_text(text, engine=engine_with(strong))
+    edit = next(e for e in result.edits if e.before == "har" and e.start > len(DAMAGED))
+    assert edit.after == "här" and edit.rule == "context_ngram" and edit.evidence["following"] == "veckan"
+    # Seen as often beside "har" as beside "här": no lead at all, the channel model's "har" stays.
+    even = build(tmp_path, "den här boken. " * 20 + "den har en fil. " * 20, "even.ngrams")
+    assert "den har veckan" in repair_text(text, engine=engine_with(even)).text
 
 
 def test_a_correct_word_stays_when_both_neighbours_confirm_it(tmp_path):
