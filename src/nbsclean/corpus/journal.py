@@ -225,8 +225,48 @@ def corpus_write(path: Path) -> Iterator[None]:
 
 
 def encode_record(record: dict) -> bytes:
-    """One record as one UTF-8 line (no ASCII escapes, so the file stays readable)."""
+    """One record as one UTF-8 line (no ASCII escapes, so the file stays readable).
+
+    The bytes are those of ``json.dumps(record, ensure_ascii=False, separators=(",", ":"))``.
+    msgspec writes them ~10 times faster (encoding was ~0.5 ms of a text document's ~5 ms)
+    and identically for plain JSON values, except floats that Python writes with an
+    exponent ("1e-05", msgspec "0.00001") and NaN or infinities; a record holding one of
+    those, or anything but plain JSON values, is written by the json module as before."""
+    if _msgspec_writes_as_json(record):
+        try:
+            return _RECORD_ENCODER.encode(record) + b"\n"
+        except (TypeError, ValueError, OverflowError, UnicodeEncodeError, msgspec.EncodeError):
+            pass  # json.dumps raises its own error, or writes what msgspec cannot
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+_RECORD_ENCODER = msgspec.json.Encoder()
+# Floats Python's repr (and so json.dumps) writes without an exponent, as msgspec does.
+_SMALLEST_PLAIN_FLOAT = 1e-4
+_LARGEST_PLAIN_FLOAT = 1e16
+
+
+def _msgspec_writes_as_json(record: dict) -> bool:
+    """Whether msgspec's JSON of ``record`` is byte for byte json.dumps's: only dicts with
+    string keys, lists, tuples, strings, ints, bools, None and floats written without an
+    exponent."""
+    pending: list = [record]
+    while pending:
+        value = pending.pop()
+        kind = type(value)
+        if kind is dict:
+            for key in value:
+                if type(key) is not str:
+                    return False
+            pending.extend(value.values())
+        elif kind is list or kind is tuple:
+            pending.extend(value)
+        elif kind is float:
+            if value != 0.0 and not (_SMALLEST_PLAIN_FLOAT <= abs(value) < _LARGEST_PLAIN_FLOAT):
+                return False  # also NaN and the infinities
+        elif kind is not str and kind is not int and kind is not bool and value is not None:
+            return False
+    return True
 
 
 def read_journal(path: Path, *, repair: bool = True) -> list[dict]:

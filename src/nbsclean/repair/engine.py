@@ -275,6 +275,7 @@ class Engine:
         self._analysis_cache: dict[str, Analysis] = {}
         self._split_cache: dict[str, tuple[list[str], float] | None] = {}
         self._piece_repairs: dict[str, tuple[list[Candidate], int]] = {}
+        self._unknown_verdicts: dict[str, bool] = {}  # unknown_words: form -> on the to-do list
 
     # -- candidate generation -------------------------------------------------------------
     def candidates(self, lower: str, allow_compounds: bool = True, max_changes: int = MAX_CHANGES) -> list[Candidate]:
@@ -1157,15 +1158,19 @@ def unknown_words(text: str, lexicon: Lexicon | None = None) -> Counter:
     """Word forms in ``text`` that the lexicon does not know (URLs, e-mails, numbers excluded)."""
     engine = default_engine(lexicon)
     # Each form is judged once, however often it occurs (the words of tokenize_words: the
-    # scan's forms with a letter; a run counts unknown words of every record it writes).
-    forms = Counter(scan_words(text).forms)
-    return Counter(
-        {
-            form: count
-            for form, count in forms.items()
-            if any(c.isalpha() for c in form) and is_unknown(form, engine.analyse(form))
-        }
-    )
+    # scan's forms with a letter; a run counts unknown words of every record it writes),
+    # and once per engine: a run's documents share most of their words.
+    verdicts = engine._unknown_verdicts
+    if len(verdicts) > 500_000:
+        verdicts.clear()
+    unknown: Counter = Counter()
+    for form, count in Counter(scan_words(text).forms).items():
+        verdict = verdicts.get(form)
+        if verdict is None:
+            verdict = verdicts[form] = any(c.isalpha() for c in form) and is_unknown(form, engine.analyse(form))
+        if verdict:
+            unknown[form] = count
+    return unknown
 
 
 def is_unknown(form: str, analysis: Analysis) -> bool:

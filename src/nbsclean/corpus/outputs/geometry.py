@@ -227,8 +227,11 @@ def record_placements(record: dict) -> list[list[PlacedWord]]:
     without word boxes: text files, records written before boxes were kept)."""
     from nbsclean.extract.model import words_from_columns
 
+    pages = record.get("pages") or []
+    if not any(page.get("words") for page in pages):  # text files: no boxes, nothing to place
+        return [[] for _ in pages]
     placements = []
-    for page, edits in zip(record.get("pages") or [], page_edits(record)):
+    for page, edits in zip(pages, page_edits(record)):
         words = words_from_columns(page.get("words"), page.get("raw_text", ""))
         placements.append(place_repaired_words(page.get("raw_text", ""), edits, words))
     return placements
