@@ -112,3 +112,20 @@ def test_parquet_keeps_nested_fields(tmp_path):
     assert table.to_pylist()[1]["pages"][0]["ocr_conf"] == 91.5
     assert table.to_pylist()[1]["metadata"] == {"issue": "24:1"}
     assert json.loads(json.dumps(table.to_pylist()[0]["edits"])) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0.0, -0.0, 0.1, 1 / 3, 1e-4, 9.99e-5, 1e-05, 1e15, 1e16, 1e300, float("nan"), float("inf"), 2**70, -7, True,
+     None, "Sörmland\u2028\x7f\x00\x1f\"\\", ("tuple", 1)],
+)
+def test_a_record_line_has_the_bytes_json_dumps_writes(value):
+    """encode_record writes with msgspec where that gives json.dumps's very bytes, and with
+    json where it would not (exponent floats, NaN, huge integers)."""
+    import json
+
+    from nbsclean.corpus.journal import encode_record
+
+    record = {"id": "0123456789abcdef", "values": [value, {"nested": value}], "text": "Välkommen"}
+    expected = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    assert encode_record(record) == expected
