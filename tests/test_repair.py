@@ -317,6 +317,51 @@ def test_a_name_keeps_its_capital_when_its_letters_come_back(lexicon):
     assert "i Örebro och Göteborg" in repaired
 
 
+def test_a_number_range_read_by_an_english_model_gets_its_en_dash_back(lexicon):
+    damaged = DAMAGED_WITH_TRAPS + "\nFor barn 0-6 ar, kl. 13.00-15.30, ring 08-123 45 67 fore 2021-06-14."
+    result = repair_text(damaged, lexicon)
+    assert "barn 0–6 år, kl. 13.00–15.30, ring 08-123 45 67" in result.text
+    assert "2021-06-14" in result.text
+    dashes = [e for e in result.edits if e.rule == "range_dash"]
+    assert [(e.before, e.after) for e in dashes] == [("-", "–"), ("-", "–")]
+    assert apply_edits(damaged, result.edits) == result.text
+
+
+def test_a_clean_text_keeps_the_hyphens_its_author_typed(lexicon):
+    clean = "Barn 0-6 år är välkomna mellan kl. 13.00-15.30, och föräldrarna också."
+    assert repair_text(clean, lexicon).text == clean
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("barnen 0-6 år", "barnen 0–6 år"),
+        ("sidorna 12-15.", "sidorna 12–15."),
+        ("(7-18)", "(7–18)"),
+        ("åren 1998-2002", "åren 1998–2002"),
+        ("kl. 9:30-11:00", "kl. 9:30–11:00"),
+        ("2021-06-14", None),  # a date
+        ("08-123 45 67", None),  # a phone number
+        ("0155-24 50 00", None),
+        ("ISBN 91-7712-390-5", None),
+        ("bankgiro 123-4567", None),
+        ("vann med 3-1", None),  # a score, or a code: not a rising range
+        ("A4-5", None),
+        ("3-åriga", None),
+        ("1,5-2 timmar", None),  # a decimal: where the range starts is not certain
+        ("9-12.30", None),
+        ("7—18 år", None),  # an em dash stays
+        ("0–6 år", None),  # already an en dash
+    ],
+)
+def test_only_a_hyphen_that_can_only_be_a_range_gets_an_en_dash(text, expected):
+    from nbsclean.repair.dashes import range_dash_edits
+
+    edits = range_dash_edits(text)
+    assert all(e.rule == "range_dash" and e.before == "-" for e in edits)
+    assert apply_edits(text, edits) == (expected or text)
+
+
 def test_a_capitalised_unknown_word_in_clean_text_stays(lexicon):
     clean = "Vi har träffat Barnhalsovarden och Sällberg i år, och det gick bra för alla."
     assert repair_text(clean, lexicon).text == clean

@@ -35,6 +35,7 @@ import regex
 
 from nbsclean.repair.addresses import address_spans, at_sign_repairs
 from nbsclean.repair.confusions import ConfusionModel, ContextRule, load_context_rules
+from nbsclean.repair.dashes import range_dash_edits
 from nbsclean.edits import Edit, apply_edits, compose
 from nbsclean.repair.lexicon import Lexicon, lexicon_dir, load_lexicon
 from nbsclean.repair.ngrams import Evidence, NgramModel, load_model, model_path
@@ -1097,6 +1098,9 @@ def _repair_piece(
     at_edits = at_sign_repairs(normalised, address_spans(normalised))
     if at_edits:  # inside addresses, which the word repair never touches
         word_edits = sorted(word_edits + at_edits, key=lambda e: e.start)
+    layout_edits = _layout_edits(normalised, view)
+    if layout_edits:  # between words, which no word edit touches
+        word_edits = sorted(word_edits + layout_edits, key=lambda e: e.start)
     edits = compose(raw, normalise_edits, word_edits, middle=normalised)
     repaired = apply_edits(normalised, word_edits, validate=False)  # compose() validated them on normalised
     if not unicodedata.is_normalized("NFC", repaired):
@@ -1108,6 +1112,15 @@ def _repair_piece(
         edits = [edit.shifted(start) for edit in edits]
     split_words = sum(e.after.count(" ") - e.before.count(" ") for e in word_edits)
     return RepairedPiece(start, repaired, edits, unknown, split_words)
+
+
+def _layout_edits(text: str, view: DocumentView) -> list[Edit]:
+    """Typography an English OCR model loses, put back only in a document it read (damage,
+    and odds of damage a generic edit needs: no correct å/ä/ö): the en dash of a number
+    range ("0-6 år" → "0–6 år"). A clean text keeps its hyphens, as its author wrote them."""
+    if not view.damaged or view.prior < GENERIC_MIN_PRIOR:
+        return []
+    return range_dash_edits(text)
 
 
 def paragraph_runs(text: str, limit: int | None = None) -> list[tuple[int, int]]:

@@ -20,6 +20,7 @@ RULE_MEANINGS: dict[str, str] = {
     "context": "a valid word chosen by its neighbours (7–18 ar → år)",
     "context_ngram": "a valid word replaced because the word bigram model and both neighbours prefer its rival (den har mer → här)",
     "email_at": "an e-mail address's misread @ put back",
+    "range_dash": "the en dash of a number range, which an English OCR model reads as a hyphen, put back (0-6 år → 0–6 år)",
     "split_glued_words": "words OCR glued together split again (insatserihela → insatser i hela)",
     "ocr_junk": "a token OCR read from specks or dust removed",
     "ocr_speck_mark": "a speck read as a mark between two words, on a scan read poorly, made a space again (Den:första → Den första)",
