@@ -35,6 +35,8 @@ _RANGE = re.compile(
     r"(?![\w\-–—/]|[.,:]\d)"  # not followed by more of a number, a date or a word
 )
 RANGE_DASH_SCORE = 0.9
+_NUMBER_CHARS = frozenset("0123456789.:")
+_LONGEST_NUMBER = 7  # "1234.56"
 
 
 def _value(number: str) -> tuple[int, int]:
@@ -59,13 +61,21 @@ def range_dash_edits(text: str) -> list[Edit]:
     """An en dash for every hyphen in ``text`` that can only be a number range's (see the
     module's docstring); the caller decides that the document was read by a model that
     writes no en dash."""
-    if "-" not in text:
-        return []
     edits: list[Edit] = []
-    for match in _RANGE.finditer(text):
-        if _is_range(match.group("first"), match.group("second")):
-            at = match.end("first")
-            edits.append(Edit(at, at + 1, "-", EN_DASH, "range_dash", RANGE_DASH_SCORE))
+    # The hyphens found with str.find, and the pattern tried only at those between digits:
+    # scanning the whole text with the pattern costs a tenth of the repair's time.
+    at = text.find("-", 1)
+    while at != -1:
+        if text[at - 1].isdigit() and text[at + 1 : at + 2].isdigit():
+            start = at - 1
+            while start > 0 and at - start < _LONGEST_NUMBER and text[start - 1] in _NUMBER_CHARS:
+                start -= 1
+            while not text[start].isdigit():
+                start += 1
+            match = _RANGE.match(text, start)
+            if match and match.end("first") == at and _is_range(match.group("first"), match.group("second")):
+                edits.append(Edit(at, at + 1, "-", EN_DASH, "range_dash", RANGE_DASH_SCORE))
+        at = text.find("-", at + 1)
     return edits
 
 
