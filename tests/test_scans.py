@@ -218,6 +218,30 @@ def test_a_speckled_page_is_cleaned_before_its_first_reading(tmp_path):
     assert recall(result.raw_text) > 0.85, result.raw_text
 
 
+def test_a_one_bit_page_is_despeckled_without_a_third_grey_class():
+    """A 1-bit photocopy has only ink and paper: no middle class to find (scikit-image's
+    multi-level Otsu refuses such a page), the two-class threshold is used."""
+    one_bit = np.where(np.asarray(page()) < 128, 0, 255).astype(np.uint8)
+    threshold, shows_through = preprocess.ink_threshold(one_bit)
+    assert not shows_through and 0 <= threshold < 255
+    cleaned, cleaning = preprocess.remove_specks_and_show_through(one_bit)
+    assert not cleaning.shows_through
+    assert (cleaned == 0).sum() > 0.9 * (one_bit == 0).sum()
+
+
+def test_a_broken_glyph_photocopy_page_read_poorly_is_retried_not_crashed(tmp_path):
+    """A 1-bit page whose first reading is poor is retried despeckled; that retry works on
+    two grey levels only (it raised ValueError from threshold_multiotsu before)."""
+    broken = np.where(np.asarray(page(size=26)) < 128, 0, 255).astype(np.uint8)
+    rng = np.random.default_rng(3)
+    holes = rng.random(broken.shape) < 0.25
+    broken[holes & (broken == 0)] = 255
+    path = save(Image.fromarray(broken).convert("1"), tmp_path / "broken.png")
+    result = only_page(path)
+    assert result.quality["verdict"] in ("ok", "poor")
+    assert result.raw_text.strip()
+
+
 def test_specks_left_on_the_letters_are_estimated_from_the_open_paper():
     """Twice the dust leaves about twice the specks on the letters; a clean page none."""
     normalise = preprocess.normalise_background

@@ -292,6 +292,8 @@ def ink_threshold(normalised: np.ndarray) -> tuple[int, bool]:
 
     histogram = np.bincount(normalised.ravel(), minlength=256)
     otsu, _ = cv2.threshold(normalised, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if np.count_nonzero(histogram) < 3:
+        return int(otsu), False  # a 1-bit page (a photocopy) has no third class to find
     ink_level, paper_level = (int(t) for t in threshold_multiotsu(hist=histogram, classes=3))
     ink = (normalised <= ink_level).astype(np.uint8)
     middle = (normalised > ink_level) & (normalised <= paper_level)
