@@ -16,7 +16,8 @@ touched) and uses OpenCV's primitives for the image work:
   decides whether the first reading is of the despeckled page;
 * :func:`remove_specks_and_show_through` - ink apart from the reverse side's text
   (scikit-image's multi-level Otsu, when the page shows through) and from the specks
-  that lie where no mark of a letter goes;
+  that lie where no mark of a letter goes, or in a mark's place without looking like
+  the mark (:func:`marks_by_evidence`);
 * :class:`PageTransform` - the rotation, deskew and scale applied for OCR, and the way
   back: points of the OCR image mapped to the page as stored, so word boxes land on the
   word's ink in the original scan.
@@ -353,12 +354,26 @@ MARK_AFTER = 0.5
 MARK_BAND = 1.5
 
 
-def where_marks_go(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, scale: TextScale) -> np.ndarray:
-    """Where a small mark belongs to a letter (1): just above it (the dots of "ä", "ö",
-    "i", the ring of "å", accents), or just after it level with the letter's foot (full
-    stops, commas, the colon's lower dot) or its head (closing quotes, apostrophes). A
-    speck left of a letter, below it, or after it at mid-height belongs to none.
-    ``letter``: per component label, whether it is a letter (not small).
+@dataclass(frozen=True)
+class MarkZones:
+    """Where a small mark may belong to a letter, as three 0/1 images (see
+    :func:`where_marks_go`): just ``above`` letters (the dots of "ä", "ö", "i", the ring of
+    "å"), just after them level with their ``foot`` (full stops, commas) or their ``head``
+    (closing quotes, apostrophes)."""
+
+    above: np.ndarray
+    foot: np.ndarray
+    head: np.ndarray
+
+    def union(self) -> np.ndarray:
+        return self.above | self.foot | self.head
+
+
+def where_marks_go(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, scale: TextScale) -> MarkZones:
+    """Where a small mark may belong to a letter: just above it, or just after it level with
+    the letter's foot or its head. A speck left of a letter, below it, or after it at
+    mid-height belongs to none. ``letter``: per component label, whether it is a letter
+    (not small).
     """
     cv2 = _cv2()
 
@@ -382,9 +397,136 @@ def where_marks_go(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, sc
     # (so the place above a letter is marked), one at its right end reaches left.
     above = np.ones((up + slack + 1, 2 * slack + 1), np.uint8)
     after = np.ones((2 * slack + 1, right + slack + 1), np.uint8)
-    marked = cv2.dilate(letters, above, anchor=(slack, slack))
-    marked |= cv2.dilate(foot, after, anchor=(right, slack))
-    return marked | cv2.dilate(head, after, anchor=(right, slack))
+    return MarkZones(
+        above=cv2.dilate(letters, above, anchor=(slack, slack)).astype(bool),
+        foot=cv2.dilate(foot, after, anchor=(right, slack)).astype(bool),
+        head=cv2.dilate(head, after, anchor=(right, slack)).astype(bool),
+    )
+
+
+# How a mark looks where it belongs, in stroke widths (sw) and letter heights (lh): the two
+# dots of "ä" and "ö" lie side by side at one height (centres within 1 sw vertically, at
+# most PAIR_REACH lh apart, sizes within a factor MARK_SIZE_RATIO); a ring or accent split
+# by the threshold into arcs lies stacked (centres within 1 sw across, STACK_REACH sw
+# apart); a ring or accent in one piece is flat and wide (RING_WIDTH sw or more) over the
+# middle of its letter; the dot of "i" and "j" stands over a stem no wider than STEM_WIDTH
+# sw (SERIF_STEM_WIDTH with serifs, when ink runs straight down under the dot). A full stop or comma follows its letter's foot (where_marks_go's reach), between
+# FOOT_RISE sw above and FOOT_DROP sw below it, and a word space follows it (no letter
+# within SPACE_AFTER sw). A quote or apostrophe at head level is taller than wide
+# (QUOTE_ELONGATION). Dust is round and lies anywhere: a speck in a mark's place that
+# shows none of this is dust.
+PAIR_REACH = 1.0
+MARK_SIZE_RATIO = 3.0
+STACK_REACH = 2.5
+RING_WIDTH = 1.8
+STEM_WIDTH = 2.6
+SERIF_STEM_WIDTH = 4.0
+DESCENDER_HEIGHT = 1.15
+FOOT_RISE = 0.7
+FOOT_DROP = 2.5
+SPACE_AFTER = 2.0
+QUOTE_ELONGATION = 1.4
+
+
+def marks_by_evidence(
+    labels: np.ndarray, stats: np.ndarray, candidates: np.ndarray, letter: np.ndarray, zones: MarkZones, scale: TextScale
+) -> np.ndarray:
+    """Per component label, whether a small component in a mark's place (``candidates``)
+    looks like the mark that goes there (see the constants above), from the geometry of
+    the components around it. A speck that merely lies in a mark's place is read by
+    Tesseract as a full stop, an apostrophe or the dots of an "ä"; a real mark has a
+    partner, a stem, or a word space after it."""
+    cv2 = _cv2()
+
+    count = stats.shape[0]
+    small_pixels = candidates[labels]
+
+    def touching(zone: np.ndarray) -> np.ndarray:
+        return np.bincount(labels[zone & small_pixels], minlength=count) > 0
+
+    above, foot, head = touching(zones.above), touching(zones.foot), touching(zones.head)
+    sw, lh = max(1.0, scale.stroke_width), max(1.0, scale.letter_height)
+    letters = letter[labels]
+    left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    width, height, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    centre_x, centre_y = left + width / 2, top + height / 2
+    keep = np.zeros(count, dtype=bool)
+    for i in np.nonzero(candidates & above)[0]:
+        keep[i] = _diacritic_evidence(i, labels, letters, candidates & above, stats, centre_x, centre_y, area, sw, lh)
+    for i in np.nonzero(candidates & foot & ~keep)[0]:
+        keep[i] = _full_stop_evidence(i, labels, letters, stats, sw, lh)
+    elongated = height >= QUOTE_ELONGATION * width
+    keep |= candidates & head & elongated
+    return keep
+
+
+def _diacritic_evidence(i, labels, letters, marks, stats, centre_x, centre_y, area, sw, lh) -> bool:
+    cv2 = _cv2()
+
+    x, y, w, h = (int(v) for v in stats[i, :4])
+    cx, cy = centre_x[i], centre_y[i]
+    # A partner: another mark side by side (the dots of ä, ö) or stacked (arcs of a ring).
+    y0, y1 = max(0, int(cy - STACK_REACH * sw)), int(cy + STACK_REACH * sw) + 1
+    x0, x1 = max(0, int(cx - PAIR_REACH * lh)), int(cx + PAIR_REACH * lh) + 1
+    near = np.unique(labels[y0:y1, x0:x1])
+    near = near[marks[near] & (near != i)]
+    if near.size:
+        similar = (area[near] * MARK_SIZE_RATIO >= area[i]) & (area[near] <= area[i] * MARK_SIZE_RATIO)
+        side = (np.abs(centre_y[near] - cy) <= sw) & (np.abs(centre_x[near] - cx) >= max(w, 1))
+        stacked = (np.abs(centre_x[near] - cx) <= sw) & (np.abs(centre_y[near] - cy) <= STACK_REACH * sw)
+        if np.any(similar & (side | stacked)):
+            return True
+    # The letter under it: the first letter pixel below its centre, within reach.
+    column = letters[y + h:y + h + int(MARK_ABOVE * lh + sw) + 1, max(0, int(cx - sw)):int(cx + sw) + 1]
+    hits = np.nonzero(column.any(axis=1))[0]
+    if hits.size == 0:
+        return False
+    row = y + h + int(hits[0])
+    band = labels[row, max(0, int(cx - sw)):int(cx + sw) + 1]
+    below = band[letters[row, max(0, int(cx - sw)):int(cx + sw) + 1]]
+    if below.size == 0:
+        return False
+    j = int(np.bincount(below).argmax())
+    letter_left, letter_width = stats[j, cv2.CC_STAT_LEFT], stats[j, cv2.CC_STAT_WIDTH]
+    letter_centre = letter_left + letter_width / 2
+    over_a_stem = (letter_width <= STEM_WIDTH * sw and abs(cx - letter_centre) <= sw) or (
+        letter_width <= SERIF_STEM_WIDTH * sw and _stands_on_a_stem(letters, row, int(cx), lh)
+    )
+    ring_or_accent = w >= RING_WIDTH * sw and abs(cx - letter_centre) <= letter_width / 4
+    return bool(over_a_stem or ring_or_accent)
+
+
+def _stands_on_a_stem(letters: np.ndarray, top: int, column: int, lh: float) -> bool:
+    """Whether the letter below a mark is a stem straight down from ``top`` under it (the
+    "i" and "j" of a serif type, wider than a stem by their serifs): ink in (almost) every
+    row of its upper part, where the bowl of an "a" or "o" is open."""
+    rows = letters[top:top + max(2, round(0.6 * lh)), max(0, column - 1):column + 2].any(axis=1)
+    return rows.size > 0 and rows.mean() >= 0.85
+
+
+def _full_stop_evidence(i, labels, letters, stats, sw, lh) -> bool:
+    cv2 = _cv2()
+
+    x, y, w, h = (int(v) for v in stats[i, :4])
+    bottom = y + h
+    # The letter before it: letter pixels in the rows of its foot, as far left as the
+    # place of a mark reaches (where_marks_go).
+    rows = slice(max(0, int(bottom - 0.5 * lh)), bottom)
+    reach = max(0, int(x - MARK_AFTER * lh - sw / 2))
+    before = letters[rows, reach:x]
+    if not before.any():
+        return False
+    found = labels[rows, reach:x][before]
+    j = int(found[np.argmax(np.nonzero(before)[1])])  # the nearest one
+    letter_height = stats[j, cv2.CC_STAT_HEIGHT]
+    letter_bottom = stats[j, cv2.CC_STAT_TOP] + letter_height
+    drop = (bottom - letter_bottom) / sw
+    # A letter with a descender ("g", "p", "j") has its foot below the line: no measure.
+    if letter_height <= DESCENDER_HEIGHT * lh and not (-FOOT_RISE <= drop <= FOOT_DROP):
+        return False
+    # A word space after it: no letter within SPACE_AFTER sw to its right on its line.
+    after = letters[max(0, int(bottom - 0.5 * lh)):bottom, x + w:x + w + int(SPACE_AFTER * sw) + 1]
+    return not after.any()
 
 
 @dataclass(frozen=True)
@@ -405,7 +547,8 @@ def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, 
     letters, :class:`TextScale`, so the same rule holds at any type size and resolution).
 
     Full stops, commas and the dots of "å", "ä", "ö" and "i" sit close to their letters
-    and stay; a speck on or next to a letter stays too (it cannot be told from a mark).
+    and look like marks (:func:`marks_by_evidence`): they stay; a speck touching a letter
+    stays too (it is one component with it).
     """
     cv2 = _cv2()
 
@@ -420,9 +563,11 @@ def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, 
     letter[0] = False
     letters = letter[labels].astype(np.uint8)
     scale = TextScale(height, stroke_width(letters))
-    near_letters = where_marks_go(labels, stats, letter, scale).astype(bool)
+    zones = where_marks_go(labels, stats, letter, scale)
+    near_letters = zones.union()
     beside_a_letter = np.bincount(labels[near_letters & small[labels]], minlength=count) > 0
-    specks = small & ~beside_a_letter
+    marks = marks_by_evidence(labels, stats, small & beside_a_letter, letter, zones, scale)
+    specks = small & ~marks
     kept = ink.astype(bool) & ~specks[labels]
     cleaned = np.where(kept, 0, 255).astype(np.uint8)
     left = specks_left_on_text(labels, specks, letters, near_letters, limit) / max(1, int(letter.sum()))
