@@ -68,3 +68,31 @@ def test_glued_marks_are_left_alone_where_they_may_be_real():
     # On a page read well, a mark between two words is the repair's business, not a speck.
     ok = record_of(ocr_page("Den:första lördagen", [], "ok"))
     assert not [e for e in ok["edits"] if e["rule"] == "ocr_speck_mark"]
+
+
+def test_a_vowel_mark_added_or_lost_by_a_speck_is_put_right_on_a_poor_page():
+    raw = "Den gemensamma kåmpost blév full, ställ in kannorna i förradet. Skriv till karl.stål@exempel.se, Karl Stål."
+    record = record_of(ocr_page(raw, [], "poor"))
+    letters = [(e["before"], e["after"]) for e in record["edits"] if e["rule"] == "ocr_speck_letter"]
+    assert letters == [("å", "o"), ("é", "e"), ("a", "å")]
+    assert "kompost blev full" in record["text"] and "förrådet" in record["text"]
+    assert "karl.stål@exempel.se, Karl Stål." in record["text"]  # addresses and names as read
+    assert apply_edits(raw, [Edit.from_dict(e) for e in record["edits"]]) == record["text"]
+    # On a page read well, the repair decides; this rule does not run.
+    ok = record_of(ocr_page(raw, [], "ok"))
+    assert not [e for e in ok["edits"] if e["rule"] == "ocr_speck_letter"]
+
+
+def test_a_mark_is_left_as_read_when_two_words_are_one_mark_away():
+    from nbsclean.repair.junk import speck_letter_edits
+
+    frequencies = {"gar": 3.6, "går": 6.2, "kompost": 3.2, "vara": 6.0, "våra": 5.5}
+
+    def listed(lower):
+        return frequencies.get(lower, 0.0)
+
+    # "går" is far commoner than "gar": the dots become the ring.
+    edits = speck_letter_edits("gär kåmpost", listed, listed)
+    assert [(e.start, e.before, e.after) for e in edits] == [(1, "ä", "å"), (5, "å", "o")]
+    # "vära": "vara" and "våra" are both common, one mark away: nothing is changed.
+    assert speck_letter_edits("vära", listed, listed) == []

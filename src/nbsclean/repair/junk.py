@@ -26,6 +26,22 @@ SPECK_MARK_SCORE = 0.8
 # left alone: a real one that lost its space is as likely as a speck.
 _GLUED_MARK = regex.compile(r"(?<![\w@./\-])(\p{L}{2,})([.:'’`´])(\p{Ll}{2,})(?![\w@./\-])")
 
+SPECK_LETTER_RULE = "ocr_speck_letter"
+SPECK_LETTER_SCORE = 0.7
+# Letters one mark apart: a speck above a vowel adds dots, a ring or an accent ("blév";
+# an "o" with a speck over it is read as "å" too: "kåmpost"), and a dot or ring lost in the
+# threshold takes them away ("förradet"). Nothing
+# else is changed on a poor page: a word is not made out of garbage, one mark is moved.
+_ONE_MARK_APART = {
+    "a": "äå", "ä": "aå", "å": "aäo", "o": "ö", "ö": "o", "e": "é", "é": "e",
+    "A": "ÄÅ", "Ä": "AÅ", "Å": "AÄO", "O": "Ö", "Ö": "O", "E": "É", "É": "E",
+}
+_LETTERS = regex.compile(r"(?<![\w@./\-])\p{L}{2,}(?![\w@/\-]|\.\w)")
+# A word the change makes must be a common one (Zipf frequency), and clearly commoner than
+# any other word one mark away, or the mark is left as read.
+SPECK_LETTER_MIN_ZIPF = 2.0
+SPECK_LETTER_MARGIN = 1.0
+
 # On a page whose reading stayed poor, only these rules of the repair are applied: layout
 # and Unicode fixes that hold whatever the words are. Word repairs would turn garbage into
 # other (plausible-looking, wrong) words; the page is flagged for a person instead.
@@ -64,13 +80,44 @@ def speck_mark_edits(raw: str, is_known: Callable[[str], bool], is_listed: Calla
     return edits
 
 
+def speck_letter_edits(raw: str, listed: Callable[[str], float], zipf: Callable[[str], float]) -> list[Edit]:
+    """On a page read poorly because of specks: a word no list has that becomes a common
+    listed word by moving one mark of one vowel (:data:`_ONE_MARK_APART`) gets that mark;
+    the letter is the edit. ``listed``: the frequency of a form some list has (0 when none
+    does; a lower-case form); ``zipf``: the frequency the lexicon gives any form
+    (compounds of known parts too: "längstå" is "längs" + "tå", the word wanted commoner
+    still)."""
+    protected = address_spans(raw)
+    edits = []
+    for match in _LETTERS.finditer(raw):
+        word = match.group()
+        if listed(word.lower()) > 0 or any(start < match.end() and match.start() < end for start, end in protected):
+            continue
+        found = []
+        for index, letter in enumerate(word):
+            for other in _ONE_MARK_APART.get(letter, ""):
+                candidate = word[:index] + other + word[index + 1:]
+                found.append((listed(candidate.lower()), index, other))
+        found.sort(reverse=True)
+        if not found or found[0][0] < max(SPECK_LETTER_MIN_ZIPF, zipf(word) + SPECK_LETTER_MARGIN / 2):
+            continue
+        if len(found) > 1 and found[1][0] > found[0][0] - SPECK_LETTER_MARGIN:
+            continue
+        _, index, other = found[0]
+        start = match.start() + index
+        edits.append(Edit(start, start + 1, raw[start], other, SPECK_LETTER_RULE, SPECK_LETTER_SCORE))
+    return edits
+
+
 def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) -> list[Edit]:
     """The page's removals of noise, in order and none overlapping: the junk tokens
-    (``spans``), and on a page read poorly (``poor_page_lexicon`` given: its ``is_known``
-    and ``is_listed``) the specks read as marks between words."""
+    (``spans``), and on a page read poorly (``poor_page_lexicon`` given: its ``is_known``,
+    ``is_listed``, ``listed_zipf`` and ``zipf``) the specks read as marks between words and the marks of
+    vowels a speck added or lost."""
     found = junk_edits(raw, spans)
     if poor_page_lexicon is not None:
         found += speck_mark_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.is_listed)
+        found += speck_letter_edits(raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.zipf)
     kept: list[Edit] = []
     for edit in sorted(found, key=lambda e: (e.start, e.end)):
         if not kept or edit.start >= kept[-1].end:
