@@ -1,7 +1,8 @@
 """Scale of `nbsclean run` on many small text documents, resume of a complete corpus, and
 repair of long texts: time, CPU and peak memory side by side in one run.
 
-    python bench/bench_scale.py [--docs 10000] [--repair-words 1000000,5000000]
+    python bench/bench_scale.py [--docs 10000] [--small-docs 1000] [--large-docs 100000]
+                                [--repair-words 1000000,5000000]
                                 [--baseline 26e5951] [--no-dask] [--keep DIR]
 
 Rows (all in one run, so the machine's drift touches every row alike):
@@ -12,8 +13,10 @@ Rows (all in one run, so the machine's drift touches every row alike):
 * ``run -j 1``, ``run -j 2`` and ``run --executor dask -j 2`` (two local single-thread
   workers) on the same ``--docs`` text documents of 300-600 words, cut from the sample
   newsletters' clean text with a fixed seed (every document different);
-* ``run --resume`` of the complete corpus (nothing left to do: the cost of reading it), and
-  of a corpus of its first ``--small-docs`` documents, to show whether memory grows;
+* ``run --resume`` of the complete corpus (nothing left to do: the cost of reading it), of
+  a corpus of its first ``--small-docs`` documents, and of a synthetic complete corpus of
+  ``--large-docs`` documents (the full corpus's real records copied for more generated
+  inputs, see :func:`synthetic_corpus`), to show whether memory grows with the corpus;
 * ``repair`` of one text of N words (``--repair-words``) in a fresh process.
 
 Peak memory is the largest sum of the resident set sizes of the process *tree* (the driver,
@@ -27,9 +30,11 @@ an error.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -192,9 +197,43 @@ def small_corpus(full: Path, small_inputs: Path, target: Path) -> None:
     shutil.copyfile(full / "manifest.json", target / "manifest.json")
 
 
-def hashlib_sha256(path: Path) -> str:
-    import hashlib
+def synthetic_corpus(full: Path, docs: int, inputs: Path, target: Path, count: int) -> None:
+    """A complete corpus of ``count`` documents written quickly, for resuming only.
 
+    Its inputs are ``write_documents(inputs, count)``: with the same seed the first
+    ``docs`` of them are the documents of the ``full`` corpus (made by a real run), whose
+    records and text files are taken as they are. Each later input gets a copy of the record
+    of document ``n % docs`` (the same size and fields) under its own id, sha256, size and
+    source, and that record's text file: a journal that says every input is done, as a
+    real run would leave it, without repairing ``count`` documents first. Resume reads
+    records, hashes inputs and lists text files; it does not compare texts with inputs.
+    """
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "text").mkdir(parents=True)
+    shutil.copyfile(full / "manifest.json", target / "manifest.json")
+    offsets = {}  # document number -> where its record starts in the full journal
+    with open(full / "documents.jsonl", "rb") as source:
+        while line := source.readline():
+            source_name = re.search(rb'"source":"[^"]*doc(\d+)\.txt"', line)
+            offsets[int(source_name.group(1))] = source.tell() - len(line)
+    if len(offsets) != docs:
+        sys.exit(f"the full corpus has {len(offsets)} records, not {docs}")
+    with open(full / "documents.jsonl", "rb") as source, open(target / "documents.jsonl", "wb") as out:
+        for n in range(count):
+            source.seek(offsets[n % docs])
+            record = json.loads(source.readline())
+            text_name = f"{record['id']}.txt"
+            if n >= docs:
+                path = inputs / f"{n % 100:02d}" / f"doc{n:06d}.txt"
+                data = path.read_bytes()
+                sha256 = hashlib.sha256(data).hexdigest()
+                record = dict(record, id=sha256[:16], sha256=sha256, bytes=len(data),
+                              source=str(Path(record["source"]).parent.parent / path.parent.name / path.name))
+            os.link(full / "text" / text_name, target / "text" / f"{record['id']}.txt")
+            out.write((json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+
+
+def hashlib_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -206,6 +245,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=10000)
     parser.add_argument("--small-docs", type=int, default=1000, help="the smaller corpus resumed beside the full one")
+    parser.add_argument("--large-docs", type=int, default=100000,
+                        help="a larger corpus resumed beside the full one: the full corpus's records copied for "
+                             "generated inputs (see synthetic_corpus; 0: none)")
     parser.add_argument("--repair-words", default="1000000,5000000")
     parser.add_argument("--baseline", default=BASELINE_COMMIT, help="commit of the baseline row ('' for none)")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask row")
@@ -244,8 +286,19 @@ def main() -> None:
                                 nbsclean("run", str(small_inputs), "-o", str(small), "--resume", "-j", "1"), args.small_docs))
     resumes.append(measured(f"run --resume (complete corpus of {args.docs})",
                             nbsclean("run", str(inputs), "-o", str(first), "--resume", "-j", "1"), args.docs))
+    if args.large_docs > args.docs:
+        large_inputs = workdir / f"inputs-{args.large_docs}"
+        if not large_inputs.exists():
+            write_documents(large_inputs, args.large_docs)  # the same seed: the full set comes first
+        large = workdir / f"corpus-{args.large_docs}"
+        synthetic_corpus(first, args.docs, large_inputs, large, args.large_docs)
+        resumes.append(measured(f"run --resume (complete synthetic corpus of {args.large_docs})",
+                                nbsclean("run", str(large_inputs), "-o", str(large), "--resume", "-j", "1"), args.large_docs))
+        if not args.keep:
+            shutil.rmtree(large, ignore_errors=True)
+            shutil.rmtree(large_inputs, ignore_errors=True)
     rows.extend(resumes)
-    resume = resumes[-1]
+    resume = next(row for row in resumes if row.units == args.docs)
     for words in [int(w) for w in args.repair_words.split(",") if w]:
         text_file = workdir / f"repair-{words}.txt"
         text_file.write_text(long_text(words), encoding="utf-8")
@@ -266,8 +319,9 @@ def main() -> None:
     print(f"- {verdict(resume.peak_mb <= 200 and resume.seconds <= 2)}: resume of the complete corpus ≤ 200 MB and ≤ 2 s "
           f"({resume.peak_mb:.0f} MB, {resume.seconds:.1f} s)")
     if len(resumes) > 1:
-        print(f"- {verdict(resume.peak_mb <= 1.2 * resumes[0].peak_mb)}: resume memory flat "
-              f"({resumes[0].units} documents {resumes[0].peak_mb:.0f} MB, {resume.units} documents {resume.peak_mb:.0f} MB)")
+        largest = resumes[-1]
+        print(f"- {verdict(largest.peak_mb <= 1.2 * resumes[0].peak_mb)}: resume memory flat (≤ 1.2× from the smallest "
+              "to the largest corpus: " + ", ".join(f"{row.units} documents {row.peak_mb:.0f} MB" for row in resumes) + ")")
     print(f"- {verdict(one.seconds / two.seconds >= 1.7)}: -j 2 ≥ 1.7× -j 1 ({one.seconds / two.seconds:.2f}× wall; "
           f"CPU of the tree {two.cpu / one.cpu:.2f}× of -j 1's)")
     baseline = next((row for row in rows if row.label.startswith("baseline")), None)

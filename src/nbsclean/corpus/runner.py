@@ -69,6 +69,7 @@ from nbsclean.corpus.tasks import (
     ProcessFn,
     RunContext,
     WorkItem,
+    CHUNK_BYTES,
     CHUNK_FILES,
     chunk_tasks,
     finish_record,
@@ -99,6 +100,17 @@ FORMATS = ("jsonl", "txt", "parquet", "pdf", "alto")
 EXECUTORS = ("local", "dask")
 SYNC_MODES = ("group", "each")  # see corpus.journal.JournalWriter
 LOCAL_CLUSTER_HOST = "127.0.0.1"  # the address a local Dask cluster's scheduler and workers bind
+# Dask settings of the local cluster a run starts (a cluster of one's own takes the same as
+# DASK_* environment variables, see README "Running on a cluster"): no statistical profiler
+# sampling every worker's stack every 10 ms (the task's thread then gives up the GIL to it;
+# it is for the dashboard, which a local run does not start), and a once-a-second
+# responsiveness tick and system monitor instead of 50 and 2 a second. Together about a
+# second of CPU per 1 000 text documents, in the workers and the driver.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "1s",
+}
 # Options that change what a record contains; the password only unlocks, so it is left out
 # (and never written anywhere), and the OCR time-out only decides whether a record is made.
 FINGERPRINT_EXCLUDES = ("password", "ocr_timeout")
@@ -106,6 +118,9 @@ FINGERPRINT_EXCLUDES = ("password", "ocr_timeout")
 # the next ones waiting, so a worker never idles while the driver makes a group durable,
 # and few enough to bound the memory of finished lines.
 IN_FLIGHT_PER_WORKER = 3
+# A Dask task's chunk: up to this many files or input bytes (see DaskExecutor).
+DASK_CHUNK_FILES = 128
+DASK_CHUNK_BYTES = 256 * 1024
 # A run is cut into at least this many chunks per worker, so that a short run is spread.
 CHUNKS_PER_WORKER_AT_LEAST = 4
 # How long a stopped worker may take to remove its temporary files before it is killed.
@@ -240,6 +255,11 @@ class DaskExecutor:
     started on the loopback address.
     """
 
+    # Chunks several times the local pool's: each task costs the scheduler, the client and
+    # the worker a few milliseconds of messages, so a chunk should hold ~0.5 s of work.
+    chunk_files = DASK_CHUNK_FILES
+    chunk_bytes = DASK_CHUNK_BYTES
+
     def __init__(self, scheduler: str | None, workers: int, context: RunContext):
         try:
             from distributed import Client, LocalCluster
@@ -256,16 +276,20 @@ class DaskExecutor:
             except (OSError, TimeoutError) as exc:
                 raise FileAccessError(f"cannot reach the Dask scheduler: {exc}", source=scheduler) from exc
         else:
+            import dask
+
             # Everything of a local cluster listens on the loopback address only, and no
-            # dashboard is started: a batch run opens nothing on the network.
-            self._cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host=LOCAL_CLUSTER_HOST,
-                dashboard_address=None,
-                worker_dashboard_address=None,
-            )
+            # dashboard is started: a batch run opens nothing on the network. Its workers
+            # and the driver (which holds the scheduler and the nannies) run lighter.
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                self._cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host=LOCAL_CLUSTER_HOST,
+                    dashboard_address=None,
+                    worker_dashboard_address=None,
+                )
             self._client = Client(self._cluster)
             self._client.wait_for_workers(workers)  # so that the context below reaches every one
         self.workers = max(1, sum(self._client.nthreads().values()))
@@ -313,7 +337,11 @@ def ordered_results(
     is reported as ``worker_crashed`` (or ``too_large``), the innocent ones complete.
     """
     window = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
-    upcoming = chunk_tasks(tasks, max_files=files_per_chunk(len(tasks), executor.workers))
+    most_files = getattr(executor, "chunk_files", CHUNK_FILES)
+    most_bytes = getattr(executor, "chunk_bytes", CHUNK_BYTES)
+    upcoming = chunk_tasks(
+        tasks, max_bytes=most_bytes, max_files=files_per_chunk(len(tasks), executor.workers, most_files)
+    )
     pending: deque[tuple[list[InputFile], Any]] = deque()
 
     def refill() -> None:
@@ -342,10 +370,11 @@ def ordered_results(
         yield from zip(chunk, results)
 
 
-def files_per_chunk(files: int, workers: int) -> int:
-    """At most CHUNK_FILES, and few enough that a short run still gives every worker
-    several chunks (24 files on two workers: chunks of 3, not one chunk for one worker)."""
-    return max(1, min(CHUNK_FILES, files // (workers * CHUNKS_PER_WORKER_AT_LEAST)))
+def files_per_chunk(files: int, workers: int, most: int = CHUNK_FILES) -> int:
+    """At most ``most`` (the executor's chunk size), and few enough that a short run still
+    gives every worker several chunks (24 files on two workers: chunks of 3, not one chunk
+    for one worker)."""
+    return max(1, min(most, files // (workers * CHUNKS_PER_WORKER_AT_LEAST)))
 
 
 def _rerun_one_by_one(executor: Executor, suspects: list, item_of: Callable, *, restart: bool = True) -> list:
