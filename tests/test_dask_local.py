@@ -15,6 +15,11 @@ LISTENERS = textwrap.dedent(
     import psutil
     from nbsclean.corpus.runner import DaskExecutor
 
+    def worker_settings():
+        import dask
+
+        return dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval")
+
     def main():
         executor = DaskExecutor(None, 2, None)
         try:
@@ -22,7 +27,9 @@ LISTENERS = textwrap.dedent(
             for process in [me, *me.children(recursive=True)]:
                 for connection in process.net_connections(kind="inet"):
                     if connection.status == psutil.CONN_LISTEN:
-                        print(connection.laddr.ip)
+                        print("listen", connection.laddr.ip)
+            for profile, tick in executor._client.run(worker_settings).values():
+                print("worker", profile, tick)
         finally:
             executor.close()
 
@@ -37,6 +44,9 @@ def test_scheduler_workers_and_dashboard_listen_on_loopback_only(tmp_path):
     script.write_text(LISTENERS, encoding="utf-8")
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr
-    addresses = result.stdout.split()
+    lines = [line.split() for line in result.stdout.splitlines()]
+    addresses = [line[1] for line in lines if line[0] == "listen"]
     assert len(addresses) >= 3  # the scheduler and two workers at least
     assert set(addresses) == {"127.0.0.1"}, addresses
+    # The workers run without Dask's stack profiler and with a slow tick (LOCAL_CLUSTER_CONFIG).
+    assert [line[1:] for line in lines if line[0] == "worker"] == [["False", "1s"], ["False", "1s"]]
