@@ -180,3 +180,19 @@ def test_sample_texts_get_the_same_mojibake_edits_as_a_line_by_line_search(monke
     slow = [textio.mojibake_edits(data.decode("utf-8", "replace")) for data in texts]
     assert quick == slow
     assert any(quick)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [r"(?i:ã)x", r"\bÃ", r"ab", r"(?<=x)Ã", r"Ã$"],
+    ids=["inline-ignorecase", "word-boundary", "ascii-only-alternative", "look-behind", "end-anchor"],
+)
+def test_no_shortcut_when_ftfys_expression_holds_what_the_analysis_cannot_follow(monkeypatch, extra):
+    """A future ftfy whose expression could match without a trigger, or look beyond what it
+    matches, makes every text be searched line by line again."""
+    import re
+
+    from nbsclean.extract import textio
+
+    monkeypatch.setattr(textio, "BADNESS_RE", re.compile(extra + "|" + textio.BADNESS_RE.pattern, textio.BADNESS_RE.flags))
+    assert textio._badness_triggers() is None

@@ -178,6 +178,8 @@ def _badness_triggers() -> tuple[frozenset[str], int] | None:
                 if low >= 1 and inner is not None:
                     found.append(inner)
             elif op is c.SUBPATTERN:
+                if av[1] & (re.IGNORECASE | re.MULTILINE | re.DOTALL):  # an inline (?i), (?m), (?s)
+                    raise _NoShortcut(av)
                 inner = triggers(av[-1])
                 if inner is not None:
                     found.append(inner)
