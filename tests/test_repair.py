@@ -362,6 +362,19 @@ def test_only_a_hyphen_that_can_only_be_a_range_gets_an_en_dash(text, expected):
     assert apply_edits(text, edits) == (expected or text)
 
 
+def test_a_capital_o_before_a_common_word_mid_sentence_is_a_small_o_with_dots(lexicon):
+    """An English model reads a small ö as a capital O: mid-sentence, before a word that is
+    common and no name, the capital goes ("Overgripande" is "övergripande"); before a name
+    it stays ("Orebro" is "Örebro")."""
+    damaged = DAMAGED_WITH_TRAPS + "\nSe nagra Overgripande rekommendationer fran Orebro."
+    assert "Se några övergripande rekommendationer från Örebro." in repair_text(damaged, lexicon).text
+
+
+def test_a_capital_i_mid_sentence_is_a_small_l_also_where_its_letters_spell_a_compound(lexicon):
+    damaged = DAMAGED_WITH_TRAPS + "\nVi kan dra nytta av Idrdomar fran pilotprojekten."
+    assert "nytta av lärdomar från" in repair_text(damaged, lexicon).text
+
+
 def test_a_capitalised_unknown_word_in_clean_text_stays(lexicon):
     clean = "Vi har träffat Barnhalsovarden och Sällberg i år, och det gick bra för alla."
     assert repair_text(clean, lexicon).text == clean

@@ -191,7 +191,9 @@ SINGLE_LETTER_WORDS = frozenset("iåö")  # Swedish words of one letter
 ZIPF_TOTAL = 9.0  # zipf = log10(frequency per 10⁹ words)
 SWEDISH_FUNCTION_WORD_ZIPF = 6.0  # "i", "en", "man", "in": Swedish first, whatever English says
 ENGLISH_MAX_SWEDISH_ZIPF = 5.0  # "for", "right", "every": English, and not common Swedish
-COMMON_WORD_ZIPF = 4.0  # once per 100 000 words: a common word, not a name
+# Mid-sentence, a capital O or A before a word this common (3 in a million words) that is no
+# name (hunspell's names, the archive's) is a small ö or ä an English model read as a capital.
+COMMON_WORD_ZIPF = 3.5
 NAME_REPAIR_MIN_SCORE = 1.5  # a capitalised non-word mid-sentence may be a name: repair only into a likely word
 # (capital OCR wrote, small letter meant): an English model's "I" for l, "O" for ö, "A" for ä.
 CAPITALS_READ_FOR_SMALL_LETTERS = frozenset({("I", "l"), ("O", "ö"), ("A", "ä")})
@@ -865,6 +867,11 @@ class Repairer:
         best = analysis.best
         if best is None:
             return None
+        if _CAPITAL_I_FOR_L.match(token.text) and not self._starts_sentence(token, text):
+            # A capital I before small letters mid-sentence is an English model's small l:
+            # the form as written is damaged, whatever compound its letters spell
+            # ("Idrdomar" is "lärdomar", not a rare compound of "idr" and "domar").
+            return self._decide_unknown(token, text, analysis, prior)
         margin = best.score - analysis.known_zipf + prior
         if margin < 0:
             return None
