@@ -216,6 +216,21 @@ def test_specks_in_the_places_of_marks_go_unless_they_look_like_marks():
     assert np.count_nonzero(~on_text[1:]) < 20
 
 
+def test_points_inside_numbers_and_abbreviations_stay():
+    """The point of "9.00" and "t.ex." has a letter right after it, but sits no nearer
+    that letter than its own: it is a mark, not dust before a word."""
+    cv2 = preprocess._cv2()
+    lines = ["Mötet börjar kl. 9.00 och slutar 12.30, t.ex. i aulan.", "Anmälan senast 24.5 till Åsa."]
+    clean = page(lines)
+    clean_ink = (np.asarray(clean) < 128).astype(np.uint8)
+    cleaned, _ = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(clean), 300))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clean_ink, connectivity=8)
+    marks = [i for i in range(1, count) if stats[i, cv2.CC_STAT_HEIGHT] < 12 and stats[i, cv2.CC_STAT_WIDTH] < 12]
+    assert len(marks) >= 12
+    lost = [tuple(stats[i, :2]) for i in marks if (cleaned[labels == i] == 0).mean() <= 0.5]
+    assert lost == []
+
+
 def test_a_clean_page_shows_no_specks_and_a_dusty_one_does():
     clean = preprocess.page_evidence(np.asarray(page()), 300).paper
     dusty = preprocess.page_evidence(np.asarray(speckled_with_show_through()), 300).paper

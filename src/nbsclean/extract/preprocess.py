@@ -410,17 +410,18 @@ def where_marks_go(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, sc
 # by the threshold into arcs lies stacked (centres within 1 sw across, STACK_REACH sw
 # apart); a ring or accent in one piece is flat and wide (RING_WIDTH sw or more) over the
 # middle of its letter; the dot of "i" and "j" stands over a stem no wider than STEM_WIDTH
-# sw (SERIF_STEM_WIDTH with serifs, when ink runs straight down under the dot). A full stop or comma follows its letter's foot (where_marks_go's reach), between
-# FOOT_RISE sw above and FOOT_DROP sw below it, and a word space follows it (no letter
-# within SPACE_AFTER sw). A quote or apostrophe at head level is taller than wide
-# (QUOTE_ELONGATION). Dust is round and lies anywhere: a speck in a mark's place that
-# shows none of this is dust.
+# sw (SERIF_STEM_WIDTH with serifs, when ink runs straight down under the dot). A full
+# stop or comma follows its letter's foot (where_marks_go's reach), between FOOT_RISE sw
+# above and FOOT_DROP sw below it, and a word space follows it (no letter within
+# SPACE_AFTER sw) or it sits no nearer the next letter than its own ("9.00", "t.ex.").
+# A quote or apostrophe at head level is taller than wide (QUOTE_ELONGATION). Dust is
+# round and lies anywhere: a speck in a mark's place that shows none of this is dust.
 PAIR_REACH = 1.0
 MARK_SIZE_RATIO = 3.0
 STACK_REACH = 2.5
 RING_WIDTH = 1.8
 STEM_WIDTH = 2.6
-SERIF_STEM_WIDTH = 4.0
+SERIF_STEM_WIDTH = 4.5
 DESCENDER_HEIGHT = 1.15
 FOOT_RISE = 0.7
 FOOT_DROP = 2.5
@@ -490,17 +491,19 @@ def _diacritic_evidence(i, labels, letters, marks, stats, centre_x, centre_y, ar
     letter_left, letter_width = stats[j, cv2.CC_STAT_LEFT], stats[j, cv2.CC_STAT_WIDTH]
     letter_centre = letter_left + letter_width / 2
     over_a_stem = (letter_width <= STEM_WIDTH * sw and abs(cx - letter_centre) <= sw) or (
-        letter_width <= SERIF_STEM_WIDTH * sw and _stands_on_a_stem(letters, row, int(cx), lh)
+        letter_width <= SERIF_STEM_WIDTH * sw and _stands_on_a_stem(letters, row, int(cx), lh, sw)
     )
     ring_or_accent = w >= RING_WIDTH * sw and abs(cx - letter_centre) <= letter_width / 4
     return bool(over_a_stem or ring_or_accent)
 
 
-def _stands_on_a_stem(letters: np.ndarray, top: int, column: int, lh: float) -> bool:
+def _stands_on_a_stem(letters: np.ndarray, top: int, column: int, lh: float, sw: float) -> bool:
     """Whether the letter below a mark is a stem straight down from ``top`` under it (the
-    "i" and "j" of a serif type, wider than a stem by their serifs): ink in (almost) every
-    row of its upper part, where the bowl of an "a" or "o" is open."""
-    rows = letters[top:top + max(2, round(0.6 * lh)), max(0, column - 1):column + 2].any(axis=1)
+    "i" and "j" of a serif type, wider than a stem by their serifs): ink within half a
+    stroke of the mark's centre in (almost) every row of its upper part, where the bowl of
+    an "a" or "o" is open."""
+    half = max(1, round(sw / 2))
+    rows = letters[top:top + max(2, round(0.6 * lh)), max(0, column - half):column + half + 1].any(axis=1)
     return rows.size > 0 and rows.mean() >= 0.85
 
 
@@ -524,9 +527,15 @@ def _full_stop_evidence(i, labels, letters, stats, sw, lh) -> bool:
     # A letter with a descender ("g", "p", "j") has its foot below the line: no measure.
     if letter_height <= DESCENDER_HEIGHT * lh and not (-FOOT_RISE <= drop <= FOOT_DROP):
         return False
-    # A word space after it: no letter within SPACE_AFTER sw to its right on its line.
+    # A word space after it (no letter within SPACE_AFTER sw to its right on its line), or,
+    # between two letters, nearer the one before than the one after: the point of "9.00"
+    # and "t.ex." sits in the middle, dust just before a word's first letter does not.
     after = letters[max(0, int(bottom - 0.5 * lh)):bottom, x + w:x + w + int(SPACE_AFTER * sw) + 1]
-    return not after.any()
+    if not after.any():
+        return True
+    gap_before = x - (reach + int(np.nonzero(before)[1].max())) - 1
+    gap_after = int(np.nonzero(after.any(axis=0))[0][0])
+    return gap_before <= gap_after + sw
 
 
 @dataclass(frozen=True)
