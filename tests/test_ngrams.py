@@ -142,6 +142,22 @@ def test_one_neighbour_decides_only_with_a_larger_lead(tmp_path):
     assert "den har veckan" in repair_text(text, engine=engine_with(even)).text
 
 
+def test_the_neighbour_a_context_rule_does_not_read_can_veto_it(tmp_path):
+    # lexicons/context.tsv reads "detta ar" as "detta år"; the following word says "är".
+    model = build(tmp_path, "detta är en fil. " * 20 + "detta år kom vi. " * 5 + "ett år kom vi. " * 5)
+    text = DAMAGED + "Detta ar en bra sak. Detta ar kom vi hit."
+    assert "Detta år en bra" in repair_text(text, engine=engine_with(None)).text
+    repaired = repair_text(text, engine=engine_with(model)).text
+    assert "Detta är en bra" in repaired and "Detta år kom" in repaired
+
+
+def test_a_blank_line_ends_the_context(tmp_path):
+    # A heading ("Modellen firar ett ar") is no clause with the paragraph after it.
+    model = build(tmp_path, "hur är det nu. " * 20 + "ett år kom vi. " * 5)
+    text = DAMAGED + "\n\nModellen firar ett ar\n\nDet hände mycket."
+    assert "firar ett år\n\nDet" in repair_text(text, engine=engine_with(model)).text
+
+
 def test_a_correct_word_stays_when_both_neighbours_confirm_it(tmp_path):
     # Without context the channel model reads "far" in a damaged text as "får"; "min far
     # och" is the father.

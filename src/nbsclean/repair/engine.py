@@ -213,6 +213,7 @@ CONTEXT_MAX_LOG10_GAIN = 3.0
 # it made 53 right changes, 4 half right (the case wrong) and 1 correct word wrong; with
 # 1.25, 46 and none).
 CONTEXT_ONE_SIDE_MARGIN = 0.5
+CONTEXT_RULE_VETO = 1.0
 CONTEXT_NO_EVIDENCE = 1e-9  # a log10 gain difference this small is none (rounding of equal factors)
 # Bounds on the work one token may cost (hostile input: glued lines, runs of one letter).
 # Ordinary text stays far below them (see bench/bench_worst_case.py for the largest cases).
@@ -703,12 +704,36 @@ class Repairer:
             alternative = next((c for c in analysis.alternatives if c.word == rule.alternative), None)
             if alternative is None:
                 continue
+            if rule.weight > 0 and self._neighbour_vetoes_rule(rule, analysis, token.text.lower(), previous, following):
+                continue
             margin = alternative.score + rule.weight - analysis.known_zipf + prior
             if margin >= KNOWN_WORD_MARGIN:
                 return self._recase(alternative.word, token, text), "context", _confidence(margin - KNOWN_WORD_MARGIN)
             if rule.weight < 0:
                 return token.text, "context", _confidence(KNOWN_WORD_MARGIN - margin)  # kept
         return None
+
+    def _neighbour_vetoes_rule(self, rule, analysis: Analysis, lower: str, previous: str, following: str) -> bool:
+        """A context rule reads one neighbour ("detta ar" → "år"); the bigram model may
+        read the other: when that one makes the word the channel model would choose more
+        probable than the rule's alternative by CONTEXT_RULE_VETO ("detta ar en": "är"),
+        the rule does not apply."""
+        ngrams = self.engine.ngrams
+        if ngrams is None:
+            return False
+        best = analysis.best
+        rival = best.word if best is not None and self.lexicon.is_listed(best.word) else lower
+        if rival == rule.alternative:
+            return False
+        # A clause boundary is no evidence here: headings and list items end anywhere.
+        sides = []
+        if rule.previous is None and previous:
+            sides.append((previous, None))
+        if rule.following is None and following:
+            sides.append((None, following))
+        return any(
+            ngrams.context_gain(rival, *side) - ngrams.context_gain(rule.alternative, *side) >= CONTEXT_RULE_VETO for side in sides
+        )
 
     def _forms_for_ngram_context(self, analysis_of: dict[str, Analysis], prior: float) -> set[str]:
         """Listed forms with a listed rival that the neighbours could make win (or lose).
@@ -967,6 +992,8 @@ def _neighbours(text: str, scan: "WordScan", index: int, replaced: dict[int, str
             stripped = gap.strip()
             if stripped and stripped not in "–—-":
                 return ""
+            if gap.count("\n") > 1:
+                return ""  # a blank line: a new paragraph, or a heading's end
         return replaced.get(other, forms[other]).lower()
 
     return word_at(index - 1), word_at(index + 1)
