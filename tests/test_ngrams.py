@@ -181,11 +181,14 @@ def test_both_neighbours_can_choose_between_two_repairs(tmp_path):
     assert edit.rule == "context_ngram" and edit.evidence["probability"]["tråd"] > 0.5 > edit.evidence["probability"]["träd"]
 
 
-def test_one_neighbour_does_not_choose_between_two_repairs(tmp_path):
-    # The following word is one the model never saw: the channel model's choice stands.
-    model = build(tmp_path, "en röd tråd genom boken. " * 20 + "ett högt träd i skogen. " * 20)
+def test_a_neighbour_against_the_rival_keeps_the_channel_models_repair(tmp_path):
+    # "röd tråd" was seen, but so was "träd kvar", and that neighbour vetoes "tråd".
+    model = build(tmp_path, "en röd tråd genom boken. " * 20 + "ett högt träd kvar i skogen. " * 20)
     text = DAMAGED + "Det finns en rod trad kvar."
     assert "röd träd kvar" in repair_text(text, engine=engine_with(model)).text
+    # A following word the model never saw beside either says nothing: "röd" alone decides.
+    silent = build(tmp_path, "en röd tråd genom boken. " * 20 + "ett högt träd i skogen. " * 20, "silent.ngrams")
+    assert "röd tråd kvar" in repair_text(text, engine=engine_with(silent)).text
 
 
 def test_clean_swedish_is_never_changed_by_context():

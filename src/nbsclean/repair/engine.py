@@ -825,19 +825,17 @@ class Repairer:
 
     def _ngram_switches(self, channel: Candidate, rivals: list[Candidate], previous: str, following: str):
         """The channel model replaces the word by ``channel``; another listed candidate
-        takes its place when each neighbour on its own makes that one more probable and
-        both together outweigh the channel model's preference by the usual margin ("röd
-        trad genom": "tråd", not the commoner "träd")."""
+        takes its place when the neighbours favour it (:func:`_neighbours_favour`: none
+        against, one alone only with a larger lead) and outweigh the channel model's
+        preference by the usual margin ("röd trad genom": "tråd", not the commoner "träd")."""
         ngrams = self.engine.ngrams
         best_margin, best_rival = KNOWN_WORD_MARGIN, None  # the usual margin, as against the word written
         for rival in rivals:
             if rival.word == channel.word:
                 continue
-            if any(ngrams.context_gain(rival.word, *side) <= ngrams.context_gain(channel.word, *side) for side in ((previous, None), (None, following))):
-                continue
             context = ngrams.context_gain(rival.word, previous, following) - ngrams.context_gain(channel.word, previous, following)
             margin = rival.score - channel.score + min(CONTEXT_MAX_LOG10_GAIN, context)
-            if margin > best_margin:
+            if margin > best_margin and _neighbours_favour(ngrams, rival.word, channel.word, previous, following, margin - KNOWN_WORD_MARGIN):
                 best_margin, best_rival = margin, rival
         if best_rival is None:
             return None
