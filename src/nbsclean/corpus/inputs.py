@@ -21,7 +21,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from nbsclean.extract.files import file_type_name
 from nbsclean.errors import BadArgumentsError
@@ -144,8 +144,10 @@ def check_output_apart(output: Path, inputs: Sequence[str | Path]) -> None:
 
 def discover_inputs(
     paths: Sequence[str | Path], *, exclude: Path | None = None, include: Sequence[str] = ()
-) -> list[Path]:
-    """Files named on the command line and files found (recursively) in named folders.
+) -> list[str]:
+    """Files named on the command line and files found (recursively) in named folders, as
+    absolute, normalised path strings (a resumed run lists every input of the archive:
+    one str each rather than a Path object).
 
     Order is deterministic: arguments in the order given, each folder's files sorted by
     their path inside it. Hidden files and folders (".name") inside folders are skipped;
@@ -155,51 +157,54 @@ def discover_inputs(
     it is reached. The same file named twice is taken once. Entries that are not regular
     files are returned too: :func:`input_problem` turns them into named failures.
     """
-    excluded = real(exclude) if exclude else None
-    found: list[Path] = []
-    seen: set[Path] = set()
+    excluded = os.fspath(real(exclude)) if exclude else None
+    found: list[str] = []
+    seen: set[str] = set()
     for given in paths:
-        path = Path(os.path.abspath(given))
+        path = os.path.abspath(given)
         if not os.path.lexists(path):
             raise BadArgumentsError("no such file or folder", source=escape_name(str(given)))
-        if path.is_dir():
-            candidates = _files_under(path, include, real(path) if excluded else None)
+        if os.path.isdir(path):
+            candidates = _files_under(path, include, os.fspath(real(path)) if excluded else None)
         else:
-            candidates = [(path, real(path) if excluded else None)]
+            candidates = iter([(path, os.fspath(real(path)) if excluded else None)])
         for candidate, resolved in candidates:
             if candidate not in seen and not is_within(resolved, excluded):
-                seen.add(candidate)
+                if len(paths) > 1:  # one argument lists each file once: no set of every path
+                    seen.add(candidate)
                 found.append(candidate)
     return found
 
 
-def _files_under(folder: Path, include: Sequence[str], folder_real: Path | None) -> list[tuple[Path, str | None]]:
+def _files_under(folder: str, include: Sequence[str], folder_real: str | None) -> Iterator[tuple[str, str | None]]:
     """The files under ``folder`` in the order of their relative paths, each with its path
     with symlinks resolved when ``folder_real`` (the folder's) is given.
 
+    The order is that of the relative paths' tuples of components: the paths are sorted
+    with each separator as NUL, which sorts below every character a name can hold. Only
+    one string per file is held while sorting (a resumed run lists every input again).
     os.walk does not descend into symlinked folders, so below ``folder`` only a file itself
     can be a symlink: every other file resolves to ``folder_real`` + its relative path,
-    without a system call per path component (a resumed run lists every input again)."""
-    found: list[tuple[tuple[str, ...], str]] = []
+    without a system call per path component."""
+    found: list[str] = []
     for directory, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        relative = os.path.relpath(directory, folder)
-        parts = () if relative == os.curdir else tuple(relative.split(os.sep))
         # os.walk lists symlinks to folders among dirnames and does not follow them (no
         # loops); any other entry, regular or not, is a candidate input.
         found.extend(
-            ((*parts, name), os.path.join(directory, name))
+            os.path.join(directory, name).replace(os.sep, "\0")
             for name in filenames
             if not name.startswith(".") and (not include or any(fnmatch.fnmatch(name, p) for p in include))
         )
     found.sort()
-    files = []
-    for parts, name in found:
+    prefix = len(_as_folder(folder))
+    for index, sortable in enumerate(found):
+        name = sortable.replace("\0", os.sep)
+        found[index] = None  # each string is let go as it is handed out
         resolved = None
         if folder_real is not None:
-            resolved = os.path.realpath(name) if os.path.islink(name) else os.path.join(folder_real, *parts)
-        files.append((Path(name), resolved))
-    return files
+            resolved = os.path.realpath(name) if os.path.islink(name) else os.path.join(folder_real, name[prefix:])
+        yield name, resolved
 
 
 def input_problem(path: Path) -> tuple[str, str] | None:

@@ -157,9 +157,22 @@ def _remove_interrupted_writes(paths: CorpusPaths) -> None:
     """
     for directory in (paths.root, paths.text_dir):
         if directory.is_dir() and not directory.is_symlink():
-            for leftover in directory.glob(".*.tmp"):
-                if leftover.is_file() and not leftover.is_symlink():
-                    leftover.unlink(missing_ok=True)
+            for leftover in _temporary_files(directory):
+                leftover.unlink(missing_ok=True)
+
+
+def _temporary_files(directory: Path) -> list[Path]:
+    """The regular files (not symlinks) in ``directory`` whose names match ".*.tmp".
+
+    One entry at a time from os.scandir: Path.glob would hold an entry object for every
+    file of text/ at once (one per document of the corpus, on every --resume)."""
+    with os.scandir(directory) as entries:
+        return [
+            directory / entry.name
+            for entry in entries
+            if len(entry.name) >= 5 and entry.name.startswith(".") and entry.name.endswith(".tmp")
+            and entry.is_file(follow_symlinks=False)
+        ]
 
 
 def _remove_corpus_files(root: Path) -> None:

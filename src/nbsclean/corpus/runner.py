@@ -18,10 +18,12 @@ import json
 import logging
 import os
 import signal
+import stat
 import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import Future
+from array import array
 from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ from nbsclean.corpus.inputs import (
     sha256_of_file,
 )
 from nbsclean.corpus.journal import (
+    check_document_id,
     owned_names,
     CorpusPaths,
     GroupCommit,
@@ -569,7 +572,7 @@ def run_batch(config: RunConfig) -> RunReport:
         raise Interrupted(getattr(exc, "signum", signal.SIGINT), hint="continue with --resume") from exc
 
 
-def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list[Path]) -> RunReport:
+def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list[str]) -> RunReport:
     started_at, clock = now_iso(), time.monotonic()
     history = previous_history(read_previous_manifest(output))  # before --overwrite removes it
     if config.overwrite:
@@ -595,12 +598,14 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
             )
             existing = read_existing_corpus(paths, fingerprint, extraction, decisions, restore_text="txt" in formats)
     totals = existing.totals
-    relative_paths = relative_input_paths(config.inputs, found) if wants_page_outputs(formats) else {}
+    relative_paths = relative_input_paths(config.inputs, map(Path, found)) if wants_page_outputs(formats) else {}
+    inputs_found = len(found)
+    del found  # the hashed inputs hold the paths from here on
 
     def work_item(task: InputFile) -> WorkItem:
         return WorkItem(str(task.path), task.source, relative_paths.get(task.path))
 
-    todo, skipped, duplicates = _plan(hashed, existing.sha256s)
+    todo, skipped, duplicates = _plan(hashed, existing.digests)
 
     manifest = _base_manifest(config, formats, environment, fingerprint, started_at, previous_manifest)
     carry_history(manifest, history)
@@ -615,7 +620,7 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
             finished_at=None if status == "running" else now_iso(),
             seconds=round(time.monotonic() - clock, 3),
             counts={
-                "inputs": len(found),
+                "inputs": inputs_found,
                 "documents": totals.documents,
                 "processed": processed,
                 "skipped_already_in_corpus": skipped,
@@ -777,7 +782,7 @@ class ExistingCorpus:
     """What ``--resume`` needs of the corpus it continues: the contents already in it and
     their totals - not the records, so memory stays flat however large the corpus is."""
 
-    sha256s: set = field(default_factory=set)
+    digests: bytearray = field(default_factory=bytearray)  # 32 bytes of each record's sha256 (see add_digest)
     totals: CorpusTotals = field(default_factory=CorpusTotals)
     outdated: bool = False  # a record was made with another lexicon, repair option or decisions
 
@@ -790,29 +795,40 @@ def read_existing_corpus(
     be repaired again, and put back any text file that is missing or does not hold its
     record's text (a user deleted text/, or a crash lost a file's data)."""
     existing = ExistingCorpus()
-    text_sizes = _text_file_sizes(paths) if restore_text else {}
     for record in iter_resume_view(paths.documents):
         _check_resumable(record, fingerprint, extraction, paths)
-        existing.sha256s.add(record.get("sha256"))
+        add_digest(existing.digests, record.get("sha256"))
         existing.totals.add(record)
         existing.outdated = existing.outdated or not is_current(record, fingerprint, decisions)
         if restore_text:
             text = record.get("text", "").encode("utf-8")
-            if text_sizes.get(record["id"]) != len(text):
+            if _text_file_size(paths, record["id"]) != len(text):
                 write_text_file(paths, record["id"], record.get("text", ""))
     return existing
 
 
-def _text_file_sizes(paths: CorpusPaths) -> dict[str, int]:
-    """{document id: size} of the text files, from one listing of text/ (no stat per record)."""
-    if not paths.text_dir.is_dir():
-        return {}
-    with os.scandir(paths.text_dir) as entries:
-        return {
-            entry.name[:-4]: entry.stat().st_size
-            for entry in entries
-            if entry.name.endswith(".txt") and not entry.name.startswith(".") and entry.is_file()
-        }
+def add_digest(digests: bytearray, sha256: Any) -> None:
+    """Append a record's sha256 to ``digests`` as the 32 bytes an input's hash is compared
+    with (a resumed run holds one per document: no str, no set entry). A value that is not
+    a lowercase hex sha256 can equal no input's hash, so it is left out."""
+    if isinstance(sha256, str) and len(sha256) == 64 and sha256 == sha256.lower():
+        try:
+            digests += bytes.fromhex(sha256)
+        except ValueError:
+            pass
+
+
+def _text_file_size(paths: CorpusPaths, doc_id: str) -> int | None:
+    """The size of the document's text file, None when there is no regular file. One stat
+    per record, as a listing of text/ with sizes would make, without holding a map of
+    every file in memory."""
+    # A str path, not paths.text_file's Path: pathlib interns each name it parses.
+    name = os.path.join(paths.text_dir, f"{check_document_id(doc_id)}.txt")
+    try:
+        info = os.stat(name)
+    except OSError:  # missing, or a symlink loop: written again, as a listing would have it
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def _check_resumable(record: dict, fingerprint: str, extraction: str, paths: CorpusPaths) -> None:
@@ -853,7 +869,7 @@ def _resume_with_new_repairs(
     fingerprint: str,
     extraction: str,
     decisions: RunDecisions,
-    hashed: list[InputFile],
+    hashed: HashedInputs,
     formats: list[str],
     unknown: UnknownWords,
 ) -> list[dict]:
@@ -871,7 +887,7 @@ def _resume_with_new_repairs(
         existing,
         fingerprint=fingerprint,
         extraction=extraction,
-        inputs={item.sha256 for item in hashed},
+        inputs=hashed.sha256s(),
         options=config.options,
         lexicon=lexicon,
         decisions=decisions,
@@ -889,13 +905,43 @@ def _resume_with_new_repairs(
     return refresh.rerepaired
 
 
-def _hash_inputs(found: list[Path]) -> tuple[list[InputFile], list[dict]]:
+@dataclass
+class HashedInputs:
+    """The inputs that could be hashed, in input order, held compactly: a resumed run of a
+    large archive holds every one of them while it plans (a str and 40 bytes per input,
+    not a Path, a source name and a hex digest in an object per input)."""
+
+    paths: list[str] = field(default_factory=list)  # absolute
+    digests: bytearray = field(default_factory=bytearray)  # 32 bytes of sha256 per input
+    sizes: array = field(default_factory=lambda: array("q"))
+
+    def append(self, path: str, sha256: str, size: int) -> None:
+        self.paths.append(path)
+        self.digests += bytes.fromhex(sha256)
+        self.sizes.append(size)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def digest(self, index: int) -> bytes:
+        return bytes(self.digests[32 * index : 32 * index + 32])
+
+    def source(self, index: int) -> str:
+        return display_source(self.paths[index])
+
+    def task(self, index: int) -> InputFile:
+        return InputFile(Path(self.paths[index]), self.source(index), self.digest(index).hex(), self.sizes[index])
+
+    def sha256s(self) -> set[str]:
+        return {self.digest(index).hex() for index in range(len(self))}
+
+
+def _hash_inputs(found: list[str]) -> tuple[HashedInputs, list[dict]]:
     """Hash every input; what cannot be an input (a FIFO, a device, a dangling symlink, an
     unreadable file) becomes a named failure without being opened."""
-    hashed: list[InputFile] = []
+    hashed = HashedInputs()
     failures: list[dict] = []
     for path in found:
-        source = display_source(path)
         problem = input_problem(path)
         try:
             if problem is None:
@@ -906,31 +952,41 @@ def _hash_inputs(found: list[Path]) -> tuple[list[InputFile], list[dict]]:
             problem = "file_access_error", exc.strerror or str(exc)
         if problem is not None:
             reason, message = problem
-            failures.append({"source": source, "sha256": None, "reason": reason, "message": escape_name(message)})
+            failures.append({"source": display_source(path), "sha256": None, "reason": reason, "message": escape_name(message)})
             continue
-        hashed.append(InputFile(path, source, digest, size))
+        hashed.append(path, digest, size)
     return hashed, failures
 
 
-def _plan(hashed: list[InputFile], done: set) -> tuple[list[InputFile], int, list[dict]]:
+def _plan(hashed: HashedInputs, done: bytes | bytearray) -> tuple[list[InputFile], int, list[dict]]:
     """Which inputs to process: new content only, each content once.
 
     Two inputs with the same bytes are one document: the first (in input order) is
     processed, later ones are listed in the manifest's ``duplicates`` with ``same_as``.
+    ``done`` holds the 32-byte digests of the corpus's documents (:func:`add_digest`); they
+    are looked up among the inputs' (one map of the inputs, a flag per input) rather than
+    kept as a set of their own.
     """
+    first_of: dict[bytes, int] = {}  # content -> index of its first input
+    for index in range(len(hashed)):
+        first_of.setdefault(hashed.digest(index), index)
+    in_corpus = bytearray(len(hashed))  # 1 at the first input of each content already done
+    for offset in range(0, len(done), 32):
+        first = first_of.get(bytes(done[offset : offset + 32]))
+        if first is not None:
+            in_corpus[first] = 1
     todo: list[InputFile] = []
     skipped = 0
-    first_source: dict[str, str] = {}
     duplicates: list[dict] = []
-    for item in hashed:
-        if item.sha256 in first_source:
-            duplicates.append({"source": item.source, "sha256": item.sha256, "same_as": first_source[item.sha256]})
-            continue
-        first_source[item.sha256] = item.source
-        if item.sha256 in done:
+    for index in range(len(hashed)):
+        digest = hashed.digest(index)
+        first = first_of[digest]
+        if first != index:
+            duplicates.append({"source": hashed.source(index), "sha256": digest.hex(), "same_as": hashed.source(first)})
+        elif in_corpus[index]:
             skipped += 1
         else:
-            todo.append(item)
+            todo.append(hashed.task(index))
     return todo, skipped, duplicates
 
 
