@@ -600,6 +600,37 @@ def test_a_document_too_large_for_memory_fails_by_name_and_the_batch_goes_on(tmp
 
 def test_repair_refuses_a_device_instead_of_reading_it_for_ever():
     result = subprocess.run(
-        [sys.executable, "-m", "nbsclean", "repair", "/dev/zero"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "nbsclean", "repair", "/dev/zero"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2 and "[not_a_regular_file]" in result.stderr, result.stderr
+
+
+# A worker stopped after it wrote the length of a result and before its body: the pool's
+# manager thread reads a body that never comes. Here the driver writes such a torn message
+# itself, so the moment is certain rather than a race.
+TORN_RESULT_SCRIPT = """
+import os, struct, threading
+from nbsclean.corpus.runner import LocalPoolExecutor
+from nbsclean.corpus.tasks import RunContext
+
+context = RunContext(options=None, process=None, lexicon=None, fingerprint="", extraction=None)
+executor = LocalPoolExecutor(2, context)
+assert executor.submit([]).result(timeout=60) == []  # workers and the manager thread are up
+pool = executor._pool
+manager = pool._executor_manager_thread
+os.write(pool._result_queue._writer.fileno(), struct.pack("!i", 100000))  # a length, no body
+executor.close(cancel=True)  # what Ctrl-C does
+manager.join(20)
+print("manager thread ended" if not manager.is_alive() else "manager thread still waiting", flush=True)
+"""
+
+
+def test_a_result_torn_by_a_stopped_worker_does_not_hang_the_driver():
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", TORN_RESULT_SCRIPT], capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the driver hung at exit after its pool was stopped: {exc.stdout!r}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "manager thread ended"

@@ -228,10 +228,30 @@ class LocalPoolExecutor:
             # awaited. Each worker passes SIGTERM on to its Tesseract, removes its temporary
             # files and exits; one that does not within a few seconds is killed.
             processes = list(getattr(self._pool, "_processes", {}).values())
+            results = getattr(self._pool, "_result_queue", None)  # shutdown() forgets it
             self._pool.shutdown(wait=False, cancel_futures=True)
             stop_processes(processes)
+            end_result_pipe(results)
         else:
             self._pool.shutdown(wait=True)
+
+
+def end_result_pipe(result_queue) -> None:
+    """Close the driver's own writing end of a stopped pool's result pipe.
+
+    A worker stopped while sending a large result (a chunk's records: the length is
+    written, then the body) leaves the pool's manager thread reading a body that never
+    comes; the driver itself holds a writing end of that pipe, so the read never ends, and
+    the interpreter joins that thread at exit: Ctrl-C hung the run for good (2 of 20 runs
+    on a loaded machine). Once the workers are gone, closing the driver's end lets the read
+    end (EOF), the pool count as broken and its thread finish. ``_result_queue`` and
+    ``_writer`` are CPython's names (3.8-3.13); without them there is nothing to close."""
+    writer = getattr(result_queue, "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
 
 
 def stop_processes(processes: list, grace_seconds: float = WORKER_STOP_GRACE_SECONDS) -> None:
