@@ -109,6 +109,8 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
     to the front, where click expects the root's options, so they work anywhere. Walks the
     arguments with the commands' own option tables, so a value of another option and
     everything after ``--`` are left where they are."""
+    if not any(is_global_flag(token) for token in argv[1:]):
+        return argv  # the usual case: no need to build the command tree a second time
     command = typer.main.get_command(app)
     kept: list[str] = []
     hoisted: list[str] = []
