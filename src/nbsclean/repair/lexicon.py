@@ -32,11 +32,15 @@ import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import regex
 
 from nbsclean.atomic import write_atomic
 from nbsclean.errors import ProjectError
+
+if TYPE_CHECKING:  # imported where a trie is opened: loading it costs start-up time
+    import marisa_trie
 
 log = logging.getLogger(__name__)
 
@@ -486,6 +490,12 @@ def hunspell_proper_nouns(layers: tuple[Path, ...] = ()) -> "marisa_trie.Trie | 
     path = forms_file.parent / Path(HUNSPELL_PROPER_NOUNS).name if forms_file else None
     if path is None or not path.is_file():
         return frozenset()
+    return mapped_trie(path)
+
+
+def mapped_trie(path: Path) -> "marisa_trie.Trie":
+    """A marisa trie file memory-mapped, not read: opening it takes microseconds, and the
+    processes of a run share its pages."""
     import marisa_trie
 
     trie = marisa_trie.Trie()
@@ -507,15 +517,11 @@ def hunspell_forms(layers: tuple[Path, ...] = ()) -> list[str]:
     """Every word form of hunspell's Swedish dictionary, lower case, as shipped in
     ``lexicons/hunspell/`` (built once by tools/build_hunspell_forms.py): the same on every
     machine, whatever hunspell packages it has. Empty (with a warning) when missing."""
-    import marisa_trie
-
     path = hunspell_forms_file(layers)
     if path is None:
         log.warning("the hunspell forms (lexicons/%s) are missing: the lexicon has wordfreq's forms only", HUNSPELL_FORMS)
         return []
-    trie = marisa_trie.Trie()
-    trie.mmap(str(path))
-    return trie.keys()
+    return mapped_trie(path).keys()
 
 
 def _base_cache_path(fingerprint: str) -> Path:
@@ -561,10 +567,7 @@ def _read_base_cache(path: Path, fingerprint: str) -> BaseTables | None:
     valid_forms = frozenset()
     trie_path = path.with_suffix(".marisa")
     if trie_path.exists():
-        import marisa_trie
-
-        valid_forms = marisa_trie.Trie()
-        valid_forms.mmap(str(trie_path))
+        valid_forms = mapped_trie(trie_path)
     try:  # a base used again is recent: touch it, so eviction keeps it
         os.utime(path)
     except OSError:
