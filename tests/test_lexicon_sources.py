@@ -29,14 +29,23 @@ def lexicon_show(env_changes: dict) -> dict:
     return json.loads(result.stdout)
 
 
-def test_the_shipped_forms_are_what_their_record_says():
-    path = packaged_lexicon_dir() / HUNSPELL_FORMS
-    record = json.loads((path.parent / "SOURCE.json").read_text(encoding="utf-8"))
+def shipped_keys_and_record(relative: str) -> tuple[list[str], dict]:
+    """The sorted keys of a trie shipped in the packaged lexicon, and its folder's SOURCE.json."""
+    path = packaged_lexicon_dir() / relative
     trie = marisa_trie.Trie()
     trie.load(str(path))
-    forms = sorted(trie.keys())
+    return sorted(trie.keys()), json.loads((path.parent / "SOURCE.json").read_text(encoding="utf-8"))
+
+
+def sha256_of_lines(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def test_the_shipped_forms_are_what_their_record_says():
+    path = packaged_lexicon_dir() / HUNSPELL_FORMS
+    forms, record = shipped_keys_and_record(HUNSPELL_FORMS)
     assert len(forms) == record["forms"] > 800_000
-    assert hashlib.sha256("\n".join(forms).encode("utf-8")).hexdigest() == record["forms_sha256"]
+    assert sha256_of_lines(forms) == record["forms_sha256"]
     assert "LGPL-3.0" in record["licence"] and (path.parent / "COPYING.LGPL-3").is_file()
     assert {"sörmländska", "kartläggningen", "välmåendehjulet"} & set(forms)
 
@@ -77,13 +86,9 @@ def test_the_shipped_proper_nouns_are_what_their_record_says():
     the lexicon knows them: a place or a person, not a spelling that is also a word."""
     from nbsclean.repair.lexicon import HUNSPELL_PROPER_NOUNS, load_lexicon
 
-    path = packaged_lexicon_dir() / HUNSPELL_PROPER_NOUNS
-    record = json.loads((path.parent / "SOURCE.json").read_text(encoding="utf-8"))
-    trie = marisa_trie.Trie()
-    trie.load(str(path))
-    names = sorted(trie.keys())
+    names, record = shipped_keys_and_record(HUNSPELL_PROPER_NOUNS)
     assert len(names) == record["proper_nouns"] > 30_000
-    assert hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest() == record["proper_nouns_sha256"]
+    assert sha256_of_lines(names) == record["proper_nouns_sha256"]
     lexicon = load_lexicon()
     assert lexicon.is_proper_noun("örebro") and lexicon.is_proper_noun("örebros") and lexicon.is_proper_noun("anders")
     assert not lexicon.is_proper_noun("dag") and not lexicon.is_proper_noun("hall") and not lexicon.is_proper_noun("även")
