@@ -104,12 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             if (args.output / f"{name}.input.txt").exists():
                 continue
             case = make_fixtures.RenderCase(name, make_fixtures.as_fixture_text(text), render.PageStyle(font_key, size))
-            doc = make_fixtures.render_document(case)
-            raw = make_fixtures.as_fixture_text("\f".join(make_fixtures.ocr_pages_eng(doc.page_images)))
-            make_fixtures.write_text(args.output / f"{name}.input.txt", raw)
-            make_fixtures.write_text(args.output / f"{name}.expected.txt", doc.expected)
-            wer, cer, _ = make_fixtures.error_rates(raw, doc.expected)
-            print(f"  {name}: {len(doc.page_images)} page(s), raw WER {wer:.1%}, CER {cer:.1%}", flush=True)
+            make_fixtures.write_ocr_pair(make_fixtures.render_document(case), args.output)
     return 0
 
 

@@ -155,18 +155,21 @@ def render_document(case: RenderCase) -> RenderedDocument:
     return RenderedDocument(case, [render.expected_text_of(page) for page in pages], images)
 
 
-def write_ocr_pair(doc: RenderedDocument, directory: Path, note: str, options: dict) -> None:
+def write_ocr_pair(doc: RenderedDocument, directory: Path, note: str | None = None, options: dict | None = None) -> None:
+    """NAME.input.txt (the pages read with Tesseract's English model) and NAME.expected.txt
+    in ``directory``; with a ``note``, also NAME.options.json for `nbsclean check`."""
     raw = as_fixture_text("\f".join(ocr_pages_eng(doc.page_images)))
     write_text(directory / f"{doc.case.name}.input.txt", raw)
     write_text(directory / f"{doc.case.name}.expected.txt", doc.expected)
-    style = doc.case.style
-    description = (
-        f"{note} Rendered with {style.font_path.name} {style.size_pt} pt at {render.DPI} dpi, "
-        f"{len(doc.page_images)} page(s), slight blur and skew, OCR'd with tesseract -l eng."
-    )
-    write_options(directory / f"{doc.case.name}.options.json", {**options, "note": description})
+    if note is not None:
+        style = doc.case.style
+        description = (
+            f"{note} Rendered with {style.font_path.name} {style.size_pt} pt at {render.DPI} dpi, "
+            f"{len(doc.page_images)} page(s), slight blur and skew, OCR'd with tesseract -l eng."
+        )
+        write_options(directory / f"{doc.case.name}.options.json", {**(options or {}), "note": description})
     wer, cer, _ = error_rates(raw, doc.expected)
-    print(f"  {directory.name}/{doc.case.name}: {len(doc.page_images)} page(s), raw WER {wer:.1%}, CER {cer:.1%}")
+    print(f"  {directory.name}/{doc.case.name}: {len(doc.page_images)} page(s), raw WER {wer:.1%}, CER {cer:.1%}", flush=True)
 
 
 # --------------------------------------------------------------------------- groups
