@@ -1127,12 +1127,10 @@ def _repair_piece(
     scan = scan or scan_words(normalised)
     word_edits, unknown = repairer.repair_words(normalised, scan, view.analysis_of, view.prior, view.damaged > 0)
     del scan  # the piece's word tables are not needed any more
-    at_edits = at_sign_repairs(normalised, address_spans(normalised))
-    if at_edits:  # inside addresses, which the word repair never touches
-        word_edits = sorted(word_edits + at_edits, key=lambda e: e.start)
-    layout_edits = _layout_edits(normalised, view)
-    if layout_edits:  # between words, which no word edit touches
-        word_edits = sorted(word_edits + layout_edits, key=lambda e: e.start)
+    # Inside addresses and between words: spans no word edit touches.
+    other_edits = at_sign_repairs(normalised, address_spans(normalised)) + _layout_edits(normalised, view)
+    if other_edits:
+        word_edits = sorted(word_edits + other_edits, key=lambda e: e.start)
     edits = compose(raw, normalise_edits, word_edits, middle=normalised)
     repaired = apply_edits(normalised, word_edits, validate=False)  # compose() validated them on normalised
     if not unicodedata.is_normalized("NFC", repaired):
