@@ -896,11 +896,10 @@ def _resume_with_new_repairs(
     """--resume: repair again the records made with another lexicon, repair option or
     decisions (see nbsclean.corpus.rerepair), and rewrite the corpus with them at once.
 
-    Returns the records repaired again. The corpus is read whole only when a record needs
-    it; records whose input must be extracted again leave the journal, so the run does it.
+    Called only when :func:`read_existing_corpus` found such a record (the corpus is then
+    read whole); returns the records repaired again. Records whose input must be extracted
+    again leave the journal, so the run does it.
     """
-    if not paths.documents.exists() or all(is_current(r, fingerprint, decisions) for r in iter_resume_view(paths.documents)):
-        return []
     existing = read_journal(paths.documents)
     _check_extraction(existing, fingerprint, extraction, paths)
     refresh = bring_up_to_date(
