@@ -65,14 +65,17 @@ def junk_edits(raw: str, spans: list[tuple[int, int]]) -> list[Edit]:
     return edits
 
 
-def speck_mark_edits(raw: str, is_known: Callable[[str], bool], is_listed: Callable[[str], bool]) -> list[Edit]:
+def speck_mark_edits(
+    raw: str, is_known: Callable[[str], bool], is_listed: Callable[[str], bool], addresses: list[tuple[int, int]] | None = None
+) -> list[Edit]:
     """On a page read poorly because of specks: a mark glued between two known words,
-    where the words glued together are no word, becomes the space it stands in for."""
-    protected = address_spans(raw)
+    where the words glued together are no word, becomes the space it stands in for.
+    ``addresses``: the text's address spans, when the caller has them already."""
+    protected = address_spans(raw) if addresses is None else addresses
     edits = []
     for match in _GLUED_MARK.finditer(raw):
         left, right = match.group(1), match.group(3)
-        if any(start < match.end() and match.start() < end for start, end in protected):
+        if _touches_any(match, protected):
             continue
         if not (is_known(left) and is_known(right)) or is_listed(left + right):
             continue
@@ -80,18 +83,20 @@ def speck_mark_edits(raw: str, is_known: Callable[[str], bool], is_listed: Calla
     return edits
 
 
-def speck_letter_edits(raw: str, listed: Callable[[str], float], zipf: Callable[[str], float]) -> list[Edit]:
+def speck_letter_edits(
+    raw: str, listed: Callable[[str], float], zipf: Callable[[str], float], addresses: list[tuple[int, int]] | None = None
+) -> list[Edit]:
     """On a page read poorly because of specks: a word no list has that becomes a common
     listed word by moving one mark of one vowel (:data:`_ONE_MARK_APART`) gets that mark;
     the letter is the edit. ``listed``: the frequency of a form some list has (0 when none
     does; a lower-case form); ``zipf``: the frequency the lexicon gives any form
     (compounds of known parts too: "längstå" is "längs" + "tå", the word wanted commoner
-    still)."""
-    protected = address_spans(raw)
+    still). ``addresses`` as for :func:`speck_mark_edits`."""
+    protected = address_spans(raw) if addresses is None else addresses
     edits = []
     for match in _LETTERS.finditer(raw):
         word = match.group()
-        if listed(word.lower()) > 0 or any(start < match.end() and match.start() < end for start, end in protected):
+        if listed(word.lower()) > 0 or _touches_any(match, protected):
             continue
         found = []
         for index, letter in enumerate(word):
@@ -116,8 +121,9 @@ def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) 
     vowels a speck added or lost."""
     found = junk_edits(raw, spans)
     if poor_page_lexicon is not None:
-        found += speck_mark_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.is_listed)
-        found += speck_letter_edits(raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.zipf)
+        addresses = address_spans(raw)
+        found += speck_mark_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.is_listed, addresses)
+        found += speck_letter_edits(raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.zipf, addresses)
     kept: list[Edit] = []
     for edit in sorted(found, key=lambda e: (e.start, e.end)):
         if not kept or edit.start >= kept[-1].end:
@@ -138,6 +144,11 @@ def merge_junk_and_repairs(
     kept = [edit for edit in repair_edits if not poor or is_layout_edit(edit)]
     kept = [edit for edit in kept if not any(_overlap(edit, deletion) for deletion in junk)]
     return sorted(kept + junk, key=lambda edit: (edit.start, edit.end))
+
+
+def _touches_any(match, spans: list[tuple[int, int]]) -> bool:
+    """Whether a regex match overlaps any of ``spans`` (start, end)."""
+    return any(start < match.end() and match.start() < end for start, end in spans)
 
 
 def _overlap(a: Edit, b: Edit) -> bool:
