@@ -520,7 +520,8 @@ def _full_stop_evidence(i, labels, letters, stats, sw, lh) -> bool:
     if not before.any():
         return False
     found = labels[rows, reach:x][before]
-    j = int(found[np.argmax(np.nonzero(before)[1])])  # the nearest one
+    columns = np.nonzero(before)[1]  # in the order of ``found``
+    j = int(found[np.argmax(columns)])  # the nearest one
     letter_height = stats[j, cv2.CC_STAT_HEIGHT]
     letter_bottom = stats[j, cv2.CC_STAT_TOP] + letter_height
     drop = (bottom - letter_bottom) / sw
@@ -533,7 +534,7 @@ def _full_stop_evidence(i, labels, letters, stats, sw, lh) -> bool:
     after = letters[max(0, int(bottom - 0.5 * lh)):bottom, x + w:x + w + int(SPACE_AFTER * sw) + 1]
     if not after.any():
         return True
-    gap_before = x - (reach + int(np.nonzero(before)[1].max())) - 1
+    gap_before = x - (reach + int(columns.max())) - 1
     gap_after = int(np.nonzero(after.any(axis=0))[0][0])
     return gap_before <= gap_after + sw
 
