@@ -132,6 +132,16 @@ def test_a_bar_used_as_column_rule_mid_line_is_left_alone():
     assert fix_bar_as_capital_i("Eskilstuna | Nyköping | Strängnäs") == []
 
 
+def test_a_bar_after_a_sentence_end_before_a_capital_is_the_sentence_starting_I():
+    text = "och översvämningar. | Västsverige är det svårt. | Mölndal"
+    assert run(fix_bar_as_capital_i, text) == "och översvämningar. I Västsverige är det svårt. I Mölndal"
+
+
+@pytest.mark.parametrize("text", ["Tel. | Fax 0155-123", "Kontakt: Anna A. | Sörmland", "se www.x.se. | Hem"])
+def test_a_bar_after_an_abbreviation_or_initial_stays_a_separator(text):
+    assert fix_bar_as_capital_i(text) == []
+
+
 # --- Unicode ------------------------------------------------------------------------------------
 
 

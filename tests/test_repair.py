@@ -362,6 +362,58 @@ def test_only_a_hyphen_that_can_only_be_a_range_gets_an_en_dash(text, expected):
     assert apply_edits(text, edits) == (expected or text)
 
 
+def test_a_word_in_a_surnames_place_stays_a_name(lexicon):
+    """After a given name the lexicon knows, a capitalised word that is a plausible name as
+    written ("Hall", "Lang": common words) is a surname, never an ordinary word ("Håll",
+    "Lång"); it may still become a known name ("Ostberg" → "Östberg"), and a rare form
+    there is a surname that lost its letters ("Strom" → "Ström")."""
+    damaged = DAMAGED_WITH_TRAPS + "\nKontakta Anders Hall, Maria Lang, Karin Strom eller Lars Ostberg pa kansliet."
+    result = repair_text(damaged, lexicon)
+    assert "Kontakta Anders Hall, Maria Lang, Karin Ström eller Lars Östberg på kansliet." in result.text
+    assert apply_edits(damaged, result.edits) == result.text
+
+
+def test_a_swedish_quote_read_by_an_english_model_gets_its_opening_mark_back(lexicon):
+    """Tesseract's English model reads a Swedish opening ” as " or “ and keeps the closing ”
+    (as aligned pages of drawn and OCR'd Swedish prose show): the opening mark takes its
+    partner's form, as its own revertable edit."""
+    damaged = DAMAGED_WITH_TRAPS + '\nMenyn kallas "lager” och “bild”, och "fil" heter "fil" har.'
+    result = repair_text(damaged, lexicon)
+    assert 'kallas ”lager” och ”bild”, och "fil" heter "fil"' in result.text
+    quotes = [e for e in result.edits if e.rule == "quote_mark"]
+    assert [(e.before, e.after) for e in quotes] == [('"', "”"), ("“", "”")]
+    assert apply_edits(damaged, result.edits) == result.text
+
+
+def test_a_clean_text_keeps_its_quotation_marks(lexicon):
+    clean = 'Hon sa "hej” och gick. Han svarade “nej” till det.'
+    assert repair_text(clean, lexicon).text == clean
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('kallas "lager”.', "kallas ”lager”."),
+        ("kallas “lager”.", "kallas ”lager”."),
+        ('kallas “farlig" info', 'kallas "farlig" info'),  # straight quotes: “ opens nothing in Swedish
+        ('(se "Dialogrutan Penslar”).', "(se ”Dialogrutan Penslar”)."),
+        ('"en” och "två”', "”en” och ”två”"),
+        ('ett "ord" här', None),  # straight quotes stay straight
+        ("ett ”ord” här", None),
+        ('tum 12" och "ord”', "tum 12\" och ”ord”"),  # inches close nothing that opened
+        ('"öppen\n\nnästa stycke”', None),  # no pair across a paragraph
+        ('"utan slut', None),
+        ('ett "citat” "', "ett ”citat” \""),
+    ],
+)
+def test_only_an_opening_mark_with_a_closing_partner_takes_its_form(text, expected):
+    from nbsclean.repair.quotes import quote_mark_edits
+
+    edits = quote_mark_edits(text)
+    assert all(e.rule == "quote_mark" for e in edits)
+    assert apply_edits(text, edits) == (expected or text)
+
+
 def test_a_capital_o_before_a_common_word_mid_sentence_is_a_small_o_with_dots(lexicon):
     """An English model reads a small ö as a capital O: mid-sentence, before a word that is
     common and no name, the capital goes ("Overgripande" is "övergripande"); before a name

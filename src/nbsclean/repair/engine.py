@@ -36,6 +36,7 @@ import regex
 from nbsclean.repair.addresses import address_spans, at_sign_repairs
 from nbsclean.repair.confusions import ConfusionModel, ContextRule, load_context_rules
 from nbsclean.repair.dashes import range_dash_edits
+from nbsclean.repair.quotes import quote_mark_edits
 from nbsclean.edits import Edit, apply_edits, compose
 from nbsclean.repair.lexicon import Lexicon, lexicon_dir, load_lexicon
 from nbsclean.repair.ngrams import Evidence, NgramModel, load_model, model_path
@@ -63,6 +64,10 @@ _NOISE_IN_WORD = re.compile(r"[\d&|\[€éèêëíìóòúùáàâ]")
 # "Idns" mid-sentence: a capital I followed by lower case is often OCR's reading of "l".
 _CAPITAL_I_FOR_L = regex.compile(r"^I\p{Ll}")
 _SENTENCE_END = regex.compile(r"(?:^|[.!?:•\n]\s*|\n\s*\n\s*)$")
+# A capitalised word and the single space (or line end) after it, just before a token:
+# "Anders " before "Hall".
+_CAPITALISED_WORD_BEFORE = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+[ \n]$")
+NAME_LOOKBACK_CHARS = 40  # longer than any given name
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +285,7 @@ class Engine:
         self._split_cache: dict[str, tuple[list[str], float] | None] = {}
         self._piece_repairs: dict[str, tuple[list[Candidate], int]] = {}
         self._unknown_verdicts: dict[str, bool] = {}  # unknown_words: form -> on the to-do list
+        self._plausible_names: dict[str, bool] = {}  # capitalised form -> a plausible name as written
 
     # -- candidate generation -------------------------------------------------------------
     def candidates(self, lower: str, allow_compounds: bool = True, max_changes: int = MAX_CHANGES) -> list[Candidate]:
@@ -645,7 +651,12 @@ class Repairer:
                 continue
             # Elsewhere than at a sentence start, a capitalised form is also decided alike.
             start = bounds[2 * index]
-            key = form if form.islower() else (form, self._starts_sentence(Token(start, start, form, "word"), text))
+            # (and, after a name, alike after a name: "Anders Hall" is a name, "en hall" a hall)
+            if form.islower():
+                key = form
+            else:
+                here = Token(start, start, form, "word")
+                key = (form, self._starts_sentence(here, text), self._keeps_a_name(here, text, ""))
             if key in decided:
                 decision = decided[key]
             else:
@@ -662,9 +673,12 @@ class Repairer:
             token = Token(start, end, form, "word")
             previous, following = _neighbours(text, scan, index, replaced)
             decision = None
-            if form.lower() in context_rules:
+            # In a surname's place ("Anders Hall") the neighbours say nothing of which word
+            # is meant: only the channel decision, which keeps a name, may change it.
+            in_name = not form.islower() and self._keeps_a_name(token, text, "")
+            if form.lower() in context_rules and not in_name:
                 decision = self._context_decision(token, text, analysis, valid_prior, previous, following)
-            if decision is None and form in by_neighbours:
+            if decision is None and form in by_neighbours and not in_name:
                 # The next word, when it waits for a decision by its own neighbours, is no
                 # evidence yet ("har ar": which "ar" it is depends on this word).
                 if index + 1 < len(forms) and forms[index + 1] in by_neighbours:
@@ -861,6 +875,33 @@ class Repairer:
     def _starts_sentence(self, token: Token, text: str) -> bool:
         return bool(_SENTENCE_END.search(text[max(0, token.start - 4) : token.start]))
 
+    def _follows_a_name(self, token: Token, text: str) -> bool:
+        """Whether ``token`` (capitalised) stands right after a name the lexicon knows
+        ("Anders Hall", "Karin Lindqvist"): then it is most likely a name too (a surname),
+        whatever ordinary word its letters spell."""
+        match = _CAPITALISED_WORD_BEFORE.search(text, max(0, token.start - NAME_LOOKBACK_CHARS), token.start)
+        return match is not None and self.lexicon.is_proper_noun(match.group()[:-1].lower())
+
+    def _keeps_a_name(self, token: Token, text: str, word: str) -> bool:
+        """A word in a name's place that is a plausible name as written (a known name, or
+        a common word: "Anders Hall", "Maria Lang") is not turned into an ordinary word
+        ("Håll", "Lång"), only into a name the lexicon knows ("Ostberg" → "Östberg"). A
+        rare form there ("Karin Strom") is more likely a Swedish surname that lost its
+        letters ("Ström") than a rare foreign word."""
+        form = token.text
+        if not form[:1].isupper():  # most tokens: this runs for every "har" and "ar" with context
+            return False
+        plausible = self.engine._plausible_names
+        plausible_as_written = plausible.get(form)
+        if plausible_as_written is None:
+            if len(plausible) > 100_000:
+                plausible.clear()
+            lower = form.lower()
+            plausible_as_written = plausible[form] = (
+                self.lexicon.is_proper_noun(lower) or self.lexicon.direct_zipf(lower) >= COMMON_WORD_ZIPF
+            )
+        return plausible_as_written and not self.lexicon.is_proper_noun(word) and self._follows_a_name(token, text)
+
     def _decide(self, token: Token, text: str, prior: float, valid_prior: float) -> tuple[str, str, float] | None:
         """The replacement for one token, its rule and score; None to keep it. ``prior`` is
         the document prior for a non-word, ``valid_prior`` the one for a valid word."""
@@ -880,7 +921,7 @@ class Repairer:
         if form[:1].isupper() and not self._starts_sentence(token, text) and self.lexicon.is_domain(form):
             return None  # a name the archive knows
         margin = best.score - analysis.known_zipf + prior
-        if margin < KNOWN_WORD_MARGIN:
+        if margin < KNOWN_WORD_MARGIN or self._keeps_a_name(token, text, best.word):
             return None
         return self._recase(best.word, token, text), "known_word_confusion", _confidence(margin - KNOWN_WORD_MARGIN)
 
@@ -896,7 +937,7 @@ class Repairer:
             # ("Idrdomar" is "lärdomar", not a rare compound of "idr" and "domar").
             return self._decide_unknown(token, text, analysis, prior)
         margin = best.score - analysis.known_zipf + prior
-        if margin < 0:
+        if margin < 0 or self._keeps_a_name(token, text, best.word):
             return None
         return self._recase(best.word, token, text), "compound_confusion", _confidence(margin)
 
@@ -1147,10 +1188,11 @@ def _repair_piece(
 def _layout_edits(text: str, view: DocumentView) -> list[Edit]:
     """Typography an English OCR model loses, put back only in a document it read (damage,
     and odds of damage a generic edit needs: no correct å/ä/ö): the en dash of a number
-    range ("0-6 år" → "0–6 år"). A clean text keeps its hyphens, as its author wrote them."""
+    range ("0-6 år" → "0–6 år") and a Swedish quote's opening mark ("bild” → ”bild”). A
+    clean text keeps its hyphens and quotation marks, as its author wrote them."""
     if not view.damaged or view.prior < GENERIC_MIN_PRIOR:
         return []
-    return range_dash_edits(text)
+    return range_dash_edits(text) + quote_mark_edits(text)  # the caller sorts them among the word edits
 
 
 def paragraph_runs(text: str, limit: int | None = None) -> list[tuple[int, int]]:

@@ -122,10 +122,13 @@ def fix_misread_bullets(text: str) -> list[Edit]:
 
 
 # A vertical bar standing alone where a word starts: OCR's reading of a capital I.
-# At a line start before any word ("| pilotprojekten"), elsewhere only before a lower-case
-# word ("och | detta"): "Eskilstuna | Nyköping" is a separator, not a word.
+# At a line start before any word ("| pilotprojekten"), elsewhere before a lower-case
+# word ("och | detta") or after a sentence's end ("översvämningar. | Västsverige": the
+# sentence-starting "I"; the word before the full stop is a lower-case word of two letters
+# or more, not an abbreviation such as "Tel."): "Eskilstuna | Nyköping" is a separator.
 _BAR_AS_I = regex.compile(
-    r"(?:^[ \t]*\|(?=[ \t]+\p{L})|(?<=[\s(\"'„”«])\|(?=[ \t]+\p{Ll}))", regex.MULTILINE
+    r"(?:^[ \t]*\|(?=[ \t]+\p{L})|(?<=[\s(\"'„”«])\|(?=[ \t]+\p{Ll})|(?<=(?:^|\s)\p{Ll}{2,}[.!?][ \t])\|(?=[ \t]+\p{Lu}))",
+    regex.MULTILINE,
 )
 
 
