@@ -289,3 +289,45 @@ def test_the_confusion_table_is_what_its_tool_learns_from_the_aligned_pairs(tmp_
     output = tmp_path / "confusions.tsv"
     subprocess.run([sys.executable, str(REPO / "tools/learn_confusions.py"), "-o", str(output)], cwd=REPO, check=True, capture_output=True)
     assert output.read_text(encoding="utf-8") == (REPO / "lexicons/confusions.tsv").read_text(encoding="utf-8")
+
+
+# A model whose "har" is followed by supines ("-at") and whose "här" by nouns ("-en"),
+# each seen with many different words; the four commonest forms are classes of their own.
+SUPINES = "målat badat lagat städat tvättat packat hoppat kastat spelat ritat tittat frågat".split()
+NOUNS = "boken vägen stolen bilen dagen hästen båten katten skogen sjön staden maten".split()
+CLASSES_TEXT = "".join(f"vi har {s}. " for s in SUPINES) * 12 + "".join(f"den här {n}. " for n in NOUNS) * 12
+
+
+def build_with_classes(tmp_path: Path) -> NgramModel:
+    unigrams, bigrams = count_bigrams(clauses(CLASSES_TEXT))
+    path = tmp_path / "classes.ngrams"
+    write_model(path, unigrams, bigrams, {"test": True}, class_words=4)
+    return NgramModel.load(path)
+
+
+def test_a_neighbour_never_seen_speaks_through_its_ending(tmp_path):
+    model = build_with_classes(tmp_path)
+    assert model.classes is not None and model.classes_know("har") and model.classes_know("här")
+    assert model.classes.names[model.classes.of("cyklat")] == "-at"
+    assert model.classes.names[model.classes.of("vi")] == "vi"  # a class of its own
+    # "cyklat" and "lampen" were never seen: the bigrams alone say nothing ...
+    assert model.context_gain("har", None, "cyklat") == model.context_gain("här", None, "cyklat") == 0.0
+    # ... their endings do, when asked.
+    assert model.context_gain("har", None, "cyklat", classes=True) > 0 > model.context_gain("här", None, "cyklat", classes=True)
+    assert model.context_gain("här", None, "lampen", classes=True) > 0 > model.context_gain("har", None, "lampen", classes=True)
+    # A neighbour that is a class of its own, or a rare candidate word, gets no class evidence.
+    assert model.context_gain("har", "den", None, classes=True) == model.context_gain("har", "den", None)
+    assert not model.classes_know("boken")
+
+
+def test_word_classes_may_replace_a_word_but_never_keep_one(tmp_path, monkeypatch):
+    from nbsclean.repair import engine
+
+    model = build_with_classes(tmp_path)
+    text = DAMAGED + "Titta, har lampen lyser. Vi har cyklat hem."
+    repaired = repair_text(text, engine=engine_with(model))
+    assert "här lampen" in repaired.text and "har cyklat" in repaired.text
+    edit = next(e for e in repaired.edits if e.before == "har" and e.start > len(DAMAGED))
+    assert edit.rule == "context_ngram" and edit.evidence["following"] == "lampen"
+    monkeypatch.setattr(engine, "CONTEXT_WORD_CLASSES", False)
+    assert "har lampen" in repair_text(text, engine=engine_with(model)).text

@@ -49,7 +49,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from nbsclean.atomic import write_atomic  # noqa: E402
 from nbsclean.repair.lexicon import cache_dir  # noqa: E402
-from nbsclean.repair.ngrams import MAGIC, clauses, count_bigrams, model_path, write_model  # noqa: E402
+from nbsclean.repair import ngrams as ngram_settings  # noqa: E402
+from nbsclean.repair.ngrams import FORMAT, MAGIC, clauses, count_bigrams, model_path, write_model  # noqa: E402
 
 # Debian packages of Swedish prose: (package, the HTML pages inside it, licence).
 PACKAGES = {
@@ -258,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     extra = text_files(args.text)
     for path in extra:
         sources["text"].append({"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
-    settings = {"min_count": MIN_COUNT, "tool": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]}
+    classes = {name: getattr(ngram_settings, name) for name in ("FREQUENT_CLASS_WORDS", "CLASS_SUFFIX_LETTERS", "CLASS_PRIOR_WEIGHT", "CLASS_MIN_COUNT")}
+    settings = {"min_count": MIN_COUNT, "format": FORMAT, "classes": classes, "tool": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]}
     fingerprint = hashlib.sha256(json.dumps([sources, settings], sort_keys=True).encode()).hexdigest()
     if not args.force and stored_fingerprint(args.output) == fingerprint:
         print(f"{args.output}: up to date with its sources")

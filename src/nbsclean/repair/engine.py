@@ -220,6 +220,12 @@ CONTEXT_MAX_LOG10_GAIN = 3.0
 CONTEXT_ONE_SIDE_MARGIN = 0.5
 CONTEXT_RULE_VETO = 1.0
 CONTEXT_NO_EVIDENCE = 1e-9  # a log10 gain difference this small is none (rounding of equal factors)
+# Where the bigrams know nothing of a neighbour beside either word, the neighbour's word
+# class (nbsclean.repair.ngrams.WordClasses: its ending) may speak for replacing a word by a
+# rival, never for keeping one and never as a veto (_neighbours_favour), and only between
+# two words the model saw often (on the development set: GIMP 111 → 107 errors, newsreels
+# 246 → 244, rendered and seeds unchanged; 3 letters of ending harmed 2 correct seed words).
+CONTEXT_WORD_CLASSES = True
 # Bounds on the work one token may cost (hostile input: glued lines, runs of one letter).
 # Ordinary text stays far below them (see bench/bench_worst_case.py for the largest cases).
 MAX_WORD_LENGTH = 50  # a longer token is left alone (Engine.analyse says why)
@@ -820,18 +826,18 @@ class Repairer:
         if channel.score - analysis.known_zipf + prior >= KNOWN_WORD_MARGIN:
             kept = self._ngram_keeps(lower, channel, channel.score - analysis.known_zipf + prior, previous, following)
             return kept or self._ngram_switches(channel, rivals, previous, following)
-        own_gain = ngrams.context_gain(lower, previous, following)
-        best_margin, best_rival = -math.inf, None
+        best_margin, best_rival, best_classes = -math.inf, None, False
         for rival in rivals:
-            context = ngrams.context_gain(rival.word, previous, following) - own_gain
+            classes = _classes_apply(ngrams, rival.word, lower)
+            context = ngrams.context_gain(rival.word, previous, following, classes) - ngrams.context_gain(lower, previous, following, classes)
             context = max(-CONTEXT_MAX_LOG10_GAIN, min(CONTEXT_MAX_LOG10_GAIN, context))
             margin = rival.score - analysis.known_zipf + prior + context
             if margin > best_margin:
-                best_margin, best_rival = margin, rival
+                best_margin, best_rival, best_classes = margin, rival, classes
         if best_margin < KNOWN_WORD_MARGIN:
             return None
         word = best_rival.word
-        if not _neighbours_favour(ngrams, word, lower, previous, following, best_margin - KNOWN_WORD_MARGIN):
+        if not _neighbours_favour(ngrams, word, lower, previous, following, best_margin - KNOWN_WORD_MARGIN, best_classes):
             return None
         p_rival = 1 / (1 + 10 ** -best_margin)  # P(rival) against P(word as written), given both
         evidence = Evidence(previous, following, {lower: round(1 - p_rival, 4), word: round(p_rival, 4)}).to_dict()
@@ -999,19 +1005,37 @@ class Repairer:
         return not best.generic and prior >= GENERIC_MIN_PRIOR and best.score + prior >= GENERIC_MIN_REPAIR_SCORE
 
 
-def _neighbours_favour(ngrams: NgramModel, word: str, other: str, previous: str | None, following: str | None, lead: float) -> bool:
+def _classes_apply(ngrams: NgramModel, word: str, other: str) -> bool:
+    """Whether the word classes of the neighbours may speak between two words: only to
+    replace a word, never to keep one (CONTEXT_WORD_CLASSES), and only between two words
+    the model saw often (:meth:`NgramModel.classes_know`)."""
+    return CONTEXT_WORD_CLASSES and ngrams.classes_know(word) and ngrams.classes_know(other)
+
+
+def _neighbours_favour(
+    ngrams: NgramModel, word: str, other: str, previous: str | None, following: str | None, lead: float, classes: bool = False
+) -> bool:
     """Whether the neighbours speak for ``word`` against ``other``: neither neighbour on its
     own makes ``other`` more probable, and at least one makes ``word`` more probable. When
     only one speaks (the other is a clause boundary or word the model saw beside neither, or
     None: not known yet), ``word`` must lead by CONTEXT_ONE_SIDE_MARGIN (``lead``: by how
     much it beats the margin it needs in any case)."""
-    sides = [
-        ngrams.context_gain(word, previous, None) - ngrams.context_gain(other, previous, None) if previous is not None else 0.0,
-        ngrams.context_gain(word, None, following) - ngrams.context_gain(other, None, following) if following is not None else 0.0,
-    ]
-    if min(sides) < -CONTEXT_NO_EVIDENCE or max(sides) <= CONTEXT_NO_EVIDENCE:
+    sides = _sides(ngrams, word, other, previous, following, False)
+    if min(sides) < -CONTEXT_NO_EVIDENCE:
+        return False
+    if classes:  # the classes may speak where the bigrams say nothing, but never veto
+        sides = _sides(ngrams, word, other, previous, following, True)
+    if max(sides) <= CONTEXT_NO_EVIDENCE:
         return False
     return min(sides) > CONTEXT_NO_EVIDENCE or lead >= CONTEXT_ONE_SIDE_MARGIN
+
+
+def _sides(ngrams: NgramModel, word: str, other: str, previous: str | None, following: str | None, classes: bool) -> tuple[float, float]:
+    """How much each neighbour alone raises ``word`` over ``other`` (log10; 0 for None)."""
+    return (
+        ngrams.context_gain(word, previous, None, classes) - ngrams.context_gain(other, previous, None, classes) if previous is not None else 0.0,
+        ngrams.context_gain(word, None, following, classes) - ngrams.context_gain(other, None, following, classes) if following is not None else 0.0,
+    )
 
 
 def _neighbours(text: str, scan: "WordScan", index: int, replaced: dict[int, str]) -> tuple[str, str]:

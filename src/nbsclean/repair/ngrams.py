@@ -20,6 +20,13 @@ word is beside its neighbours than without them, ``P(w | prev) / P(w)`` times
 model never saw, or a clause boundary it did not learn, gives 1: no evidence). Two
 candidates for one token are compared by their gains, added to the channel model's
 log10 P(w) · P(observed | w).
+
+Where the bigrams know nothing of a neighbour beside a word, the neighbour's word class may
+speak (asked for with ``classes=True``; :class:`WordClasses`): the commonest forms are
+classes of their own, any other word is known by its ending. The file then also holds, for
+every word seen at least CLASS_MIN_COUNT times, how often each class stood before and after
+it; P(class | word) / P(class) (Dirichlet-smoothed) takes the place of the uniform factor
+in the back-off (Brown et al. 1992 for class-based n-grams).
 """
 
 from __future__ import annotations
@@ -36,11 +43,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-FORMAT = 1
+FORMAT = 2
+READABLE_FORMATS = (1, 2)  # format 1: the same file without the word-class tables
 MAGIC = b"NBSNGRAM"
 BOUNDARY = "<b>"  # start or end of a clause: the edge of a text, or punctuation
 NUMBER = "<num>"  # any token of digits
 _RIGHT_BITS = 32
+# Word classes for neighbours the bigrams say nothing about (see :func:`class_counts`): the
+# commonest forms of the training text are classes of their own, every other word is known
+# by its last letters (Swedish inflection is in its endings: "-at", "-it" of a supine after
+# "har", "-en", "-et" of a noun after "vårt"), and CLASS_PRIOR_WEIGHT is the weight of the
+# Dirichlet prior (MacKay & Peto 1995) that pulls a word's class distribution towards the
+# distribution over all words.
+FREQUENT_CLASS_WORDS = 1000
+CLASS_SUFFIX_LETTERS = 2
+CLASS_PRIOR_WEIGHT = 10.0
+OTHER_CLASS = "-?"
+CLASS_MIN_COUNT = 100
 
 # A word is letters (digits make <num>); hyphens and white space separate words, as in
 # the engine, and any other punctuation ends a clause.
@@ -74,6 +93,54 @@ def count_bigrams(sequences: Iterable[list[str]]) -> tuple[Counter, Counter]:
     return unigrams, bigrams
 
 
+def word_classes(unigrams: Counter, frequent: int = FREQUENT_CLASS_WORDS, letters: int = CLASS_SUFFIX_LETTERS) -> list[str]:
+    """The class names of a model: the boundary, numbers, the ``frequent`` commonest forms, and
+    "-" + every ending of ``letters`` letters of the other words (then one for the rest)."""
+    common = [w for w, _ in sorted(unigrams.items(), key=lambda item: (-item[1], item[0])) if w != NUMBER][:frequent]
+    endings = sorted({"-" + w[-letters:] for w in unigrams if w not in common and w != NUMBER})
+    return [BOUNDARY, NUMBER, *common, *endings, OTHER_CLASS]
+
+
+class WordClasses:
+    """A word's class id: its own for the boundary, numbers and the commonest forms, else its
+    ending's (:func:`word_classes`)."""
+
+    def __init__(self, names: list[str], letters: int):
+        self.names = names
+        self.letters = letters
+        self._ids = {name: i for i, name in enumerate(names)}
+        self._other = self._ids[OTHER_CLASS]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def of(self, word: str) -> int:
+        """The class of a lower-case word ("" is the clause boundary)."""
+        if not word:
+            return self._ids[BOUNDARY]
+        if word.isdigit():
+            return self._ids[NUMBER]
+        own = self._ids.get(word)
+        if own is not None and not word.startswith("-"):
+            return own
+        return self._ids.get("-" + word[-self.letters :], self._other)
+
+    def is_own(self, class_id: int) -> bool:
+        """The class is one word's own (or the boundary's, or numbers'): the bigrams know it."""
+        return not self.names[class_id].startswith("-")
+
+
+def class_counts(bigrams: Counter, vocabulary, classes: WordClasses) -> tuple[Counter, Counter]:
+    """(class before word, word before class) counts of the bigrams, by (class id, word id)
+    and (word id, class id)."""
+    before: Counter = Counter()
+    after: Counter = Counter()
+    for (left, right), count in bigrams.items():
+        before[classes.of(left if left != BOUNDARY else ""), vocabulary[right]] += count
+        after[vocabulary[left], classes.of(right if right != BOUNDARY else "")] += count
+    return before, after
+
+
 def kneser_ney_discount(counts: Iterable[int]) -> float:
     """D = n₁ / (n₁ + 2 n₂) (Ney, Essen & Kneser 1994), from the bigram counts of counts."""
     n1 = n2 = 0
@@ -87,12 +154,15 @@ def kneser_ney_discount(counts: Iterable[int]) -> float:
     return n1 / (n1 + 2 * n2)
 
 
-def write_model(path: Path, unigrams: Counter, bigrams: Counter, sources: dict, *, min_count: int = 1) -> dict:
+def write_model(
+    path: Path, unigrams: Counter, bigrams: Counter, sources: dict, *, min_count: int = 1, class_words: int = FREQUENT_CLASS_WORDS
+) -> dict:
     """Write the model file for these counts; returns its header.
 
     Bigrams seen fewer than ``min_count`` times are left out of the stored table, but the
     per-word totals (how often a word was followed by anything, by how many different words)
     are taken before pruning, so the pruned mass goes to the back-off, as it should.
+    ``class_words``: how many of the commonest forms are word classes of their own.
     """
     import marisa_trie
 
@@ -132,6 +202,22 @@ def write_model(path: Path, unigrams: Counter, bigrams: Counter, sources: dict, 
         "key_code": key_code,
         "sources": sources,
     }
+    classes = WordClasses(word_classes(unigrams, class_words), CLASS_SUFFIX_LETTERS)
+    before, after = class_counts(bigrams, vocabulary, classes)
+    class_key_code = "I" if size <= 0xFFFF and len(classes) <= 0xFFFF else "Q"
+    class_bits = 16 if class_key_code == "I" else _RIGHT_BITS
+    # Only words seen often enough ever get class evidence (NgramModel.classes_know): the
+    # pairs of the others are not stored (their counts are still in the class totals).
+    known = {w for w in range(size) if min(left_total[w], right_total[w]) >= CLASS_MIN_COUNT}
+    before_items = sorted(((c << class_bits) | w, n) for (c, w), n in before.items() if w in known)
+    after_items = sorted(((w << class_bits) | c, n) for (w, c), n in after.items() if w in known)
+    class_before_total = array("I", bytes(4 * len(classes)))  # c(class •)
+    class_after_total = array("I", bytes(4 * len(classes)))  # c(• class)
+    for (c, _), n in before.items():
+        class_before_total[c] += n
+    for (_, c), n in after.items():
+        class_after_total[c] += n
+    header["classes"] = {"names": classes.names, "letters": classes.letters, "key_bits": class_bits, "key_code": class_key_code, "prior_weight": CLASS_PRIOR_WEIGHT}
     trie_bytes = vocabulary.tobytes()
     blocks = [
         trie_bytes,
@@ -141,6 +227,12 @@ def write_model(path: Path, unigrams: Counter, bigrams: Counter, sources: dict, 
         right_types.tobytes(),
         array(key_code, (k for k, _ in stored)).tobytes(),
         array("I", (c for _, c in stored)).tobytes(),
+        class_before_total.tobytes(),
+        class_after_total.tobytes(),
+        array(class_key_code, (k for k, _ in before_items)).tobytes(),
+        array("I", (n for _, n in before_items)).tobytes(),
+        array(class_key_code, (k for k, _ in after_items)).tobytes(),
+        array("I", (n for _, n in after_items)).tobytes(),
     ]
     header["blocks"] = [len(b) for b in blocks]
     header_bytes = json.dumps(header, ensure_ascii=False, sort_keys=True).encode()
@@ -176,8 +268,8 @@ class NgramModel:
             raise NgramModelError(f"{path}: not an nbsclean n-gram model")
         (length,) = struct.unpack_from("<I", data, 8)
         header = json.loads(data[12 : 12 + length])
-        if header.get("format") != FORMAT:
-            raise NgramModelError(f"{path}: model format {header.get('format')}, this nbsclean reads {FORMAT}")
+        if header.get("format") not in READABLE_FORMATS:
+            raise NgramModelError(f"{path}: model format {header.get('format')}, this nbsclean reads {READABLE_FORMATS}")
         self.header = header
         self.path = path
         self.sha256 = hashlib.sha256(data).hexdigest()
@@ -188,12 +280,23 @@ class NgramModel:
             offset += size
         self.vocabulary = marisa_trie.Trie()
         self.vocabulary.frombytes(blocks[0])
+        codes = "IIII" + header["key_code"] + "I"
+        classes = header.get("classes")
+        if classes:
+            codes += "II" + classes["key_code"] + "I" + classes["key_code"] + "I"
         arrays = []
-        for block, code in zip(blocks[1:], "IIII" + header["key_code"] + "I"):
+        for block, code in zip(blocks[1:], codes):
             a = array(code)
             a.frombytes(block)
             arrays.append(a)
-        (self._left_total, self._left_types, self._right_total, self._right_types, self._keys, self._counts) = arrays
+        (self._left_total, self._left_types, self._right_total, self._right_types, self._keys, self._counts) = arrays[:6]
+        self.classes: WordClasses | None = None
+        if classes:
+            self.classes = WordClasses(classes["names"], int(classes["letters"]))
+            (self._class_before_total, self._class_after_total, self._before_keys, self._before_counts, self._after_keys, self._after_counts) = arrays[6:]
+            self._class_bits = int(classes["key_bits"])
+            self._class_prior = float(classes["prior_weight"])
+            self._class_all = sum(self._class_before_total)
         self._bits = int(header["key_bits"])
         self.discount = float(header["discount"])
         self._all_types = sum(self._right_types)  # N1+(• •): distinct bigrams
@@ -227,35 +330,72 @@ class NgramModel:
         i = bisect_left(keys, key)
         return counts[i] if i < len(keys) and keys[i] == key else 0
 
-    def _gain(self, context: int | None, word: int | None, forward: bool) -> float:
-        """P_KN(word | context) / P_cont(word): what the neighbour adds, as a factor."""
+    def _gain(self, context: int | None, word: int | None, forward: bool, neighbour: str | None = None) -> float:
+        """P_KN(word | context) / P_cont(word): what the neighbour adds, as a factor.
+
+        Where the bigrams know nothing of the pair, the neighbour's word class speaks
+        (:meth:`_class_gain`): for a neighbour the model never saw, in place of the bigram;
+        for one it saw, in the share of probability the bigram leaves to the lower order.
+        """
+        class_gain = self._class_gain(neighbour, word, forward) if neighbour is not None and self.classes is not None else 1.0
         if context is None:
-            return 1.0  # a neighbour the model does not know says nothing
+            return class_gain
         if forward:  # context precedes the word
             total, types, lower_types = self._left_total[context], self._left_types[context], self._right_types
         else:
             total, types, lower_types = self._right_total[context], self._right_types[context], self._left_types
         if total == 0:
-            return 1.0
+            return class_gain
         lower = self._continuation(word, lower_types)
         seen = 0
         if word is not None:
             key = (context << self._bits | word) if forward else (word << self._bits | context)
             seen = self._count(self._keys, self._counts, key)
-        probability = max(seen - self.discount, 0.0) / total + self.discount * types / total * lower
-        return probability / lower
+        return max(seen - self.discount, 0.0) / total / lower + self.discount * types / total * class_gain
 
-    def context_gain(self, word: str, previous: str | None, following: str | None) -> float:
+    def _class_gain(self, neighbour: str, word: int | None, forward: bool) -> float:
+        """P(neighbour's class | word) / P(neighbour's class): how much more often ``word``
+        stands beside words of this class than words do in general. 1 (no evidence) for a
+        neighbour that is a class of its own (the bigrams know it) or a word the model never
+        saw. The word's distribution is smoothed towards the general one by a Dirichlet
+        prior of CLASS_PRIOR_WEIGHT observations."""
+        classes = self.classes
+        c = classes.of(neighbour)
+        if word is None or classes.is_own(c):
+            return 1.0
+        if forward:  # the neighbour precedes the word
+            general = self._class_before_total[c] / self._class_all
+            seen = self._count(self._before_keys, self._before_counts, c << self._class_bits | word)
+            total = self._right_total[word]
+        else:
+            general = self._class_after_total[c] / self._class_all
+            seen = self._count(self._after_keys, self._after_counts, word << self._class_bits | c)
+            total = self._left_total[word]
+        if general == 0:
+            return 1.0
+        return (seen + self._class_prior * general) / (total + self._class_prior) / general
+
+    def context_gain(self, word: str, previous: str | None, following: str | None, classes: bool = False) -> float:
         """log10 of how much ``previous`` and ``following`` (lower case; "" for a clause
         boundary; None: leave that side out) raise ``word`` above its probability without
-        context."""
+        context; with ``classes``, a neighbour the bigrams know nothing of speaks through its
+        word class (compare two words that way only when :meth:`classes_know` both)."""
         word_id = self._id(word)
         gain = 1.0
         if previous is not None:
-            gain *= self._gain(self._id(previous), word_id, True)
+            gain *= self._gain(self._id(previous), word_id, True, previous if classes else None)
         if following is not None:
-            gain *= self._gain(self._id(following), word_id, False)
+            gain *= self._gain(self._id(following), word_id, False, following if classes else None)
         return math.log10(gain)
+
+    def classes_know(self, word: str) -> bool:
+        """The model has word classes and saw ``word`` often enough (CLASS_MIN_COUNT) for
+        the classes of its neighbours to be evidence: a rare word's class distribution is
+        mostly its prior, and would win every comparison with a common word's."""
+        if self.classes is None:
+            return False
+        word_id = self._id(word)
+        return word_id is not None and min(self._left_total[word_id], self._right_total[word_id]) >= CLASS_MIN_COUNT
 
     def knows(self, word: str) -> bool:
         """The model saw ``word`` ("" is a clause boundary, which it always knows)."""
@@ -291,4 +431,15 @@ def load_model(directory: Path) -> NgramModel | None:
     return model
 
 
-__all__ = ["Evidence", "NgramModel", "NgramModelError", "clauses", "count_bigrams", "load_model", "model_path", "write_model"]
+__all__ = [
+    "Evidence",
+    "NgramModel",
+    "NgramModelError",
+    "WordClasses",
+    "clauses",
+    "count_bigrams",
+    "load_model",
+    "model_path",
+    "word_classes",
+    "write_model",
+]
