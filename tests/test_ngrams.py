@@ -331,3 +331,18 @@ def test_word_classes_may_replace_a_word_but_never_keep_one(tmp_path, monkeypatc
     assert edit.rule == "context_ngram" and edit.evidence["following"] == "lampen"
     monkeypatch.setattr(engine, "CONTEXT_WORD_CLASSES", False)
     assert "har lampen" in repair_text(text, engine=engine_with(model)).text
+
+
+def test_a_word_decided_without_its_waiting_neighbour_gets_a_second_look(tmp_path, monkeypatch):
+    from nbsclean.repair import engine
+
+    # "nar" waits for its own neighbours, so "andras" is first decided on "endast" alone,
+    # which the model never saw; once "nar" is "när", "ändras när" decides.
+    model = build(tmp_path, "den kan ändras när du vill. " * 20 + "de andras bok. " * 3 + "vi kom när du kom. " * 20)
+    text = DAMAGED + "Den kan endast andras nar du vill."
+    result = repair_text(text, engine=engine_with(model))
+    assert "endast ändras när du" in result.text
+    edit = next(e for e in result.edits if e.before == "andras")
+    assert edit.rule == "context_ngram" and edit.evidence["following"] == "när"
+    monkeypatch.setattr(engine, "SECOND_LOOK", False)
+    assert "endast andras när du" in repair_text(text, engine=engine_with(model)).text
