@@ -138,3 +138,24 @@ def test_the_journal_writer_syncs_a_group_when_it_is_full_and_when_closed(tmp_pa
             writer.append(record(n))
     assert synced == [2, 1]  # a full group, then the rest at close
     assert len(read_journal(tmp_path / "documents.jsonl")) == 3
+
+
+@pytest.mark.parametrize("syncfs", [True, False], ids=["syncfs", "fsync-each"])
+def test_sync_files_flushes_written_files_and_skips_removed_ones(tmp_path, monkeypatch, syncfs):
+    import sys
+
+    from nbsclean.corpus import journal
+
+    if syncfs and not sys.platform.startswith("linux"):
+        pytest.skip("syncfs is Linux's")
+    if not syncfs:
+        monkeypatch.setattr(journal, "_syncfs_function", lambda: None)
+    calls = []
+    real_fsync = journal.os.fsync
+    monkeypatch.setattr(journal.os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd))[1])
+    kept, gone = tmp_path / "text" / "a.txt", tmp_path / "text" / "b.txt"
+    kept.parent.mkdir()
+    kept.write_text("a", encoding="utf-8")
+    journal.sync_files([gone, kept])  # b.txt was never written (or removed since): skipped
+    assert len(calls) == (0 if syncfs else 2)  # one flush of the filesystem, or a.txt and text/
+    assert journal._syncfs(tmp_path / "missing") is False or not syncfs

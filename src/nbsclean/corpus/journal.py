@@ -19,10 +19,12 @@ Why it cannot lose or double a document:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import re
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -531,7 +533,17 @@ class JournalWriter:
 
 
 def sync_files(paths: list[Path]) -> None:
-    """fsync ``paths`` and the folders holding them (their renames), once per folder."""
+    """Make ``paths`` and their renames durable: one ``syncfs`` of their filesystem on
+    Linux, else an fsync of each file and of each folder holding them.
+
+    Why syncfs: each fsync of a fresh small file is a journal commit of its own (about
+    4 ms on the development machine's disk), so a group of 100 text files cost ~0.4 s
+    of the driver's time - at ``-j 2`` the workers ran out of work while it waited. One
+    syncfs writes the same files in one flush (~7 ms). It also flushes whatever else is
+    waiting on that filesystem (the journal's appended lines too, which are fsynced right
+    after anyway)."""
+    if paths and _syncfs(paths[0].parent):
+        return
     for path in paths:
         try:
             with open(path, "rb") as handle:
@@ -544,6 +556,45 @@ def sync_files(paths: list[Path]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _syncfs(folder: Path) -> bool:
+    """``syncfs(2)`` on the filesystem holding ``folder``; False where there is none (not
+    Linux, an old C library), so the caller fsyncs file by file. A failed flush (an I/O
+    error the kernel reports, a vanished folder) raises OSError like fsync would."""
+    call = _syncfs_function()
+    if call is None:
+        return False
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except FileNotFoundError:
+        return False  # nothing left there: the caller skips what is gone
+    try:
+        if call(fd) != 0:
+            import ctypes
+
+            number = ctypes.get_errno()
+            raise OSError(number, os.strerror(number), str(folder))
+    finally:
+        os.close(fd)
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _syncfs_function() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        call = libc.syncfs
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int]
+    call.restype = ctypes.c_int
+    return call
 
 
 # --- corpus files (written with nbsclean.atomic.write_atomic) ----------------------------
