@@ -63,3 +63,20 @@ def test_numbers_that_are_not_years_or_issues_are_ignored():
 
 def test_title_comes_from_the_first_page_only():
     assert extract_metadata("\n\f Rubrik på sidan två")["title"] is None
+
+
+def test_years_are_found_where_a_look_behind_expression_finds_them():
+    """The year search skips to a "1" or "2" and checks the character before a year in
+    Python; it must accept exactly the years a look-behind expression would."""
+    import random
+    import re
+
+    from nbsclean.corpus.metadata import _years
+
+    look_behind = re.compile(r"(?<![\d:/.-])(?:199\d|20\d\d)(?![\d:/-])")
+    rng = random.Random(7)
+    alphabet = "01299 :/.-a\n٣"  # "٣" is a digit to \d as well (Arabic-Indic three)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert _years(text) == [int(year) for year in look_behind.findall(text)], text
+    assert _years("1/2024, 12024, -2023, 2019 och 2021") == [2019, 2021]

@@ -86,7 +86,7 @@ def build_record(document: ExtractedDocument, options: PipelineOptions, lexicon,
         "pages": [_page_record(page, result) for page, result in zip(document.pages, results)],
         "raw_text": raw_text,
         "text": text,
-        "edits": [{"id": f"e{i}", **edit.to_dict()} for i, edit in enumerate(edits, start=1)],
+        "edits": [_edit_entry(i, edit) for i, edit in enumerate(edits, start=1)],
         "stats": {
             "words": sum(result.words for result in results),
             "edits": len(edits),
@@ -138,9 +138,27 @@ def _document_edits(results: list[_PageResult]) -> list[Edit]:
     edits: list[Edit] = []
     offset = 0
     for result in results:
-        edits.extend(edit.shifted(offset) for edit in result.edits)
+        # The first page's edits are where they are (a text file's only page: ~70 edits).
+        edits.extend(result.edits if offset == 0 else (edit.shifted(offset) for edit in result.edits))
         offset += len(result.raw_text) + len(PAGE_SEPARATOR)
     return edits
+
+
+def _edit_entry(number: int, edit: Edit) -> dict:
+    """``{"id": "e<number>", **edit.to_dict()}``, the same keys in the same order, built at
+    once (a record holds one per edit; the generic way cost ~2 µs each)."""
+    entry = {
+        "id": f"e{number}",
+        "start": edit.start,
+        "end": edit.end,
+        "before": edit.before,
+        "after": edit.after,
+        "rule": edit.rule,
+        "score": round(float(edit.score), 4),
+    }
+    if edit.evidence is not None:
+        entry["evidence"] = edit.evidence
+    return entry
 
 
 def _page_record(page: Page, result: _PageResult) -> dict:

@@ -684,6 +684,7 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
         formats=tuple(formats),
         durable_text=group is None,
     )
+    text_dir = str(paths.text_dir)
     executor = make_executor(config.executor, config.jobs, config.scheduler, context) if todo else None
     try:
         with JournalWriter(paths.documents, group) as journal:
@@ -694,7 +695,7 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
                     done: Finished = result["finished"]
                     with stop_signals_deferred():  # the record and the counts in the manifest agree
                         if "txt" in formats:
-                            journal.track(paths.text_file(done.id))  # written by the worker, synced with the group
+                            journal.track(os.path.join(text_dir, f"{done.id}.txt"))  # written by the worker, synced with the group
                         journal.append_line(done.line)  # the commit point: from here on the document is done
                         totals.add_counts(done.counts)
                         processed += 1

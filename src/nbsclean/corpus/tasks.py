@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from nbsclean.corpus.inputs import InputFile, escape_name
-from nbsclean.corpus.journal import CorpusPaths, encode_record, write_text_file
+from nbsclean.corpus.journal import TEXT_DIR, encode_record, write_document_text
 from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process
 from nbsclean.errors import ExitCode, FileAccessError, NbscleanError
 
@@ -66,6 +66,10 @@ class RunContext:
     corpus: Path | None = None  # the corpus root; None: records are only encoded
     formats: tuple[str, ...] = ("jsonl",)
     durable_text: bool = False  # --sync each: every text file fsynced where it is written
+
+    @property
+    def text_dir(self) -> str:
+        return os.path.join(self.corpus, TEXT_DIR)
 
 
 @dataclass
@@ -185,7 +189,7 @@ def _finish(record: dict, item: WorkItem, context: RunContext) -> Finished:
         )
     line = encode_record(record)
     if context.corpus is not None and "txt" in context.formats:
-        write_text_file(CorpusPaths(context.corpus), record["id"], record.get("text", ""), durable=context.durable_text)
+        write_document_text(context.text_dir, record["id"], record.get("text", ""), durable=context.durable_text)
     return Finished(
         id=record["id"],
         line=line,
