@@ -6,6 +6,8 @@ from nbsclean.edits import Edit, apply_edits
 from nbsclean.extract.model import Page
 from nbsclean.pipeline import PipelineOptions, build_record
 from nbsclean.extract import ExtractedDocument
+from nbsclean.extract.ocr import OcrWord
+from nbsclean.extract.quality import junk_spans
 from nbsclean.repair.junk import junk_edits
 
 
@@ -96,3 +98,24 @@ def test_a_mark_is_left_as_read_when_two_words_are_one_mark_away():
     assert [(e.start, e.before, e.after) for e in edits] == [(1, "ä", "å"), (5, "å", "o")]
     # "vära": "vara" and "våra" are both common, one mark away: nothing is changed.
     assert speck_letter_edits("vära", listed, listed) == []
+
+
+def read_words(tokens: list[tuple[str, float]]) -> list[OcrWord]:
+    words, start = [], 0
+    for text, conf in tokens:
+        words.append(OcrWord(start, start + len(text), text, conf, 0, 0, 10, 10))
+        start += len(text) + 1
+    return words
+
+
+def test_on_a_speckled_page_lone_marks_and_unsure_shards_are_junk_at_any_confidence():
+    words = read_words([
+        ("Kören", 92), (".", 88), ("sjunger", 90), ("”", 61), ("S", 12), ("hå", 35), ("i", 20),
+        ("kyrkan", 91), ("–", 85), ("&", 80), ("50", 40), ("%", 90), ("på", 88), ("|", 68),
+    ])
+    texts = lambda spans: [next(w.text for w in words if w.start == start) for start, _ in spans]
+    # A clean page: only marks read unsure are junk; a confident "." or "|" stays.
+    assert texts(junk_spans(words)) == []
+    # A speckled page: every lone mark but dashes, "&", "%", and the unsure short shards
+    # that are no one-letter word of their own.
+    assert texts(junk_spans(words, speckled=True)) == [".", "”", "S", "hå", "|"]

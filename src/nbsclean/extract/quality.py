@@ -199,15 +199,37 @@ def is_junk_token(text: str) -> bool:
 # (A dash or "&" read with confidence stays.)
 JUNK_MAX_CONF = 50.0
 SHARD_MAX_CONF = 15.0
+# On a page read from its despeckled image (it has specks all over), a token without a
+# letter or digit is junk at any confidence unless it is a dash, "&", "§" or "%": dust in a word
+# space reads as a lone ".", "," or quote with a confidence of 50-91, while the text of a
+# newsletter has no such token of its own (the despeckled fixtures and fresh dusty pages:
+# 55 lone marks read with confidence 50 or more, none of them in the text; on clean pages
+# only dashes stand alone). A word of one or two letters read with a confidence below
+# SPECKLED_SHARD_MAX_CONF is junk there too, unless it is a Swedish word of one letter
+# ("i", "å", "ö"): Tesseract reads a clump of specks as "S", "é", "hå" or "LJ", unsure.
+KEPT_ALONE = frozenset("-–—&§%")
+SPECKLED_SHARD_MAX_CONF = 50.0
+ONE_LETTER_WORDS = frozenset("iåöIÅÖ")
 
 
-def junk_spans(words) -> list[tuple[int, int]]:
+def junk_spans(words, *, speckled: bool = False) -> list[tuple[int, int]]:
     """Offsets (start, end) into the reading's text of its junk tokens; ``words`` carry
-    ``start``, ``end``, ``text`` and ``conf`` (:class:`nbsclean.extract.ocr.OcrWord`)."""
+    ``start``, ``end``, ``text`` and ``conf`` (:class:`nbsclean.extract.ocr.OcrWord`);
+    ``speckled``: the reading is of a page with specks all over (its despeckled image)."""
     spans = []
     for word in words:
-        symbols_only = is_junk_token(word.text) and word.conf < JUNK_MAX_CONF
-        shard = len(word.text) <= 2 and not word.text.isalpha() and 0 <= word.conf < SHARD_MAX_CONF
-        if symbols_only or shard:
+        if _is_junk(word.text, word.conf, speckled):
             spans.append((word.start, word.end))
     return spans
+
+
+def _is_junk(text: str, conf: float, speckled: bool) -> bool:
+    if is_junk_token(text) and conf < JUNK_MAX_CONF:
+        return True
+    if len(text) <= 2 and not text.isalpha() and 0 <= conf < SHARD_MAX_CONF:
+        return True
+    if not speckled:
+        return False
+    if is_junk_token(text):
+        return not any(ch in KEPT_ALONE for ch in text)
+    return len(text) <= 2 and text.isalpha() and text not in ONE_LETTER_WORDS and 0 <= conf < SPECKLED_SHARD_MAX_CONF

@@ -81,7 +81,7 @@ class PageReading:
             "rotation": self.transform.rotation,
             "skew": self.transform.skew,
             "quality": self.quality_record(),
-            "junk_spans": junk_spans(self.result.word_list),
+            "junk_spans": junk_spans(self.result.word_list, speckled=self.variant == "despeckled"),
         }
 
     def quality_record(self) -> dict:
