@@ -119,3 +119,13 @@ def test_on_a_speckled_page_lone_marks_and_unsure_shards_are_junk_at_any_confide
     # A speckled page: every lone mark but dashes, "&", "%", and the unsure short shards
     # that are no one-letter word of their own.
     assert texts(junk_spans(words, speckled=True)) == [".", "”", "S", "hå", "|"]
+
+
+def test_a_speck_read_as_a_point_before_a_small_letter_goes_on_a_poor_page():
+    raw = "Biljetten kostar. en hundralapp hos. oss, men ca. tio kr. och inkl. moms. Sedan vid. Mer."
+    record = record_of(ocr_page(raw, [], "poor"))
+    stops = [e for e in record["edits"] if e["rule"] == "ocr_speck_stop"]
+    assert [raw[e["start"] - 6:e["start"]] for e in stops] == ["kostar", "pp hos"]
+    # Abbreviations ("ca.", "kr.", "inkl."), a point before a capital or a number stay.
+    assert record["text"] == "Biljetten kostar en hundralapp hos oss, men ca. tio kr. och inkl. moms. Sedan vid. Mer."
+    assert record_of(ocr_page(raw, [], "ok"))["text"].startswith("Biljetten kostar. en")

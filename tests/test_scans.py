@@ -231,6 +231,31 @@ def test_points_inside_numbers_and_abbreviations_stay():
     assert lost == []
 
 
+def test_hyphens_stay_and_round_specks_beside_letters_go():
+    """A hyphen is small, like dust, and lies at mid-height where no other mark goes; it
+    is flat and level with its letters: kept (a hyphen lost splits "brevlå-dan" in two).
+    A round speck of the same ink at the same place goes."""
+    cv2 = preprocess._cv2()
+    lines = ["Lars-Erik ringer 08-555 12 om brev-", "lådan och Karl-Gustav svarar."]
+    clean = page(lines)
+    clean_ink = (np.asarray(clean) < 128).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clean_ink, connectivity=8)
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    hyphens = [i for i in range(1, count) if width[i] >= 2 * height[i] and height[i] < 8]
+    assert len(hyphens) == 4
+    dusty = clean.copy()
+    draw = ImageDraw.Draw(dusty)
+    specks = []
+    for i in hyphens:  # a round speck as high as the hyphen after each line's last letter
+        y = int(stats[i, 1] + height[i] / 2)
+        x = int(np.nonzero(clean_ink[y - 10:y + 10].any(axis=0))[0].max()) + 8
+        draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=0)
+        specks.append((y, x))
+    cleaned, _ = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(dusty), 300))
+    assert all((cleaned[labels == i] == 0).mean() > 0.5 for i in hyphens)
+    assert all(cleaned[y, x] == 255 for y, x in specks)
+
+
 def test_a_clean_page_shows_no_specks_and_a_dusty_one_does():
     clean = preprocess.page_evidence(np.asarray(page()), 300).paper
     dusty = preprocess.page_evidence(np.asarray(speckled_with_show_through()), 300).paper

@@ -539,6 +539,37 @@ def _full_stop_evidence(i, labels, letters, stats, sw, lh) -> bool:
     return gap_before <= gap_after + sw
 
 
+# A hyphen is a flat bar (at least HYPHEN_ELONGATION times as wide as high, no higher than
+# HYPHEN_HEIGHT stroke widths) level with the letters beside it, within HYPHEN_REACH letter
+# heights: the hyphen at a line's end ("brevlå-"), in a compound ("Lars-Erik") or a
+# number ("08-555"). Dust is round; a hyphen taken for dust splits the word in two.
+HYPHEN_ELONGATION = 1.8
+HYPHEN_HEIGHT = 2.0
+HYPHEN_REACH = 0.5
+
+
+def hyphens_by_evidence(
+    labels: np.ndarray, stats: np.ndarray, candidates: np.ndarray, letters: np.ndarray, scale: TextScale
+) -> np.ndarray:
+    """Per component label, whether a small component (``candidates``) is a hyphen: flat,
+    at most a few strokes high, with a letter (``letters``: 0/1 image of the letters)
+    beside it in its own rows, before or after it."""
+    cv2 = _cv2()
+
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    flat = candidates & (width >= HYPHEN_ELONGATION * height) & (height <= HYPHEN_HEIGHT * max(1.0, scale.stroke_width))
+    reach = max(1, round(HYPHEN_REACH * scale.letter_height))
+    found = np.zeros(stats.shape[0], dtype=bool)
+    for i in np.nonzero(flat)[0]:
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        rows = letters[y:y + h]
+        before = rows[:, max(0, x - reach):x]
+        after = rows[:, x + w:x + w + reach]
+        # Level with a letter: the letter has ink in every row of the bar.
+        found[i] = bool(before.any(axis=1).all() or after.any(axis=1).all())
+    return found
+
+
 @dataclass(frozen=True)
 class Cleaning:
     """What :func:`remove_specks_and_show_through` did, for the page record."""
@@ -577,6 +608,7 @@ def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, 
     near_letters = zones.union()
     beside_a_letter = np.bincount(labels[near_letters & small[labels]], minlength=count) > 0
     marks = marks_by_evidence(labels, stats, small & beside_a_letter, letter, zones, scale)
+    marks |= hyphens_by_evidence(labels, stats, small & ~marks, letters, scale)
     specks = small & ~marks
     kept = ink.astype(bool) & ~specks[labels]
     cleaned = np.where(kept, 0, 255).astype(np.uint8)

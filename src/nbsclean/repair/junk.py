@@ -42,6 +42,19 @@ _LETTERS = regex.compile(r"(?<![\w@./\-])\p{L}{2,}(?![\w@/\-]|\.\w)")
 SPECK_LETTER_MIN_ZIPF = 2.0
 SPECK_LETTER_MARGIN = 1.0
 
+SPECK_STOP_RULE = "ocr_speck_stop"
+SPECK_STOP_SCORE = 0.7
+# A speck in the word space after a word, read as its full stop ("kostar. en"): a point
+# after a word and before a word in small letters, where no sentence ends. Abbreviations
+# end in a point before small letters ("ca. tio", "inkl. moms", "dvs. att"): they are short
+# and rarer than the words of three letters or fewer whose point is removed (Swedish
+# abbreviations in the word lists: Zipf 1.9-5.3, "har", "som", "hos", "vid": 5.6-7.5), so
+# a word of up to four letters must be at least SPECK_STOP_SHORT_ZIPF common; a longer
+# one must be known.
+_STOP_BEFORE_SMALL = regex.compile(r"(?<![\w@./\-])(\p{L}{2,})(\.) (?=(\p{Ll}{2,})(?![\w@/\-]|\.\w))")
+SPECK_STOP_SHORT_LETTERS = 4
+SPECK_STOP_SHORT_ZIPF = 5.5
+
 # On a page whose reading stayed poor, only these rules of the repair are applied: layout
 # and Unicode fixes that hold whatever the words are. Word repairs would turn garbage into
 # other (plausible-looking, wrong) words; the page is flagged for a person instead.
@@ -114,6 +127,20 @@ def speck_letter_edits(
     return edits
 
 
+def speck_stop_edits(raw: str, is_known: Callable[[str], bool], listed: Callable[[str], float]) -> list[Edit]:
+    """On a page read poorly because of specks: the point after a word and before a word in
+    small letters (:data:`_STOP_BEFORE_SMALL`) is removed; the point is the edit."""
+    edits = []
+    for match in _STOP_BEFORE_SMALL.finditer(raw):
+        word, following = match.group(1), match.group(3)
+        if not (is_known(word) and is_known(following)):
+            continue
+        if len(word) <= SPECK_STOP_SHORT_LETTERS and listed(word.lower()) < SPECK_STOP_SHORT_ZIPF:
+            continue
+        edits.append(Edit(match.start(2), match.end(2), ".", "", SPECK_STOP_RULE, SPECK_STOP_SCORE))
+    return edits
+
+
 def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) -> list[Edit]:
     """The page's removals of noise, in order and none overlapping: the junk tokens
     (``spans``), and on a page read poorly (``poor_page_lexicon`` given: its ``is_known``,
@@ -124,6 +151,7 @@ def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) 
         addresses = address_spans(raw)
         found += speck_mark_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.is_listed, addresses)
         found += speck_letter_edits(raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.zipf, addresses)
+        found += speck_stop_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.listed_zipf)
     kept: list[Edit] = []
     for edit in sorted(found, key=lambda e: (e.start, e.end)):
         if not kept or edit.start >= kept[-1].end:
