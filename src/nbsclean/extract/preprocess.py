@@ -352,6 +352,10 @@ SPECK_SIZE = 0.5
 MARK_ABOVE = 0.3
 MARK_AFTER = 0.5
 MARK_BAND = 1.5
+# The baseline (the feet of letters without a descender) marks the place of a full stop
+# up to this many letter heights on: past a letter with a descender, whose own foot is
+# below the line. The point must still lie within MARK_AFTER of a letter before it.
+BASELINE_REACH = 1.5
 
 
 @dataclass(frozen=True)
@@ -392,6 +396,14 @@ def where_marks_go(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, sc
     at_head = rows < tops + band
     foot[rows[at_foot], columns[at_foot]] = 1
     head[rows[at_head], columns[at_head]] = 1
+    # The feet of letters without a descender are the line's baseline: it reaches past a
+    # "g", "p" or "y" (whose own foot lies below the line) to the point or comma after it.
+    heights = bottoms - tops
+    on_line = at_foot & (heights <= DESCENDER_HEIGHT * scale.letter_height)
+    baseline = np.zeros_like(letters)
+    baseline[rows[on_line], columns[on_line]] = 1
+    past = max(1, round(BASELINE_REACH * scale.letter_height))
+    along = np.ones((2 * slack + 1, past + slack + 1), np.uint8)
     # cv2.dilate: out(x, y) = max of image(x + i - anchor_x, y + j - anchor_y) over the
     # kernel's (i, j); an anchor at the kernel's top reaches down to the letter below
     # (so the place above a letter is marked), one at its right end reaches left.
@@ -399,7 +411,7 @@ def where_marks_go(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, sc
     after = np.ones((2 * slack + 1, right + slack + 1), np.uint8)
     return MarkZones(
         above=cv2.dilate(letters, above, anchor=(slack, slack)).astype(bool),
-        foot=cv2.dilate(foot, after, anchor=(right, slack)).astype(bool),
+        foot=(cv2.dilate(foot, after, anchor=(right, slack)) | cv2.dilate(baseline, along, anchor=(past, slack))).astype(bool),
         head=cv2.dilate(head, after, anchor=(right, slack)).astype(bool),
     )
 
