@@ -25,6 +25,7 @@ touched) and uses OpenCV's primitives for the image work:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -652,6 +653,9 @@ def specks_left_on_text(
 # --------------------------------------------------------------------------- the way back
 
 
+IDENTITY_MATRIX = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+
+
 @dataclass(frozen=True)
 class PageTransform:
     """What was done to the page for OCR, and how to map OCR-image pixels back to it.
@@ -665,20 +669,26 @@ class PageTransform:
     rotation: int = 0
     skew: float = 0.0
     scale: float = 1.0
-    matrix: tuple[tuple[float, float, float], ...] = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+    matrix: tuple[tuple[float, float, float], ...] = IDENTITY_MATRIX
 
     @property
     def is_identity(self) -> bool:
         return self.rotation == 0 and self.skew == 0.0 and self.scale == 1.0
 
+    @functools.cached_property
+    def _inverse(self) -> np.ndarray:
+        # Inverted once per page, not once per corner of every word (four times per word).
+        return np.linalg.inv(np.array(self.matrix, dtype=np.float64))
+
     def to_original(self, x: float, y: float) -> tuple[float, float]:
         """A point of the OCR image on the page as stored (pixels)."""
-        inverse = np.linalg.inv(np.array(self.matrix, dtype=np.float64))
-        ox, oy, _ = inverse @ np.array([x, y, 1.0])
+        ox, oy, _ = self._inverse @ np.array([x, y, 1.0])
         return float(ox), float(oy)
 
     def box_to_original(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
         """The smallest upright box on the original page that holds the OCR box's corners."""
+        if self.matrix == IDENTITY_MATRIX:
+            return float(x0), float(y0), float(x1), float(y1)  # what the matrix gives, without it
         corners = [self.to_original(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
         xs, ys = [c[0] for c in corners], [c[1] for c in corners]
         return min(xs), min(ys), max(xs), max(ys)
