@@ -52,7 +52,10 @@ class Edit(NamedTuple):
         )
 
     def shifted(self, offset: int) -> "Edit":
-        return self._replace(start=self.start + offset, end=self.end + offset)
+        # Built directly, not with _replace (several times slower): a long text's pieces
+        # shift every one of their edits.
+        start, end, before, after, rule, score, evidence = self
+        return Edit(start + offset, end + offset, before, after, rule, score, evidence)
 
 
 class InvalidEditsError(ValueError):

@@ -12,11 +12,17 @@ Swedish letter is never put into it ("sormland.se" stays: the domain is what it 
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 from nbsclean.edits import Edit
 
 TOP_LEVEL_DOMAINS = ("se", "nu", "com", "org", "net", "eu", "info", "fi", "no", "dk", "de", "uk", "io", "edu", "gov")
 _DOMAIN_END = re.compile(r"[^\W_]\.(?:" + "|".join(TOP_LEVEL_DOMAINS) + r")(?![^\W_])")
+# The same ending found from its dot: a pattern that begins with a literal lets the regex
+# engine jump from dot to dot instead of trying every letter of the text (several times
+# faster; address_spans runs over every text the repair sees). The letter before the dot
+# ([^\W_], which is str.isalnum()) is checked in Python: see _domain_ends.
+_DOT_DOMAIN = re.compile(r"\.(?:" + "|".join(TOP_LEVEL_DOMAINS) + r")(?![^\W_])")
 # Characters of an address: letters, digits, . _ - + and the "@" with its OCR misreadings.
 _ADDRESS_CHAR = re.compile(r"[\w.+\-@©(]")
 _PATH_CHAR = re.compile(r"[\w./\-?=&%#~+:]")
@@ -34,21 +40,36 @@ def address_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if "." not in text:
         return spans
-    for match in _DOMAIN_END.finditer(text):
-        if spans and match.start() < spans[-1][1]:
+    for match_start, match_end in _domain_ends(text):
+        if spans and match_start < spans[-1][1]:
             continue
-        start = match.start()
+        start = match_start
         while start > 0 and _ADDRESS_CHAR.match(text, start - 1):
             start -= 1
-        while start < match.start() and not text[start].isalnum():
+        while start < match_start and not text[start].isalnum():
             start += 1  # "(" or "." before the address is punctuation, not address
-        end = match.end()
+        end = match_end
         while end < len(text) and _PATH_CHAR.match(text, end):
             end += 1
-        while end > match.end() and text[end - 1] in _TRAILING:
+        while end > match_end and text[end - 1] in _TRAILING:
             end -= 1
         spans.append((start, end))
     return spans
+
+
+def _domain_ends(text: str) -> Iterator[tuple[int, int]]:
+    """The (start, end) of every match ``_DOMAIN_END.finditer(text)`` gives, in order.
+
+    Dot-first matches never overlap (a top-level domain holds no dot), so each one found
+    is kept when the letter before its dot is alphanumeric and that letter lies at or after
+    the end of the previous kept match, as finditer's own scan would have it.
+    """
+    resume = 0
+    for match in _DOT_DOMAIN.finditer(text):
+        letter = match.start() - 1
+        if letter >= resume and text[letter].isalnum():
+            resume = match.end()
+            yield letter, resume
 
 
 def at_sign_repairs(text: str, spans: list[tuple[int, int]]) -> list[Edit]:

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from itertools import accumulate
@@ -239,6 +241,10 @@ MAX_COMPOUND_SCORINGS = 4_000  # strings of one walk scored as compounds (sample
 MAX_GENERIC_STEPS = 150_000  # walk steps of all generic edits of one token (samples/: at most 50 061)
 MAX_SPLIT_STEPS = 150_000  # walk steps of all pieces of one glued token (samples/: at most 51 872)
 _UNREACHED = (-math.inf, 0)
+# Decisions kept across documents (Engine.decisions_for): tables for this many pairs of
+# priors, each of at most this many forms (~100 bytes each: a few MB in all).
+DECISION_TABLES = 16
+DECISIONS_PER_TABLE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +302,24 @@ class Engine:
         self._piece_repairs: dict[str, tuple[list[Candidate], int]] = {}
         self._unknown_verdicts: dict[str, bool] = {}  # unknown_words: form -> on the to-do list
         self._plausible_names: dict[str, bool] = {}  # capitalised form -> a plausible name as written
+        self._decision_tables: dict[tuple[float, float], dict] = {}  # see decisions_for
+
+    def decisions_for(self, prior: float, valid_prior: float) -> dict[object, tuple[str, str, float] | None]:
+        """The table of :meth:`Repairer.repair_words`'s decisions for documents with these
+        priors (a decision without context depends on the form, whether it starts a
+        sentence and the priors only). Documents of a run share their words and, when they
+        look damaged, their priors (at the ceiling), so most decisions are made once per
+        run. Bounded: at most DECISION_TABLES tables (the oldest goes) of at most
+        DECISIONS_PER_TABLE entries (a full one starts again)."""
+        tables = self._decision_tables
+        table = tables.get((prior, valid_prior))
+        if table is None:
+            if len(tables) >= DECISION_TABLES:
+                del tables[next(iter(tables))]
+            table = tables[(prior, valid_prior)] = {}
+        elif len(table) > DECISIONS_PER_TABLE:
+            table.clear()
+        return table
 
     # -- candidate generation -------------------------------------------------------------
     def candidates(self, lower: str, allow_compounds: bool = True, max_changes: int = MAX_CHANGES) -> list[Candidate]:
@@ -641,8 +665,9 @@ class Repairer:
         unknown: Counter = Counter()
         context_rules = self.engine.context_rules
         # A form without context rules is decided the same way wherever it stands in this
-        # document (a capitalised one: wherever it stands at a sentence start, or not).
-        decided: dict[object, tuple[str, str, float] | None] = {}
+        # document (a capitalised one: wherever it stands at a sentence start, or not), and
+        # in any document with the same priors: the table is the engine's, shared by them.
+        decided = self.engine.decisions_for(prior, valid_prior)
         # Context rules read the neighbouring words as repaired, so they are applied after
         # every other decision (and a second run finds nothing more to do).
         replaced: dict[int, str] = {}
@@ -1104,7 +1129,29 @@ def default_engine(lexicon: Lexicon | None = None) -> Engine:
     """The engine for ``lexicon`` (default: the active lexicon), built once and cached
     (again when the lexicon or the n-gram model changes)."""
     lexicon = lexicon or load_lexicon()
-    return _engine_for(lexicon.sha256, str(lexicon.directory), ngram_model_stamp(ngram_directory(lexicon)))
+    return _engine_for(lexicon.sha256, str(lexicon.directory), _ngram_stamp_of(lexicon))
+
+
+def _ngram_stamp_of(lexicon: Lexicon) -> int:
+    """``ngram_model_stamp(ngram_directory(lexicon))`` with plain os.stat calls on strings:
+    default_engine runs twice per document of a run, and pathlib's objects cost more than
+    the stat calls themselves. The model file of the topmost layer that has one (as
+    table_path finds it), else the base layer's path; 0 when there is no file."""
+    layers = lexicon.layers or (Path(lexicon.directory),)
+    for layer in reversed(layers):
+        try:
+            found = os.stat(os.path.join(layer, _NGRAM_MODEL_NAME))
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(found.st_mode):
+            return found.st_mtime_ns
+    try:
+        return os.stat(os.path.join(layers[-1], _NGRAM_MODEL_NAME)).st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+_NGRAM_MODEL_NAME = os.path.join("ngrams", "sv.ngrams")
 
 
 def ngram_directory(lexicon: Lexicon) -> Path:
