@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # imported where a trie is opened: loading it costs start-up 
 
 log = logging.getLogger(__name__)
 
+LISTED_MEMO_SIZE = 200_000  # forms whose is_listed answer is kept (~100 bytes each)
 CACHE_FORMAT = 5  # part of every lexicon's sha256: change it only when lexicons change
 BASE_FORMAT = 1  # the layout of the base cache files (lexbase-*.pickle)
 KEEP_BASES = 4  # base caches kept: one per wordfreq/hunspell data in use (e.g. two versions)
@@ -224,6 +225,9 @@ class Lexicon:
     _compound_cache: dict[str, float] = field(default_factory=dict, repr=False)
     _nested_cache: dict[str, float] = field(default_factory=dict, repr=False)
     _domain_inflections: frozenset[str] | None = field(default=None, repr=False)
+    # is_listed's answers by form as asked: most forms are not in ``frequencies`` and then
+    # cost a marisa lookup, and the repair asks about the same candidates in every document.
+    _listed_memo: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.frequencies)
@@ -261,8 +265,14 @@ class Lexicon:
         return value / 100 if value is not None else 0.0
 
     def is_listed(self, word: str) -> bool:
-        lower = word.lower()
-        return lower in self.frequencies or lower in self.valid_forms
+        listed = self._listed_memo.get(word)
+        if listed is None:
+            lower = word.lower()
+            listed = lower in self.frequencies or lower in self.valid_forms
+            if len(self._listed_memo) > LISTED_MEMO_SIZE:
+                self._listed_memo.clear()
+            self._listed_memo[word] = listed
+        return listed
 
     def inflection_zipf(self, lower: str) -> float:
         """Score an unlisted form as an inflection of a listed one (0 when it is not).
