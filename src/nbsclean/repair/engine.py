@@ -253,6 +253,9 @@ MAX_COMPOUND_SCORINGS = 4_000  # strings of one walk scored as compounds (sample
 MAX_GENERIC_STEPS = 150_000  # walk steps of all generic edits of one token (samples/: at most 50 061)
 MAX_SPLIT_STEPS = 150_000  # walk steps of all pieces of one glued token (samples/: at most 51 872)
 _UNREACHED = (-math.inf, 0)
+# Tokens at least this long have their walks counted before they are walked (Engine._walk_steps):
+# a shorter one cannot run far beyond a budget, and counting would only add to its cost.
+PRECOUNT_MIN_LENGTH = 16
 # Decisions kept across documents (Engine.decisions_for): tables for this many pairs of
 # priors, each of at most this many forms (~100 bytes each: a few MB in all).
 DECISION_TABLES = 16
@@ -355,8 +358,11 @@ class Engine:
         """
         generic_logp = GENERIC_EDIT_LOG10P * math.log(10)
         best: dict[str, tuple[float, int]] = {}
+        edits = _generic_edits(lower)
+        if len(lower) >= PRECOUNT_MIN_LENGTH and self._generic_steps_exceed(edits, MAX_GENERIC_STEPS):
+            return []  # as the walks below would end, without walking them
         steps = 0
-        for edited in _generic_edits(lower):
+        for edited in edits:
             options = {edited: (generic_logp, 1)}
             reachable, walked = self._reachable(edited, GENERIC_TABLE_CHANGES)
             steps += walked
@@ -372,6 +378,17 @@ class Engine:
         # Compounds only through the generic edit alone: scoring every string the table then
         # reaches as a compound would cost a tenth of a second per long word.
         return self._known_words(best, compounds_within=1, generic=True)
+
+    def _generic_steps_exceed(self, edits: set[str], limit: int) -> bool:
+        """Whether the walks of :meth:`_candidates_with_generic_edit` over ``edits`` take
+        more than ``limit`` steps in all (each at most MAX_WALK_STEPS + 1, as a walk that
+        runs out of its budget counts)."""
+        total = 0
+        for edited in edits:
+            total += min(self._walk_steps(edited, GENERIC_TABLE_CHANGES), MAX_WALK_STEPS + 1)
+            if total > limit:
+                return True
+        return False
 
     def _known_words(
         self, reachable: dict[str, tuple[float, int]], *, compounds_within: int, generic: bool = False
@@ -421,6 +438,8 @@ class Engine:
         (None when that takes more than ``budget`` steps), and the steps taken. Depth first with an explicit
         stack, in the order a recursive walk takes: the unchanged letter first, then the
         confusions best first, so that equally scored strings keep their order."""
+        if len(lower) >= PRECOUNT_MIN_LENGTH and self._walk_steps(lower, max_changes) > budget:
+            return None, budget + 1  # what the walk would return when its budget ran out
         reachable: dict[str, tuple[float, int]] = {}
         by_first = self.model.by_first_char
         length = len(lower)
@@ -443,6 +462,34 @@ class Engine:
                         push((position + len(confusion.observed), built + confusion.intended, changes + 1, logp + confusion.logp))
             push((position + 1, built + char, changes, logp))
         return reachable, steps
+
+    def _walk_steps(self, lower: str, max_changes: int) -> int:
+        """The steps :meth:`_walk` takes on ``lower`` without a budget, counted without
+        walking: a walk that would run out of its budget is known before it starts (a
+        hostile token - a run of one letter - reaches millions of strings).
+
+        A step is a state (position, changes) with letters left; from each the walk goes on
+        with the letter kept and with each confusion that matches there (while changes
+        remain), so ``after[c][p]``, the steps from position p with c changes made, is 1 +
+        after[c][p + 1] + the sum of after[c + 1][p + len(observed)] over those confusions.
+        """
+        by_first = self.model.by_first_char
+        length = len(lower)
+        matches = [
+            [len(c.observed) for c in by_first.get(char, ()) if lower.startswith(c.observed, position)]
+            for position, char in enumerate(lower)
+        ]
+        more: list[int] = [0] * (length + 1)  # after[c + 1]
+        for changes in range(max_changes, -1, -1):
+            row = [0] * (length + 1)
+            for position in range(length - 1, -1, -1):
+                steps = 1 + row[position + 1]
+                if changes < max_changes:
+                    for observed in matches[position]:
+                        steps += more[position + observed]
+                row[position] = steps
+            more = row
+        return more[0]
 
     def analyse(self, form: str) -> Analysis:
         cached = self._analysis_cache.get(form)

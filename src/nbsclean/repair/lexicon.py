@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # imported where a trie is opened: loading it costs start-up 
 
 log = logging.getLogger(__name__)
 
+HEAD_ENDING_MAX = 6  # letters of a compound head's ending that _split_compound checks first
 LISTED_MEMO_SIZE = 200_000  # forms whose is_listed answer is kept (~100 bytes each)
 CACHE_FORMAT = 5  # part of every lexicon's sha256: change it only when lexicons change
 BASE_FORMAT = 1  # the layout of the base cache files (lexbase-*.pickle)
@@ -228,6 +229,7 @@ class Lexicon:
     # is_listed's answers by form as asked: most forms are not in ``frequencies`` and then
     # cost a marisa lookup, and the repair asks about the same candidates in every document.
     _listed_memo: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _head_endings: frozenset[str] | None = field(default=None, repr=False, compare=False)  # see _build_head_endings
 
     def __len__(self) -> int:
         return len(self.frequencies)
@@ -349,9 +351,15 @@ class Lexicon:
             return 0.0
         frequencies = self.frequencies  # hot loop: plain dict lookups, zipf × 100
         min_head, max_short_head = MIN_COMPOUND_HEAD_ZIPF * 100, MAX_SHORT_HEAD_ZIPF * 100
+        head_endings = self._head_endings or self._build_head_endings()
         best, found = 0.0, False
-        for cut in range(3, len(lower) - 2):
+        # Shortest head first: once the last letters end no head word, no longer head is one
+        # either, and the cuts before it need no look-up (a run of one letter tries none).
+        # The answer is a maximum over the cuts, so their order does not change it.
+        for cut in range(len(lower) - 3, 2, -1):
             head = lower[cut:]
+            if len(head) <= HEAD_ENDING_MAX and head not in head_endings:
+                break
             head_value = frequencies.get(head, 0)
             if head_value < min_head or (len(head) == 3 and head_value >= max_short_head):
                 continue
@@ -369,6 +377,18 @@ class Lexicon:
                     if score > best:
                         best = score
         return max(best, MIN_COMPOUND_ZIPF) if found else 0.0
+
+    def _build_head_endings(self) -> frozenset[str]:
+        """The last 3 to HEAD_ENDING_MAX letters of every word common enough to be a
+        compound's head (built once, on the first compound; ~70 000 endings)."""
+        min_head = MIN_COMPOUND_HEAD_ZIPF * 100
+        self._head_endings = frozenset(
+            word[-size:]
+            for word, value in self.frequencies.items()
+            if value >= min_head
+            for size in range(3, min(len(word), HEAD_ENDING_MAX) + 1)
+        )
+        return self._head_endings
 
     def _nested_compound_zipf(self, stem: str) -> float:
         """A compound's first part scored as a compound itself (kartläggnings|underlaget)."""
