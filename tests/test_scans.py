@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from nbsclean.extract import ExtractOptions, extract_file
 from nbsclean.extract import preprocess
@@ -254,6 +254,25 @@ def test_hyphens_stay_and_round_specks_beside_letters_go():
     cleaned, _ = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(dusty), 300))
     assert all((cleaned[labels == i] == 0).mean() > 0.5 for i in hyphens)
     assert all(cleaned[y, x] == 255 for y, x in specks)
+
+
+def test_the_show_through_threshold_does_not_split_the_ink_itself():
+    """Letters with a dark core and grey edges, and the reverse side's text showing through
+    between them: three grey classes split the ink (core against edges) rather than the ink
+    from the show-through. The threshold keeps the letters whole and the show-through out."""
+    cv2 = preprocess._cv2()
+    letters = np.asarray(page()) < 128
+    core = cv2.erode(letters.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    reverse = np.asarray(ImageOps.mirror(page(LINES[::-1]))) < 128
+    reverse &= ~cv2.dilate(letters.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    normalised = np.full(letters.shape, 255, np.uint8)
+    normalised[reverse] = 215
+    normalised[letters] = 110
+    normalised[core] = 5
+    threshold, shows_through = preprocess.ink_threshold(normalised)
+    assert shows_through
+    assert (normalised <= threshold)[letters].all()
+    assert not (normalised <= threshold)[reverse].any()
 
 
 def test_a_clean_page_shows_no_specks_and_a_dusty_one_does():
