@@ -103,7 +103,7 @@ def revert_edits(raw: str, edits: Sequence[Edit], drop: Iterable[int]) -> tuple[
     return apply_edits(raw, kept), kept
 
 
-def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str | None = None) -> list[Edit]:
+def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str | None = None, *, offset: int = 0) -> list[Edit]:
     """Express two stages as one list of edits on ``raw``.
 
     ``first`` are edits on ``raw``; ``second`` are edits on ``apply_edits(raw, first)``
@@ -114,15 +114,18 @@ def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str
 
     One linear pass over both lists (each is sorted): this runs on every document, with
     a second stage of many thousands of edits.
+
+    ``offset`` is added to every offset of the result: ``raw`` is a piece of a longer text
+    that starts there (the edits are then made once, not made and shifted).
     """
     first, second = list(first), list(second)
     if not second:
-        return first
+        return _shifted_by(first, offset)
     if middle is None:
         middle = apply_edits(raw, first)
     validate_edits(middle, second)
     if not first:
-        return second
+        return _shifted_by(second, offset)
 
     # Where each first-stage edit's output lies in the intermediate text.
     first_lo: list[int] = []
@@ -139,14 +142,14 @@ def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str
         edit = second[j]
         # First-stage edits wholly before this one (not even touching) pass through.
         while i < n_first and first_lo[i] + len(first[i].after) < edit.start:
-            result.append(first[i])
+            result.append(first[i].shifted(offset) if offset else first[i])
             shift += len(first[i].after) - (first[i].end - first[i].start)
             i += 1
         if i >= n_first or first_lo[i] > edit.end:
             # Untouched by the first stage: only its offsets move. (The hot path: one edit
             # per repaired word; tuple.__new__ skips the NamedTuple constructor's own frame.)
             start, end = edit.start - shift, edit.end - shift
-            result.append(new_tuple(Edit, (start, end, raw[start:end], edit.after, edit.rule, edit.score, edit.evidence)))
+            result.append(new_tuple(Edit, (start + offset, end + offset, raw[start:end], edit.after, edit.rule, edit.score, edit.evidence)))
             j += 1
             continue
         # A cluster: this edit and every edit of either stage that touches it, transitively.
@@ -183,10 +186,18 @@ def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str
                     rules.append(part)
         score = min(e.score for e in firsts + seconds)
         evidence = next((e.evidence for e in seconds if e.evidence is not None), None)
-        result.append(Edit(raw_start, raw_end, raw[raw_start:raw_end], "".join(parts), "+".join(rules), score, evidence))
+        result.append(Edit(raw_start + offset, raw_end + offset, raw[raw_start:raw_end], "".join(parts), "+".join(rules), score, evidence))
         shift += change
-    result.extend(first[i:])
+    result.extend(_shifted_by(first[i:], offset))
     return result
+
+
+def _shifted_by(edits: list[Edit], offset: int) -> list[Edit]:
+    """``edits`` with ``offset`` added to their offsets (the list itself when it is 0)."""
+    if not offset:
+        return edits
+    new = tuple.__new__
+    return [new(Edit, (e[0] + offset, e[1] + offset, e[2], e[3], e[4], e[5], e[6])) for e in edits]
 
 
 def compose_all(raw: str, stages: Iterable[Sequence[Edit]]) -> tuple[str, list[Edit]]:

@@ -31,12 +31,13 @@ from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from operator import itemgetter
+from typing import Iterator, NamedTuple
 
 import regex
 
 from nbsclean.repair.addresses import address_spans, at_sign_repairs
-from nbsclean.repair.confusions import ConfusionModel, ContextRule, load_context_rules
+from nbsclean.repair.confusions import Confusion, ConfusionModel, ContextRule, load_context_rules
 from nbsclean.repair.dashes import range_dash_edits
 from nbsclean.repair.quotes import quote_mark_edits
 from nbsclean.edits import Edit, apply_edits, compose
@@ -72,8 +73,10 @@ _CAPITALISED_WORD_BEFORE = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}\p{Ll}+[ \n]$"
 NAME_LOOKBACK_CHARS = 40  # longer than any given name
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A token of the text (a named tuple: the repair builds one per word it looks at, and a
+    frozen dataclass costs twice as much to make)."""
+
     start: int
     end: int
     text: str
@@ -257,6 +260,9 @@ _UNREACHED = (-math.inf, 0)
 # Tokens at least this long have their walks counted before they are walked (Engine._walk_steps):
 # a shorter one cannot run far beyond a budget, and counting would only add to its cost.
 PRECOUNT_MIN_LENGTH = 16
+# From this length a walk of two or three confusions is counted, then made from confusion to
+# confusion (Engine._walk_by_leaves): faster than letter by letter (same strings, same order).
+WALK_BY_LEAVES_MIN_LENGTH = 10
 # Decisions kept across documents (Engine.decisions_for): tables for this many pairs of
 # priors, each of at most this many forms (~100 bytes each: a few MB in all).
 DECISION_TABLES = 16
@@ -439,8 +445,13 @@ class Engine:
         (None when that takes more than ``budget`` steps), and the steps taken. Depth first with an explicit
         stack, in the order a recursive walk takes: the unchanged letter first, then the
         confusions best first, so that equally scored strings keep their order."""
-        if len(lower) >= PRECOUNT_MIN_LENGTH and self._walk_steps(lower, max_changes) > budget:
-            return None, budget + 1  # what the walk would return when its budget ran out
+        if max_changes == 1:
+            return self._walk_one_change(lower, budget)
+        if len(lower) >= WALK_BY_LEAVES_MIN_LENGTH:
+            steps = self._walk_steps(lower, max_changes)
+            if steps > budget:
+                return None, budget + 1  # what the walk would return when its budget ran out
+            return self._walk_by_leaves(lower, max_changes), steps
         reachable: dict[str, tuple[float, int]] = {}
         by_first = self.model.by_first_char
         length = len(lower)
@@ -463,6 +474,59 @@ class Engine:
                         push((position + len(confusion.observed), built + confusion.intended, changes + 1, logp + confusion.logp))
             push((position + 1, built + char, changes, logp))
         return reachable, steps
+
+    def _walk_one_change(self, lower: str, budget: int) -> tuple[dict[str, tuple[float, int]] | None, int]:
+        """:meth:`_walk` with one confusion, without the walk: the strings are ``lower`` with
+        one matching confusion applied, found in the order the walk finds them (the last
+        position first; at a position, the confusions best first), and the steps are those
+        the walk takes (one per letter on the way to each confusion and after it). The
+        generic edits walk every edited string this way (hundreds per long non-word)."""
+        by_first = self.model.by_first_char
+        length = len(lower)
+        found: list[tuple[int, Confusion]] = []
+        steps = length
+        for position in range(length - 1, -1, -1):
+            for confusion in by_first.get(lower[position], ()):
+                if lower.startswith(confusion.observed, position):
+                    found.append((position, confusion))
+                    steps += length - position - len(confusion.observed)
+        if steps > budget:
+            return None, budget + 1
+        reachable: dict[str, tuple[float, int]] = {}
+        for position, confusion in found:
+            built = lower[:position] + confusion.intended + lower[position + len(confusion.observed) :]
+            if confusion.logp > reachable.get(built, _UNREACHED)[0]:
+                reachable[built] = (confusion.logp, 1)
+        return reachable, steps
+
+    def _walk_by_leaves(self, lower: str, max_changes: int) -> dict[str, tuple[float, int]]:
+        """The strings :meth:`_walk` finds, in its order, going from one confusion to the
+        next instead of letter by letter (a long token's walk has many more steps than
+        strings). Below a state, the walk finds the string with no further confusion
+        first, then those whose next confusion lies last in the word, and so on to the
+        nearest; at one position, the confusions best first."""
+        by_first = self.model.by_first_char
+        length = len(lower)
+        matches = [
+            [c for c in by_first.get(char, ()) if lower.startswith(c.observed, position)]
+            for position, char in enumerate(lower)
+        ]
+        reachable: dict[str, tuple[float, int]] = {}
+
+        def below(start: int, built: str, changes: int, logp: float) -> None:
+            for position in range(length - 1, start - 1, -1):
+                for confusion in matches[position]:
+                    now = built + lower[start:position] + confusion.intended
+                    now_logp = logp + confusion.logp
+                    after = position + len(confusion.observed)
+                    whole = now + lower[after:]
+                    if now_logp > reachable.get(whole, _UNREACHED)[0]:
+                        reachable[whole] = (now_logp, changes + 1)
+                    if changes + 1 < max_changes:
+                        below(after, now, changes + 1, now_logp)
+
+        below(0, "", 0, 0.0)
+        return reachable
 
     def _walk_steps(self, lower: str, max_changes: int) -> int:
         """The steps :meth:`_walk` takes on ``lower`` without a budget, counted without
@@ -1333,24 +1397,22 @@ def _repair_piece(
     other_edits = at_sign_repairs(normalised, address_spans(normalised)) + _layout_edits(normalised, view)
     if other_edits:
         word_edits = sorted(word_edits + other_edits, key=lambda e: e.start)
-    edits = compose(raw, normalise_edits, word_edits, middle=normalised)
-    repaired = apply_edits(normalised, word_edits, validate=False)  # compose() validated them on normalised
-    if not unicodedata.is_normalized("NFC", repaired):
+    repaired = apply_edits(normalised, word_edits, validate=False)  # compose() validates them on normalised
+    if unicodedata.is_normalized("NFC", repaired):
+        edits = compose(raw, normalise_edits, word_edits, middle=normalised, offset=start)
+    else:
         # A repaired letter can meet a stray combining mark ("d|" + U+0308 → "di" + U+0308).
+        edits = compose(raw, normalise_edits, word_edits, middle=normalised)
         nfc_edits = fix_nfc(repaired)
-        edits = compose(raw, edits, nfc_edits, middle=repaired)
+        edits = compose(raw, edits, nfc_edits, middle=repaired, offset=start)
         repaired = apply_edits(repaired, nfc_edits)
-    if start:
-        edits = _shifted(edits, start)
-    split_words = sum(e.after.count(" ") - e.before.count(" ") for e in word_edits)
+    # Spaces the edits added (a split of glued words adds them): counted over the joined
+    # strings, one count each instead of two per edit.
+    split_words = "".join(map(_AFTER, word_edits)).count(" ") - "".join(map(_BEFORE, word_edits)).count(" ")
     return RepairedPiece(start, repaired, edits, unknown, split_words)
 
 
-def _shifted(edits: list[Edit], offset: int) -> list[Edit]:
-    """``[edit.shifted(offset) for edit in edits]`` without a method call per edit (a long
-    text's pieces after the first shift every edit they hold)."""
-    new = tuple.__new__
-    return [new(Edit, (e[0] + offset, e[1] + offset, e[2], e[3], e[4], e[5], e[6])) for e in edits]
+_BEFORE, _AFTER = itemgetter(2), itemgetter(3)  # Edit.before, Edit.after
 
 
 def _layout_edits(text: str, view: DocumentView) -> list[Edit]:
