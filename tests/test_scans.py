@@ -275,6 +275,34 @@ def test_the_show_through_threshold_does_not_split_the_ink_itself():
     assert not (normalised <= threshold)[reverse].any()
 
 
+def test_round_blots_as_large_as_letters_go_and_bold_letters_and_bullets_stay():
+    """Dust or toner blots as large as a letter are filled discs: removed. Bold letters as
+    full as a disc have notches (B, N, m), and a bullet before a line's text stays."""
+    cv2 = preprocess._cv2()
+    lines = ["Styrelsen hälsar alla medlemmar", "BANNMAN mumma NUMMER BOMB", "anmäl dig senast i mars"]
+    height = 160 + 60 * len(lines)
+    clean = Image.new("L", (2000, height), 255)
+    draw = ImageDraw.Draw(clean)
+    bold = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 40)
+    for i, line in enumerate(lines):
+        draw.text((140, 80 + i * 60), line, font=ImageFont.truetype(SERIF, 40) if i != 1 else bold, fill=0)
+    # A bullet before the third line, level with its first letter ("a").
+    first = np.nonzero((np.asarray(clean)[80 + 2 * 60:, 140:160] < 128).any(axis=1))[0] + 80 + 2 * 60
+    middle = int(first.min() + first.max()) // 2
+    draw.ellipse((80, middle - 8, 96, middle + 8), fill=0)
+    clean_ink = (np.asarray(clean) < 128).astype(np.uint8)
+    dusty = clean.copy()
+    draw = ImageDraw.Draw(dusty)
+    blots = [(1500, 95), (1600, 160), (1700, 220), (300, 250)]
+    for x, y in blots:
+        draw.ellipse((x - 10, y - 10, x + 10, y + 10), fill=0)
+    cleaned, _ = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(dusty), 300))
+    assert all(cleaned[y, x] == 255 for x, y in blots)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clean_ink, connectivity=8)
+    letters = [i for i in range(1, count) if stats[i, cv2.CC_STAT_HEIGHT] >= 15]
+    assert all((cleaned[labels == i] == 0).mean() > 0.8 for i in letters)  # the bullet among them
+
+
 def test_a_clean_page_shows_no_specks_and_a_dusty_one_does():
     clean = preprocess.page_evidence(np.asarray(page()), 300).paper
     dusty = preprocess.page_evidence(np.asarray(speckled_with_show_through()), 300).paper

@@ -594,6 +594,54 @@ def hyphens_by_evidence(
     return found
 
 
+# A blot of dust or toner as large as a letter is a filled round disc: about as wide as
+# high (BLOT_ROUNDNESS), filling at least BLOT_FILL of its box (a disc fills 0.79) and
+# BLOT_SOLIDITY of its convex hull. No letter is that: regular type fills at most 0.55 of
+# its box, and the fullest bold letters ("B", "N", "m" of DejaVu Sans Bold: 0.73-0.77)
+# have notches that leave 0.78-0.91 of their hull. A bullet is such a disc too: one that
+# is the first ink in its rows, with a letter after it that spans all of its rows, stays.
+BLOT_ROUNDNESS = 0.75
+BLOT_FILL = 0.7
+BLOT_SOLIDITY = 0.93
+BULLET_REACH = 2.0
+
+
+def solid_blots(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, letter_height: float) -> np.ndarray:
+    """Per component label, whether a letter-sized component (``letter``) is a round blot
+    of dust (see BLOT_FILL), not a letter or a bullet before a line's text."""
+    cv2 = _cv2()
+
+    width, height, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    longer, shorter = np.maximum(width, height), np.minimum(width, height)
+    candidates = letter & (longer < letter_height) & (shorter >= BLOT_ROUNDNESS * longer) & (area >= BLOT_FILL * width * height)
+    found = np.zeros(stats.shape[0], dtype=bool)
+    if not candidates.any():
+        return found
+    others = (letter & ~candidates)[labels]
+    reach = max(1, round(BULLET_REACH * letter_height))
+    for i in np.nonzero(candidates)[0]:
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        piece = (labels[y:y + h, x:x + w] == i).astype(np.uint8)
+        contours, _ = cv2.findContours(piece, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        hull = cv2.contourArea(cv2.convexHull(max(contours, key=cv2.contourArea)))
+        if area[i] < BLOT_SOLIDITY * hull:
+            continue
+        found[i] = not _is_bullet(labels, stats, others, i, reach)
+    return found
+
+
+def _is_bullet(labels: np.ndarray, stats: np.ndarray, others: np.ndarray, i: int, reach: int) -> bool:
+    """Whether component ``i`` is the first ink in its rows with a letter after it that
+    spans all of its rows (``others``: 0/1 image of the other letters)."""
+    x, y, w, h = (int(v) for v in stats[i, :4])
+    if others[y:y + h, :x].any():
+        return False
+    window = others[y:y + h, x + w:x + w + reach]
+    after = np.unique(labels[y:y + h, x + w:x + w + reach][window])
+    tops, heights = stats[after, 1], stats[after, 3]
+    return bool(np.any((tops <= y) & (tops + heights >= y + h)))
+
+
 @dataclass(frozen=True)
 class Cleaning:
     """What :func:`remove_specks_and_show_through` did, for the page record."""
@@ -626,6 +674,8 @@ def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, 
     small[0] = False
     letter = ~small
     letter[0] = False
+    blots = solid_blots(labels, stats, letter, height)
+    letter &= ~blots
     letters = letter[labels].astype(np.uint8)
     scale = TextScale(height, stroke_width(letters))
     zones = where_marks_go(labels, stats, letter, scale)
@@ -633,7 +683,7 @@ def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, 
     beside_a_letter = np.bincount(labels[near_letters & small[labels]], minlength=count) > 0
     marks = marks_by_evidence(labels, stats, small & beside_a_letter, letter, zones, scale)
     marks |= hyphens_by_evidence(labels, stats, small & ~marks, letters, scale)
-    specks = small & ~marks
+    specks = (small & ~marks) | blots
     kept = ink.astype(bool) & ~specks[labels]
     cleaned = np.where(kept, 0, 255).astype(np.uint8)
     left = specks_left_on_text(labels, specks, letters, near_letters, limit) / max(1, int(letter.sum()))
