@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -76,7 +77,11 @@ from nbsclean.corpus.tasks import (
     CHUNK_FILES,
     chunk_tasks,
     finish_record,
+    LEXICON_UNAVAILABLE,
+    LexiconReference,
     init_worker,
+    load_referenced_lexicon,
+    prepare_worker,
     record_counts,
     run_chunk,
     task_failure,
@@ -283,65 +288,184 @@ class DaskExecutor:
     chunk_files = DASK_CHUNK_FILES
     chunk_bytes = DASK_CHUNK_BYTES
 
-    def __init__(self, scheduler: str | None, workers: int, context: RunContext):
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as exc:
-            raise MissingDependencyError(
-                "the Dask executor needs dask.distributed: pip install 'nbsclean[dask]'", source="--executor dask"
-            ) from exc
-        # distributed sets its loggers to INFO; follow nbsclean's -v/-q instead.
-        logging.getLogger("distributed").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
-        self._cluster = None
+    def __init__(self, scheduler: str | None, workers: int, context: RunContext, local: LocalDaskCluster | None = None):
+        self._local = None
         if scheduler:
+            Client = _import_distributed().Client
             try:
                 self._client = Client(scheduler, timeout="20s")
             except (OSError, TimeoutError) as exc:
                 raise FileAccessError(f"cannot reach the Dask scheduler: {exc}", source=scheduler) from exc
         else:
-            import dask
-
-            # Everything of a local cluster listens on the loopback address only, and no
-            # dashboard is started: a batch run opens nothing on the network. Its workers
-            # and the driver (which holds the scheduler and the nannies) run lighter.
-            with dask.config.set(LOCAL_CLUSTER_CONFIG):
-                self._cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    host=LOCAL_CLUSTER_HOST,
-                    dashboard_address=None,
-                    worker_dashboard_address=None,
-                )
-            self._client = Client(self._cluster)
-            self._client.wait_for_workers(workers)  # so that the context below reaches every one
+            self._local = local if local is not None else LocalDaskCluster(workers, in_background=False)
+            self._client = self._local.client()
         self.workers = max(1, sum(self._client.nthreads().values()))
-        self._run_context = context
+        self._full_context = context
+        self._run_context = self._context_to_send(context)
         self._context = self._scatter_context()
 
+    def _context_to_send(self, context: RunContext) -> RunContext:
+        """The run's context with its lexicon by reference (LexiconReference) when every
+        worker loads the same lexicon itself, else as it is."""
+        reference = LexiconReference.of(getattr(context, "lexicon", None))
+        if reference is None:
+            return context
+        try:
+            loaded = self._client.run(load_referenced_lexicon, reference)
+        except Exception as exc:  # noqa: BLE001 - a worker that cannot run it gets the lexicon sent
+            log.debug("workers could not load the lexicon themselves: %r", exc)
+            return context
+        if not loaded or not all(loaded.values()):
+            return context
+        return dataclasses.replace(context, lexicon=reference)
+
     def _scatter_context(self) -> Any:
-        """Send the run's context to every worker once (the lexicon is most of it); chunks
-        refer to it. A worker started later gets it from another worker."""
+        """Send the run's context to every worker once; chunks refer to it. A worker
+        started later gets it from another worker."""
         return self._client.scatter(self._run_context, broadcast=True, hash=False)
+
+    def _send_lexicon(self, context: RunContext) -> None:
+        """A worker could not load the lexicon by reference (one started later, on a
+        machine without the lexicon's files, or after they were edited): from now on the
+        context goes with the lexicon itself."""
+        if isinstance(self._run_context.lexicon, LexiconReference):
+            log.warning("a Dask worker cannot load the run's lexicon itself; sending it to the workers")
+            self._run_context = context
+            self._context = self._scatter_context()
 
     def submit(self, items: list[WorkItem]) -> Any:
         if self._context.status != "finished":  # every worker that held it died: send it again
             log.warning("the Dask cluster lost the run's context with its workers; sending it again")
             self._context = self._scatter_context()
-        return self._client.submit(run_chunk, items, self._context, pure=False)
+        return _ChunkFuture(self, items, self._client.submit(run_chunk, items, self._context, pure=False))
 
     def restart(self) -> None:
         pass  # the scheduler replaces lost workers itself
 
     def close(self, *, cancel: bool = False) -> None:
-        self._client.close()
+        if self._local is not None:
+            self._local.close()
+        else:
+            self._client.close()
+
+
+class _ChunkFuture:
+    """A Dask future of run_chunk that sends the lexicon itself and runs the chunk again
+    when the worker could not load it by reference (:data:`LEXICON_UNAVAILABLE`)."""
+
+    def __init__(self, executor: DaskExecutor, items: list[WorkItem], future: Any) -> None:
+        self._executor, self._items, self._future = executor, items, future
+
+    def result(self) -> list[dict]:
+        results = self._future.result()
+        while results == LEXICON_UNAVAILABLE:
+            self._executor._send_lexicon(self._executor._full_context)
+            self._future = self._executor._client.submit(run_chunk, self._items, self._executor._context, pure=False)
+            results = self._future.result()
+        return results
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def cancelled(self) -> bool:
+        return self._future.cancelled()
+
+    def exception(self) -> BaseException | None:
+        return self._future.exception()
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "the Dask executor needs dask.distributed: pip install 'nbsclean[dask]'", source="--executor dask"
+        ) from exc
+    # distributed sets its loggers to INFO; follow nbsclean's -v/-q instead.
+    logging.getLogger("distributed").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+    return distributed
+
+
+class LocalDaskCluster:
+    """The local cluster of ``--executor dask`` without ``--scheduler``: ``workers``
+    single-threaded worker processes and their scheduler, listening on the loopback
+    address only, with no dashboard (a batch run opens nothing on the network).
+
+    ``in_background``: started in a thread of its own while the run does everything else
+    it does before the first chunk (reading the lexicon, hashing the inputs, reading the
+    corpus to resume). Starting a worker process is about half a second of CPU (Python,
+    Dask and nbsclean imported afresh), which the run otherwise waited for with the second
+    core idle; the workers also import the pipeline before the first chunk arrives.
+    """
+
+    def __init__(self, workers: int, *, in_background: bool = True) -> None:
+        self.workers = workers
+        self._cluster = None
+        self._client = None
+        self._error: BaseException | None = None
+        self._closed = False
+        if in_background:
+            if importlib.util.find_spec("distributed") is None:
+                _import_distributed()  # the named error (exit 3), at once
+            self._thread: threading.Thread | None = threading.Thread(
+                target=self._start_quietly, name="nbsclean-dask-start", daemon=True
+            )
+            self._thread.start()
+        else:
+            self._thread = None
+            self._start()
+
+    def _start_quietly(self) -> None:
+        try:
+            self._start()
+        except BaseException as exc:  # noqa: BLE001 - raised in the run's thread by client()
+            self._error = exc
+
+    def _start(self) -> None:
+        distributed = _import_distributed()
+        import dask
+
+        # Its workers and the driver (which holds the scheduler and the nannies) run
+        # lighter: see LOCAL_CLUSTER_CONFIG.
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):
+            self._cluster = distributed.LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                host=LOCAL_CLUSTER_HOST,
+                dashboard_address=None,
+                worker_dashboard_address=None,
+            )
+        self._client = distributed.Client(self._cluster)
+        self._client.wait_for_workers(self.workers)  # so that the run's context reaches every one
+        self._client.run(prepare_worker)
+
+    def client(self) -> Any:
+        """The cluster's client, once the cluster is up (waits for it)."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._client
+
+    def close(self) -> None:
+        """Stop the cluster (waiting for it to have started first); idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is not None:
+            self._thread.join()
+        if self._client is not None:
+            self._client.close()
         if self._cluster is not None:
             self._cluster.close()
 
 
-def make_executor(kind: str, jobs: int, scheduler: str | None, context: RunContext) -> Executor:
+def make_executor(
+    kind: str, jobs: int, scheduler: str | None, context: RunContext, local: LocalDaskCluster | None = None
+) -> Executor:
     if kind == "dask":
-        return DaskExecutor(scheduler, jobs, context)
+        return DaskExecutor(scheduler, jobs, context, local)
     if scheduler:
         raise BadArgumentsError("--scheduler only applies with --executor dask", source="--scheduler")
     return InlineExecutor(context) if jobs == 1 else LocalPoolExecutor(jobs, context)
@@ -583,16 +707,23 @@ def run_batch(config: RunConfig) -> RunReport:
         raise BadArgumentsError(f"--sync must be one of {', '.join(SYNC_MODES)}, not {config.sync!r}", source="--sync")
     output = Path(os.path.abspath(config.output))
     check_output_apart(output, config.inputs)
-    found = discover_inputs(config.inputs, exclude=output, include=config.include)
-    create_output_folder(output)
+    # A local Dask cluster starts while this thread prepares the run (see LocalDaskCluster).
+    local = LocalDaskCluster(config.jobs) if config.executor == "dask" and not config.scheduler else None
     try:
+        found = discover_inputs(config.inputs, exclude=output, include=config.include)
+        create_output_folder(output)
         with corpus_lock(output, wait=config.wait):
-            return _run_locked(config, output, formats, found)
+            return _run_locked(config, output, formats, found, local)
     except (KeyboardInterrupt, Interrupted) as exc:
         raise Interrupted(getattr(exc, "signum", signal.SIGINT), hint="continue with --resume") from exc
+    finally:
+        if local is not None:
+            local.close()  # when no chunk was sent (nothing to do, a refused run); else done already
 
 
-def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list[str]) -> RunReport:
+def _run_locked(
+    config: RunConfig, output: Path, formats: list[str], found: list[str], local: LocalDaskCluster | None = None
+) -> RunReport:
     started_at, clock = now_iso(), time.monotonic()
     history = previous_history(read_previous_manifest(output))  # before --overwrite removes it
     if config.overwrite:
@@ -685,7 +816,7 @@ def _run_locked(config: RunConfig, output: Path, formats: list[str], found: list
         durable_text=group is None,
     )
     text_dir = str(paths.text_dir)
-    executor = make_executor(config.executor, config.jobs, config.scheduler, context) if todo else None
+    executor = make_executor(config.executor, config.jobs, config.scheduler, context, local) if todo else None
     try:
         with JournalWriter(paths.documents, group) as journal:
             for task, result in ordered_results(executor, todo, work_item) if executor else ():
