@@ -159,3 +159,62 @@ def test_sync_files_flushes_written_files_and_skips_removed_ones(tmp_path, monke
     journal.sync_files([gone, kept])  # b.txt was never written (or removed since): skipped
     assert len(calls) == (0 if syncfs else 2)  # one flush of the filesystem, or a.txt and text/
     assert journal._syncfs(tmp_path / "missing") is False or not syncfs
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_plan_takes_new_contents_once_in_input_order(monkeypatch, seed):
+    """_plan (sorted arrays, blocks of inputs) decides as a map of contents would: the first
+    input of each content is processed unless the corpus has it, later ones are duplicates
+    of that first one."""
+    import hashlib
+    import random
+
+    from nbsclean.corpus import runner
+    from nbsclean.corpus.inputs import InputPaths
+
+    monkeypatch.setattr(runner, "PLAN_BLOCK", 7)  # blocks end inside runs of equal contents
+    rng = random.Random(seed)
+    contents = [rng.randrange(40) for _ in range(rng.randrange(1, 120))]
+    paths = [f"/archive/{n // 10:02d}/doc{n:04d}.txt" for n in range(len(contents))]
+    hashed = runner.HashedInputs(InputPaths(paths), cwd="/archive")
+    for position, content in enumerate(contents):
+        hashed.append(position, hashlib.sha256(bytes([content])).hexdigest(), 3000)
+    in_corpus = {c for c in range(40) if rng.random() < 0.4}
+    done = bytearray(b"".join(hashlib.sha256(bytes([c])).digest() for c in sorted(in_corpus, key=lambda c: rng.random())))
+
+    todo, skipped, duplicates = runner._plan(hashed, done)
+
+    first_of: dict[int, int] = {}
+    expected_todo, expected_skipped, expected_duplicates = [], 0, []
+    for index, content in enumerate(contents):
+        first = first_of.setdefault(content, index)
+        if first != index:
+            expected_duplicates.append((paths[index][9:], paths[first][9:]))
+        elif content in in_corpus:
+            expected_skipped += 1
+        else:
+            expected_todo.append(paths[index])
+    assert [str(task.path) for task in todo] == expected_todo
+    assert [task.sha256 for task in todo] == [hashlib.sha256(bytes([contents[paths.index(p)]])).hexdigest() for p in expected_todo]
+    assert skipped == expected_skipped
+    assert [(d["source"], d["same_as"]) for d in duplicates] == expected_duplicates
+
+
+def test_input_paths_give_back_every_path_in_order():
+    import os
+    import random
+
+    from nbsclean.corpus.inputs import InputPaths
+
+    rng = random.Random(3)
+    names = sorted(
+        os.fsdecode(bytes(rng.choice(b"ab/\xff\xc3\xa5") for _ in range(rng.randint(1, 40)))) for _ in range(500)
+    )
+    stored = InputPaths(names)
+    assert len(stored) == len(names) and list(stored) == names
+    assert [stored[i] for i in range(len(names))] == names  # reading in order
+    for _ in range(300):
+        i = rng.randrange(-len(names), len(names))
+        assert stored[i] == names[i]
+    with pytest.raises(IndexError):
+        stored[len(names)]

@@ -19,9 +19,10 @@ import hashlib
 import os
 import re
 import stat
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from nbsclean.extract.files import file_type_name
 from nbsclean.errors import BadArgumentsError
@@ -144,10 +145,10 @@ def check_output_apart(output: Path, inputs: Sequence[str | Path]) -> None:
 
 def discover_inputs(
     paths: Sequence[str | Path], *, exclude: Path | None = None, include: Sequence[str] = ()
-) -> list[str]:
+) -> "InputPaths":
     """Files named on the command line and files found (recursively) in named folders, as
-    absolute, normalised path strings (a resumed run lists every input of the archive:
-    one str each rather than a Path object).
+    absolute, normalised paths, held compactly (:class:`InputPaths`: a resumed run lists
+    every input of the archive, and a str per path was the largest thing it held).
 
     Order is deterministic: arguments in the order given, each folder's files sorted by
     their path inside it. Hidden files and folders (".name") inside folders are skipped;
@@ -158,7 +159,7 @@ def discover_inputs(
     files are returned too: :func:`input_problem` turns them into named failures.
     """
     excluded = os.fspath(real(exclude)) if exclude else None
-    found: list[str] = []
+    found = InputPaths()
     seen: set[str] = set()
     for given in paths:
         path = os.path.abspath(given)
@@ -180,31 +181,112 @@ def _files_under(folder: str, include: Sequence[str], folder_real: str | None) -
     """The files under ``folder`` in the order of their relative paths, each with its path
     with symlinks resolved when ``folder_real`` (the folder's) is given.
 
-    The order is that of the relative paths' tuples of components: the paths are sorted
-    with each separator as NUL, which sorts below every character a name can hold. Only
-    one string per file is held while sorting (a resumed run lists every input again).
-    os.walk does not descend into symlinked folders, so below ``folder`` only a file itself
+    The order is that of the relative paths' tuples of components, which is the order of
+    a walk that lists each folder's entries sorted by name and takes a sub-folder's files
+    where its name sorts among them: only one folder's names are held at a time, not a
+    string per file of the archive. As with os.walk, symlinks to folders are not followed
+    (no loops) and are not inputs, and a folder that cannot be listed is passed over; any
+    other entry, regular or not, is a candidate input. Below ``folder`` only a file itself
     can be a symlink: every other file resolves to ``folder_real`` + its relative path,
     without a system call per path component."""
-    found: list[str] = []
-    for directory, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        # os.walk lists symlinks to folders among dirnames and does not follow them (no
-        # loops); any other entry, regular or not, is a candidate input.
-        found.extend(
-            os.path.join(directory, name).replace(os.sep, "\0")
-            for name in filenames
-            if not name.startswith(".") and (not include or any(fnmatch.fnmatch(name, p) for p in include))
-        )
-    found.sort()
     prefix = len(_as_folder(folder))
-    for index, sortable in enumerate(found):
-        name = sortable.replace("\0", os.sep)
-        found[index] = None  # each string is let go as it is handed out
+    for name in _walk_sorted(folder, include):
         resolved = None
         if folder_real is not None:
             resolved = os.path.realpath(name) if os.path.islink(name) else os.path.join(folder_real, name[prefix:])
         yield name, resolved
+
+
+def _walk_sorted(directory: str, include: Sequence[str]) -> Iterator[str]:
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted((entry.name, _is_folder(entry)) for entry in listing)  # names are unique
+    except OSError:
+        return
+    for name, folder in entries:
+        if name.startswith(".") or folder == "link":
+            continue
+        path = os.path.join(directory, name)
+        if folder:
+            yield from _walk_sorted(path, include)
+        elif not include or any(fnmatch.fnmatch(name, pattern) for pattern in include):
+            yield path
+
+
+def _is_folder(entry: os.DirEntry) -> bool | str:
+    """True for a folder, "link" for a symlink to one (os.walk's dirnames, not followed),
+    False for anything else (a dangling symlink too)."""
+    try:
+        if not entry.is_dir():
+            return False
+        return "link" if entry.is_symlink() else True
+    except OSError:
+        return False
+
+
+class InputPaths:
+    """Paths in the order appended, held as front-coded bytes: each path as the length of
+    the part it shares with the one before and the rest (a full path every RESTART paths),
+    ~20 bytes a path of an archive folder rather than a str of ~100. Reading path ``i``
+    decodes at most RESTART paths; iterating decodes each once."""
+
+    RESTART = 16
+
+    def __init__(self, paths: Iterable[str] = ()) -> None:
+        self._blob = bytearray()
+        self._starts = array("q")
+        self._last = b""
+        self._cursor: tuple[int, bytes] = (-1, b"")  # the last path read: index, bytes
+        for path in paths:
+            self.append(path)
+
+    def append(self, path: str) -> None:
+        data = os.fsencode(path)
+        shared = 0 if len(self._starts) % self.RESTART == 0 else _shared_prefix(self._last, data)
+        self._starts.append(len(self._blob))
+        self._blob += shared.to_bytes(2, "little")
+        self._blob += data[shared:]
+        self._last = data
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, index: int) -> str:
+        if not -len(self) <= index < len(self):
+            raise IndexError("input index out of range")
+        index %= len(self)
+        restart = index - index % self.RESTART
+        k, data = self._cursor
+        if not restart <= k <= index:  # else go on from the path read last (reading in order)
+            k, data = restart, self._decode(restart, b"")
+        for k in range(k + 1, index + 1):
+            data = self._decode(k, data)
+        self._cursor = (index, data)
+        return os.fsdecode(data)
+
+    def __iter__(self) -> Iterator[str]:
+        data = b""
+        for k in range(len(self)):
+            data = self._decode(k, data)
+            yield os.fsdecode(data)
+
+    def _decode(self, k: int, previous: bytes) -> bytes:
+        start = self._starts[k]
+        end = self._starts[k + 1] if k + 1 < len(self._starts) else len(self._blob)
+        shared = self._blob[start] | self._blob[start + 1] << 8
+        return previous[:shared] + bytes(self._blob[start + 2 : end])
+
+
+def _shared_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common beginning of ``a`` and ``b`` (at most 65 535)."""
+    low, high = 0, min(len(a), len(b), 0xFFFF)
+    while low < high:  # a[:low] == b[:low] holds; the slices compare at C speed
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def input_problem(path: Path) -> tuple[str, str] | None:
