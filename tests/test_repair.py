@@ -15,7 +15,7 @@ import unicodedata
 import pytest
 
 from nbsclean.edits import Edit, apply_edits, validate_edits
-from nbsclean.repair.engine import estimate_damage, recase, repair_text, tokenize, unknown_words
+from nbsclean.repair.engine import default_engine, estimate_damage, recase, repair_text, tokenize, unknown_words
 
 # --- realistic damaged paragraphs (English-model OCR of Swedish, in the style of seed 002) -------
 
@@ -174,6 +174,16 @@ def test_a_capital_is_dropped_only_where_ocr_makes_one_of_a_small_letter(like, w
 )
 def test_a_damaged_non_word_alone_is_repaired(lexicon, damaged, expected):
     assert repair_text(damaged, lexicon).text == expected
+
+
+def test_a_non_word_with_ocr_noise_takes_a_rarer_table_repair(lexicon):
+    """"tvattéckta" cannot stand as written (no Swedish word holds "é" there): the rare
+    compound the confusion table reaches (a less likely confusion: "é" for "ä") is repaired,
+    although that score would not do for a non-word without noise."""
+    noisy = "Det var en tvattéckta duk."
+    assert repair_text(noisy, lexicon).text == "Det var en tvättäckta duk."
+    analysis = default_engine(lexicon).analyse("tvattéckta")
+    assert analysis.suspicious and -2.0 <= analysis.best.score < -1.0
 
 
 @pytest.mark.parametrize(
