@@ -372,6 +372,28 @@ def test_only_a_hyphen_that_can_only_be_a_range_gets_an_en_dash(text, expected):
     assert apply_edits(text, edits) == (expected or text)
 
 
+def test_a_damaged_compound_of_rare_parts_is_repaired_as_a_last_resort(lexicon):
+    """"flerfonsterlage" is no word and the strict compound model knows neither it nor
+    "flerfönsterläge" (fler + the compound fönsterläge): read as a compound of rare parts it
+    is repaired whole (rule ocr_rare_compound), not half ("flerfönsterlage"); a rare
+    compound that is one as written ("palettdialogen") is left alone."""
+    damaged = DAMAGED_WITH_TRAPS + "\nI flerfonsterlage syns palettdialogen och framsidestexter."
+    result = repair_text(damaged, lexicon)
+    assert "I flerfönsterläge syns palettdialogen och framsidestexter." in result.text
+    assert [e.rule for e in result.edits if e.before == "flerfonsterlage"] == ["ocr_rare_compound"]
+    assert apply_edits(damaged, result.edits) == result.text
+
+
+@pytest.mark.parametrize(
+    "form,is_compound",
+    [("flerfönsterläge", True), ("färgrendering", True), ("palettdialogen", True), ("flerfonsterlage", False), ("xqzbrumfelt", False)],
+)
+def test_rare_compounds_are_made_of_parts_some_list_vouches_for(lexicon, form, is_compound):
+    from nbsclean.repair.compounds import rare_compound_zipf
+
+    assert (rare_compound_zipf(lexicon, form) > 0) == is_compound
+
+
 def test_a_word_in_a_surnames_place_stays_a_name(lexicon):
     """After a given name the lexicon knows, a capitalised word that is a plausible name as
     written ("Hall", "Lang": common words) is a surname, never an ordinary word ("Håll",

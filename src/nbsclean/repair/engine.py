@@ -37,11 +37,12 @@ from typing import Iterator, NamedTuple
 import regex
 
 from nbsclean.repair.addresses import address_spans, at_sign_repairs
+from nbsclean.repair.compounds import rare_compound_log10, rare_compound_zipf
 from nbsclean.repair.confusions import Confusion, ConfusionModel, ContextRule, load_context_rules
 from nbsclean.repair.dashes import range_dash_edits
 from nbsclean.repair.quotes import quote_mark_edits
 from nbsclean.edits import Edit, apply_edits, compose
-from nbsclean.repair.lexicon import Lexicon, lexicon_dir, load_lexicon
+from nbsclean.repair.lexicon import MIN_COMPOUND_ZIPF, Lexicon, lexicon_dir, load_lexicon
 from nbsclean.repair.ngrams import Evidence, NgramModel, load_model, model_path
 from nbsclean.repair.normalise import fix_nfc, normalise
 
@@ -208,6 +209,11 @@ GENERIC_MIN_LENGTH = 5  # shorter non-words are one edit away from too many word
 # a table repair needs.
 GENERIC_MIN_PRIOR = math.log10(0.25 / 0.75)
 GENERIC_MIN_REPAIR_SCORE = MIN_REPAIR_SCORE + 1.0
+MIN_RARE_COMPOUND_LENGTH = 8  # a compound of rare parts: "färgvy" is too short to trust
+# ...and at most this long: the compounds of prose ("barnhälsovårdsöverläkare" has 24
+# letters); scoring a reading costs its length squared, and longer tokens are glued text.
+MAX_RARE_COMPOUND_LENGTH = 25
+MAX_RARE_COMPOUND_SCORINGS = 60  # readings of one non-word scored as rare compounds, fewest changes first (60, 120 and 300 alike on the development set; each costs)
 GENERIC_TABLE_CHANGES = 1  # table confusions beside the generic edit (more: long words cost 0.1-0.5 s)
 # A split has at least two parts, each at most as probable as the commonest word (zipf ~7.5),
 # and pays the split penalty: a single-word repair scoring above this always wins.
@@ -280,6 +286,7 @@ class Candidate:
     score: float  # log10 P(word) + log10 P(observed | word)
     changes: int
     generic: bool = False  # reached through an edit outside the confusion table (a fallback)
+    rare_compound: bool = False  # a compound of rare parts (repair.compounds), also a fallback: generic too
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +408,25 @@ class Engine:
             if total > limit:
                 return True
         return False
+
+    def _rare_compound_candidates(self, lower: str) -> list[Candidate]:
+        """Compounds of rare parts (:func:`rare_compound_zipf`) the confusion table reaches
+        from ``lower``, best first; a fallback like a generic edit (``generic`` is set: it
+        needs the same evidence, and it is no evidence of damage)."""
+        if not MIN_RARE_COMPOUND_LENGTH <= len(lower) <= MAX_RARE_COMPOUND_LENGTH or rare_compound_zipf(self.lexicon, lower) > 0:
+            return []  # as written it is as good a compound of rare parts ("palettdialogen")
+        reachable, _ = self._reachable(lower)
+        readings = sorted(reachable.items(), key=lambda r: (r[1][1], -r[1][0]))[:MAX_RARE_COMPOUND_SCORINGS]
+        ln10 = math.log(10)
+        ranked = []
+        for built, (logp, changes) in readings:
+            raw = rare_compound_log10(self.lexicon, built)
+            if raw is not None:
+                # Ranked by the unfloored score, scored (for the decision) as a compound is.
+                candidate = Candidate(built, max(raw, MIN_COMPOUND_ZIPF) + logp / ln10, changes, generic=True, rare_compound=True)
+                ranked.append((raw + logp / ln10, candidate))
+        ranked.sort(key=lambda r: -r[0])
+        return [candidate for _, candidate in ranked]
 
     def _known_words(
         self, reachable: dict[str, tuple[float, int]], *, compounds_within: int, generic: bool = False
@@ -572,9 +598,12 @@ class Engine:
         analysable = len(lower) <= MAX_WORD_LENGTH
         known = self.lexicon.zipf(lower) if analysable and lower.isalpha() else 0.0
         candidates = self.candidates(lower) if analysable and any(c.isalpha() for c in lower) else []
-        if not candidates and not known and GENERIC_MIN_LENGTH <= len(lower) <= MAX_WORD_LENGTH and lower.isalpha():
-            # A non-word the confusion table cannot explain: try one edit outside it.
-            candidates = self._candidates_with_generic_edit(lower)
+        if not candidates and not known and analysable and lower.isalpha():
+            # A non-word the confusion table reaches no known word from: perhaps a compound
+            # of rare parts ("fargrendering"), else one edit outside the table.
+            candidates = self._rare_compound_candidates(lower)
+            if not candidates and GENERIC_MIN_LENGTH <= len(lower):
+                candidates = self._candidates_with_generic_edit(lower)
         best = candidates[0] if candidates else None
         runner_up = candidates[1].score if len(candidates) > 1 else -math.inf
         listed = self.lexicon.direct_zipf(lower) > 0
@@ -1161,7 +1190,7 @@ class Repairer:
             if best.generic and (prior < GENERIC_MIN_PRIOR or best.score + prior < GENERIC_MIN_REPAIR_SCORE):
                 return None
             margin = best.score - analysis.runner_up if analysis.runner_up > -math.inf else 2.0
-            rule = "ocr_generic_edit" if best.generic else "ocr_confusion"
+            rule = "ocr_rare_compound" if best.rare_compound else "ocr_generic_edit" if best.generic else "ocr_confusion"
             return self._recase(best.word, token, text), rule, _confidence(margin)
         if split and split_logp + prior >= MIN_SPLIT_LOGP:
             joined = " ".join(split[0])
