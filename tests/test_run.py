@@ -217,7 +217,9 @@ def test_dask_cluster_writes_the_same_corpus_as_local(inputs, reference, tmp_pat
 
 
 def test_sigkill_mid_run_then_resume_gives_every_document_once(tmp_path):
-    letters = write_text_inputs(tmp_path / "in", 40)
+    # Enough letters that the run cannot end between two looks at the journal (a loaded
+    # machine may look only every few hundred milliseconds).
+    letters = write_text_inputs(tmp_path / "in", 200)
     corpus = tmp_path / "corpus"
     run = start_cli("in", "-o", "corpus", "-j", "2", cwd=tmp_path)
     wait_for_records(corpus / "documents.jsonl", 3, run)
@@ -516,3 +518,18 @@ def test_bad_arguments_are_refused_before_writing(tmp_path):
     with pytest.raises(BadArgumentsError):
         run_batch(RunConfig([tmp_path / "missing"], tmp_path / "corpus", PipelineOptions(), process_file))
     assert not (tmp_path / "corpus").exists()
+
+
+def test_a_pool_that_broke_between_chunks_makes_the_next_chunk_run_again_not_the_run_fail():
+    """Submitting to a pool whose worker died meanwhile raises at once; that chunk then
+    counts as lost with the others in flight (re-run file by file), not as the run's end."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from nbsclean.corpus.runner import _submitted
+
+    class BrokenPool:
+        def submit(self, items):
+            raise BrokenProcessPool("a child process terminated abruptly")
+
+    future = _submitted(BrokenPool(), [])
+    assert future.done() and isinstance(future.exception(), BrokenProcessPool)

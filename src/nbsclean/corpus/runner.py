@@ -498,7 +498,7 @@ def ordered_chunks(
             chunk = next(upcoming, None)
             if chunk is None:
                 return
-            pending.append((chunk, executor.submit([item_of(task) for task in chunk])))
+            pending.append((chunk, _submitted(executor, [item_of(task) for task in chunk])))
 
     refill()
     while pending:
@@ -517,6 +517,19 @@ def ordered_chunks(
         pending.popleft()
         refill()
         yield list(zip(chunk, results))
+
+
+def _submitted(executor: Executor, items: list[WorkItem]) -> Any:
+    """``executor.submit(items)``; a pool that broke since the last chunk (a worker died
+    meanwhile) refuses new work at once, and that refusal becomes the chunk's outcome, so
+    that it is re-run with the chunks in flight (see ordered_chunks) instead of ending the
+    run."""
+    try:
+        return executor.submit(items)
+    except BrokenProcessPool as exc:
+        refused: Future = Future()
+        refused.set_exception(exc)
+        return refused
 
 
 def files_per_chunk(files: int, workers: int, most: int = CHUNK_FILES) -> int:
