@@ -115,7 +115,7 @@ class CorpusPaths:
         return self.root / PARQUET
 
     def text_file(self, doc_id: str) -> Path:
-        return self.text_dir / f"{check_document_id(doc_id)}.txt"
+        return Path(document_text_path(str(self.text_dir), doc_id))
 
 
 # --- preparing the directory -------------------------------------------------------------
@@ -605,6 +605,13 @@ def write_text_file(paths: CorpusPaths, doc_id: str, text: str, *, durable: bool
     return target
 
 
+def document_text_path(text_dir: str, doc_id: str) -> str:
+    """The path of a document's text file in ``text_dir`` (``<id>.txt``), as a str: the
+    driver and the workers make one per document, and pathlib's parsing would cost more
+    than the name itself. ``doc_id`` is checked (:func:`check_document_id`)."""
+    return os.path.join(text_dir, f"{check_document_id(doc_id)}.txt")
+
+
 def write_document_text(text_dir: str, doc_id: str, text: str, *, durable: bool = False) -> str:
     """A worker's :func:`write_text_file`: the same file, written the same atomic way (a
     temporary ".<id>.txt.<...>.tmp" beside it, renamed over it, keeping the permissions of
@@ -616,11 +623,10 @@ def write_document_text(text_dir: str, doc_id: str, text: str, *, durable: bool 
     Each process counts its own names, so two workers never pick the same one; a name left
     behind by a killed process of the same id is not reused (``O_EXCL``), the write then
     goes the ``write_atomic`` way."""
-    name = f"{check_document_id(doc_id)}.txt"
-    target = os.path.join(text_dir, name)
+    target = document_text_path(text_dir, doc_id)
     data = text.encode("utf-8")
     with corpus_write(Path(target)):
-        temporary = os.path.join(text_dir, f".{name}.{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp")
+        temporary = os.path.join(text_dir, f".{os.path.basename(target)}.{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp")
         try:
             fd = _create_new(temporary)
         except FileNotFoundError:  # the first text file of the corpus: text/ is made here

@@ -44,9 +44,9 @@ from nbsclean.corpus.inputs import (
     sha256_of_file,
 )
 from nbsclean.corpus.journal import (
-    check_document_id,
     owned_names,
     CorpusPaths,
+    document_text_path,
     GroupCommit,
     JournalWriter,
     parquet_available,
@@ -845,7 +845,7 @@ def _run_locked(
                         if "finished" in result:
                             done: Finished = result["finished"]
                             if "txt" in formats:
-                                journal.track(os.path.join(text_dir, f"{done.id}.txt"))  # written by the worker, synced with the group
+                                journal.track(document_text_path(text_dir, done.id))  # written by the worker, synced with the group
                             journal.append_line(done.line)  # the commit point: from here on the document is done
                             totals.add_counts(done.counts)
                             processed += 1
@@ -994,7 +994,7 @@ def _text_file_size(paths: CorpusPaths, doc_id: str) -> int | None:
     per record, as a listing of text/ with sizes would make, without holding a map of
     every file in memory."""
     # A str path, not paths.text_file's Path: pathlib interns each name it parses.
-    name = os.path.join(paths.text_dir, f"{check_document_id(doc_id)}.txt")
+    name = document_text_path(str(paths.text_dir), doc_id)
     try:
         info = os.stat(name)
     except OSError:  # missing, or a symlink loop: written again, as a listing would have it
