@@ -224,12 +224,13 @@ def junk_spans(words, *, speckled: bool = False) -> list[tuple[int, int]]:
 
 
 def _is_junk(text: str, conf: float, speckled: bool) -> bool:
-    if is_junk_token(text) and conf < JUNK_MAX_CONF:
+    symbols_only = is_junk_token(text)
+    if symbols_only and conf < JUNK_MAX_CONF:
         return True
     if len(text) <= 2 and not text.isalpha() and 0 <= conf < SHARD_MAX_CONF:
         return True
     if not speckled:
         return False
-    if is_junk_token(text):
+    if symbols_only:
         return not any(ch in KEPT_ALONE for ch in text)
     return len(text) <= 2 and text.isalpha() and text not in ONE_LETTER_WORDS and 0 <= conf < SPECKLED_SHARD_MAX_CONF
