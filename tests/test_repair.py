@@ -394,6 +394,23 @@ def test_rare_compounds_are_made_of_parts_some_list_vouches_for(lexicon, form, i
     assert (rare_compound_zipf(lexicon, form) > 0) == is_compound
 
 
+def test_every_rule_the_repair_writes_on_the_rendered_samples_has_a_review_legend(lexicon):
+    """The review pages explain each edit's rule from RULE_MEANINGS; a rule the repair
+    writes without an entry there is shown as "no description"."""
+    from pathlib import Path
+
+    from nbsclean.review.rules import RULE_MEANINGS, rule_parts
+
+    samples = sorted((Path(__file__).resolve().parents[1] / "samples" / "rendered").glob("*.input.txt"))
+    texts = [path.read_text(encoding="utf-8") for path in samples] + [
+        DAMAGED_WITH_TRAPS + '\nMenyn kallas "lager” och “bild”, for barn 0-6 ar.',  # quote_mark, range_dash
+        DAMAGED_WITH_TRAPS + "\nI flerfonsterlage syns palettdialogen.",  # ocr_rare_compound
+    ]
+    rules = {part for text in texts for e in repair_text(text, lexicon).edits for part in rule_parts(e.rule)}
+    assert {"quote_mark", "ocr_rare_compound", "range_dash"} <= rules
+    assert sorted(rules - RULE_MEANINGS.keys()) == []
+
+
 def test_a_word_in_a_surnames_place_stays_a_name(lexicon):
     """After a given name the lexicon knows, a capitalised word that is a plausible name as
     written ("Hall", "Lang": common words) is a surname, never an ordinary word ("Håll",
