@@ -43,6 +43,7 @@ from nbsclean.repair.dashes import range_dash_edits
 from nbsclean.repair.quotes import quote_mark_edits
 from nbsclean.edits import Edit, apply_edits, compose
 from nbsclean.repair.lexicon import MIN_COMPOUND_ZIPF, Lexicon, lexicon_dir, load_lexicon
+from nbsclean.repair.memo import remembering
 from nbsclean.repair.ngrams import Evidence, NgramModel, load_model, model_path
 from nbsclean.repair.normalise import fix_nfc, normalise
 
@@ -329,12 +330,14 @@ class Engine:
         self.lexicon = lexicon
         self.model = model
         self.context_rules = context_rules or {}
-        self.ngrams = ngrams
+        # The model's context gains repeat across documents: remembered (same floats).
+        self.ngrams = remembering(ngrams)
         self._ngram_verdicts: dict[tuple, tuple[str, float, dict] | None] = {}
         self._analysis_cache: dict[str, Analysis] = {}
         self._split_cache: dict[str, tuple[list[str], float] | None] = {}
         self._piece_repairs: dict[str, tuple[list[Candidate], int]] = {}
         self._unknown_verdicts: dict[str, bool] = {}  # unknown_words: form -> on the to-do list
+        self._unknown_forms: set[str] = set()  # the forms _unknown_verdicts puts on the list
         self._plausible_names: dict[str, bool] = {}  # capitalised form -> a plausible name as written
         self._decision_tables: dict[tuple[float, float], dict] = {}  # see decisions_for
 
@@ -1508,18 +1511,22 @@ def unknown_words(text: str, lexicon: Lexicon | None = None) -> Counter:
     engine = default_engine(lexicon)
     # Each form is judged once, however often it occurs (the words of tokenize_words: the
     # scan's forms with a letter; a run counts unknown words of every record it writes),
-    # and once per engine: a run's documents share most of their words.
-    verdicts = engine._unknown_verdicts
+    # and once per engine: a run's documents share most of their words. Only the forms
+    # (no offsets) are needed, and nearly all of them are known words: the unknown ones are
+    # found with set operations and counted in one pass at C speed, in the order they first
+    # occur (as a Counter over every form would list them).
+    verdicts, flagged = engine._unknown_verdicts, engine._unknown_forms
     if len(verdicts) > 500_000:
         verdicts.clear()
-    unknown: Counter = Counter()
-    for form, count in Counter(scan_words(text).forms).items():
-        verdict = verdicts.get(form)
-        if verdict is None:
-            verdict = verdicts[form] = any(c.isalpha() for c in form) and is_unknown(form, engine.analyse(form))
+        flagged.clear()
+    forms = word_forms(text)
+    distinct = set(forms)
+    for form in distinct.difference(verdicts):
+        verdict = verdicts[form] = any(c.isalpha() for c in form) and is_unknown(form, engine.analyse(form))
         if verdict:
-            unknown[form] = count
-    return unknown
+            flagged.add(form)
+    unknown_here = distinct & flagged
+    return Counter(filter(unknown_here.__contains__, forms)) if unknown_here else Counter()
 
 
 def is_unknown(form: str, analysis: Analysis) -> bool:
