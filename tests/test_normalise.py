@@ -38,6 +38,7 @@ def run(fix, text: str) -> str:
         ("Till- \n  sammans", "Tillsammans"),  # spaces around the break
         ("Till-\r\nsammans", "Tillsammans"),  # Windows line ends
         ("Till\u00ad\nsammans", "Tillsammans"),  # soft hyphen at the line end
+        ("Röda Korsets lokalav-\n\ndelning, som", "Röda Korsets lokalavdelning, som"),  # OCR's blank line inside a paragraph
     ],
 )
 def test_words_broken_at_a_line_end_are_joined(text, expected):
@@ -53,6 +54,7 @@ def test_words_broken_at_a_line_end_are_joined(text, expected):
         "Familje-\nsamt skolpedagoger",
         "2021-\n2022",  # a range of years
         "Dialog-\n\nNästa stycke",  # a paragraph break is not a line break inside a word
+        "Dialog-\n\n\nnästa stycke",  # nor two blank lines, whatever follows
         "Till-\nSammans",  # a capital after the break starts a new word
     ],
 )

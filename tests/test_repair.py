@@ -422,6 +422,17 @@ def test_a_word_in_a_surnames_place_stays_a_name(lexicon):
     assert apply_edits(damaged, result.edits) == result.text
 
 
+def test_a_capitalised_non_word_the_table_reads_as_a_known_name_gets_its_letters_back(lexicon):
+    """Mid-sentence a capitalised non-word may be a name the lexicon does not know, and is
+    kept; when the confusion table reads it as a name the lexicon knows ("Tanniis": ä read
+    as "a" and "ii"), it is that name. A generic edit is no such reading ("Remgard" stays)."""
+    damaged = DAMAGED_WITH_TRAPS + "\nHan var fodd i Tanniis och malade landskapen med Remgard i Sveg."
+    result = repair_text(damaged, lexicon)
+    assert "född i Tännäs och målade" in result.text
+    assert "med Remgard i Sveg" in result.text
+    assert apply_edits(damaged, result.edits) == result.text
+
+
 def test_a_swedish_quote_read_by_an_english_model_gets_its_opening_mark_back(lexicon):
     """Tesseract's English model reads a Swedish opening ” as " or “ and keeps the closing ”
     (as aligned pages of drawn and OCR'd Swedish prose show): the opening mark takes its

@@ -1215,7 +1215,18 @@ class Repairer:
         the confusion table reaches with the evidence a generic edit would need."""
         if self.lexicon.is_domain(best.word) or best.score >= NAME_REPAIR_MIN_SCORE:
             return True
+        if self._is_table_repair_into_a_name(best, prior):
+            return True
         return not best.generic and prior >= GENERIC_MIN_PRIOR and best.score + prior >= GENERIC_MIN_REPAIR_SCORE
+
+
+    def _is_table_repair_into_a_name(self, best: Candidate, prior: float) -> bool:
+        """The name guard keeps a capitalised non-word that may be a name the lexicon does
+        not know; when the confusion table itself reads it as a name the lexicon knows
+        ("Tanniis" → "Tännäs", "Sjéholm" → "Sjöholm"), that reading is a name too, and it
+        needs only the evidence any non-word's repair needs (MIN_REPAIR_SCORE). Not through
+        a generic edit, which reaches some name from nearly any foreign one."""
+        return not best.generic and best.score + prior >= MIN_REPAIR_SCORE and self.lexicon.is_proper_noun(best.word)
 
 
 def _classes_apply(ngrams: NgramModel, word: str, other: str) -> bool:

@@ -60,8 +60,10 @@ def fix_ligatures(text: str) -> list[Edit]:
 # --- Layout -------------------------------------------------------------------------------------
 
 # A line-end break after a hyphen: "Till-\nsammans". The hyphen may be a soft hyphen.
+# OCR sometimes puts a blank line inside a paragraph ("lokalav-\n\ndelning"): a paragraph
+# never starts with the lower-case half of a word, so one blank line is a break too.
 # Found with the fast stdlib engine; the words on either side are then read around it.
-_LINE_END_BREAK = re.compile(r"[-\u00ad][ \t]*\r?\n[ \t]*")
+_LINE_END_BREAK = re.compile(r"[-\u00ad][ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*")
 _WORD_CHARS_BEFORE = re.compile(r"[\w&|]+$")
 _WORD_CHARS_AFTER = re.compile(r"[\w&|]+")
 # "barn- och ungdom": a real hyphen before a conjunction is a shortened compound, not a break.
