@@ -75,7 +75,8 @@ def test_glued_marks_are_left_alone_where_they_may_be_real():
 def test_a_vowel_mark_added_or_lost_by_a_speck_is_put_right_on_a_poor_page():
     raw = "Den gemensamma kåmpost blév full, ställ in kannorna i förradet. Skriv till karl.stål@exempel.se, Karl Stål."
     record = record_of(ocr_page(raw, [], "poor"))
-    letters = [(e["before"], e["after"]) for e in record["edits"] if e["rule"] == "ocr_speck_letter"]
+    # (ocr_speck_word, which looks at every one-letter change, takes the words it is sure of)
+    letters = [(e["before"], e["after"]) for e in record["edits"] if e["rule"] in ("ocr_speck_letter", "ocr_speck_word")]
     assert letters == [("å", "o"), ("é", "e"), ("a", "å")]
     assert "kompost blev full" in record["text"] and "förrådet" in record["text"]
     assert "karl.stål@exempel.se, Karl Stål." in record["text"]  # addresses and names as read
@@ -129,3 +130,39 @@ def test_a_speck_read_as_a_point_before_a_small_letter_goes_on_a_poor_page():
     # Abbreviations ("ca.", "kr.", "inkl."), a point before a capital or a number stay.
     assert record["text"] == "Biljetten kostar en hundralapp hos oss, men ca. tio kr. och inkl. moms. Sedan vid. Mer."
     assert record_of(ocr_page(raw, [], "ok"))["text"].startswith("Biljetten kostar. en")
+
+
+def test_a_letter_a_speck_changed_is_put_right_where_one_common_word_results():
+    raw = "Fritidshemmet har öppet redan veckan ihnan skolstart, på tfsdagen kom novembér. Lärarna hälsar Välkomha!"
+    record = record_of(ocr_page(raw, [], "poor"))
+    words = [(e["before"], e["after"]) for e in record["edits"] if e["rule"] == "ocr_speck_word"]
+    assert ("h", "n") in words and ("f", "i") in words
+    assert "veckan innan skolstart, på tisdagen" in record["text"] and "Välkomna!" in record["text"]
+    assert apply_edits(raw, [Edit.from_dict(e) for e in record["edits"]]) == record["text"]
+    # On a page read well, the repair decides; this rule does not run.
+    ok = record_of(ocr_page(raw, [], "ok"))
+    assert not [e for e in ok["edits"] if e["rule"] == "ocr_speck_word"]
+
+
+def test_a_speck_word_change_needs_a_clear_winner_and_leaves_names_numbers_and_addresses():
+    from nbsclean.repair.junk import speck_word_edits
+
+    frequencies = {"innan": 5.6, "inman": 1.0, "tisdagen": 4.1, "vara": 6.0, "bara": 6.3, "sten": 4.7, "flen": 4.0}
+
+    def listed(lower):
+        return frequencies.get(lower, 0.0)
+
+    # "ihnan": only "innan" is one change away; "inman" too, but far rarer.
+    assert [(e.before, e.after) for e in speck_word_edits("ihnan", listed, listed)] == [("h", "n")]
+    # "sara": "vara" and "bara" are both common, nothing is changed; "Flen" is listed.
+    assert speck_word_edits("sara Flen", listed, listed) == []
+    # Capitals (an acronym), short words, numbers and addresses stay as read.
+    assert speck_word_edits("IHNAN ih 10ihnan ihnan.tisdagen.se ihnan@skolan.se", listed, listed) == []
+    # The first letter's case is kept.
+    assert [e.after for e in speck_word_edits("Ihnan", listed, listed)] == ["n"]
+
+
+def test_no_letters_are_changed_on_a_page_of_garbage():
+    raw = "Xqrv ihnan ztpw qllk vbbr tfsdagen grrk och pa ikv"
+    record = record_of(ocr_page(raw, [], "poor"))
+    assert not [e for e in record["edits"] if e["rule"] == "ocr_speck_word"]
