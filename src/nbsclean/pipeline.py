@@ -124,11 +124,14 @@ def _repair_page(page: Page, repair: bool, lexicon, unknown: Counter | None = No
         edits = merge_junk_and_repairs(edits, junk, poor=page.poor)
         text = apply_edits(raw, edits)
     stats = repaired.stats or {}
+    # The repair counts the words; counting them again (a split of the whole page) only
+    # when it did not: a default argument would be computed every time.
+    words = stats["words"] if "words" in stats else _count_words(decoded)
     return _PageResult(
         raw_text=raw,
         text=text,
         edits=edits,
-        words=int(stats.get("words", _count_words(decoded))),
+        words=int(words),
         unknown_words=int(stats.get("unknown_words", 0)),
     )
 
@@ -233,11 +236,12 @@ def _count_words(text: str) -> int:
 
 def display_path(source: str) -> str:
     """The source path as given, made relative to the working directory where possible."""
-    path = Path(source)
-    if not path.is_absolute():
+    # os.path on the str, not a Path: relpath normalises it alike, and a run makes one
+    # per document.
+    if not os.path.isabs(source):
         return source
     try:
-        relative = os.path.relpath(path)
+        relative = os.path.relpath(source)
     except ValueError:  # another drive on Windows
         return source
     return source if relative.startswith("..") else relative

@@ -59,8 +59,15 @@ def extract_metadata(text: str) -> dict:
 
 
 def _head_lines(page: str) -> list[str]:
-    lines = [line.strip() for line in page.splitlines()]
-    return [line for line in lines if line][:HEAD_LINES]
+    """The first HEAD_LINES non-blank lines, stripped (the lines after them are not)."""
+    head = []
+    for line in page.splitlines():
+        line = line.strip()
+        if line:
+            head.append(line)
+            if len(head) == HEAD_LINES:
+                break
+    return head
 
 
 def _find_issue(head: list[str]) -> str | None:

@@ -22,7 +22,11 @@ PARAGRAPH = "paragraph"
 LIST_ITEM = "list_item"
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
-_LIST_MARKER = re.compile(r"[ \t]*(?:[•·▪◦*–—-]|\d{1,2}[.)]|[a-z][)])[ \t]+\S")
+_LIST_MARKER_TEXT = r"[ \t]*(?:[•·▪◦*–—-]|\d{1,2}[.)]|[a-z][)])[ \t]+\S"
+_LIST_MARKER = re.compile(_LIST_MARKER_TEXT)
+# Any line of a block that starts a list item (searched in the block alone, where "^" is
+# the block's start or a line's): most paragraphs have none, and are not split into lines.
+_LIST_LINE = re.compile("^" + _LIST_MARKER_TEXT, re.MULTILINE)
 _SENTENCE_END = re.compile(r"[.,;]$")
 HEADING_MAX_LINES = 2
 HEADING_MAX_WORDS = 12
@@ -39,7 +43,7 @@ def page_blocks(text: str, placed: Sequence[PlacedWord] = ()) -> list[dict]:
     for index, (start, end, is_item) in enumerate(spans):
         if is_item:
             kind = LIST_ITEM
-        elif _is_heading(text, start, end, spans[index + 1 :], heights, body_height):
+        elif _is_heading(text, start, end, spans[index + 1] if index + 1 < len(spans) else None, heights, body_height):
             kind = HEADING
         else:
             kind = PARAGRAPH
@@ -63,6 +67,8 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 def _split_list_items(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """The block as one paragraph, or as its list items (and the lines before the first)."""
+    if not _LIST_LINE.search(text[start:end]):
+        return [(start, end, False)]
     lines = []
     position = start
     for line in text[start:end].split("\n"):
@@ -90,8 +96,11 @@ def _word_heights(placed: Sequence[PlacedWord]) -> dict[int, float]:
 
 
 def _is_heading(text, start, end, following, heights, body_height) -> bool:
+    """``following``: the next block's (start, end, is_item), None for the page's last."""
     block = text[start:end]
-    if block.count("\n") + 1 > HEADING_MAX_LINES or len(block.split()) > HEADING_MAX_WORDS:
+    # split(maxsplit=N) stops after N words: a long paragraph is not split whole to learn
+    # that it has more than N.
+    if block.count("\n") + 1 > HEADING_MAX_LINES or len(block.split(maxsplit=HEADING_MAX_WORDS)) > HEADING_MAX_WORDS:
         return False
     if _SENTENCE_END.search(block) or not any(c.isalpha() for c in block):
         return False
@@ -100,7 +109,7 @@ def _is_heading(text, start, end, following, heights, body_height) -> bool:
         if own and statistics.median(own) >= HEADING_HEIGHT_RATIO * body_height:
             return True
     # A lone short line that a longer paragraph follows (bold headings are not taller).
-    return "\n" not in block and bool(following) and (following[0][1] - following[0][0]) > 2 * len(block)
+    return "\n" not in block and following is not None and (following[1] - following[0]) > 2 * len(block)
 
 
 def annotate_structure(record: dict) -> dict:
