@@ -745,8 +745,10 @@ def _run_locked(
         _warn_overwrite(output)
     paths = prepare_corpus_dir(output, resume=config.resume, overwrite=config.overwrite)
     lexicon = config.lexicon if config.lexicon is not None else _load_lexicon()
-    environment = describe_environment(config.options, lexicon)
-    fingerprint = options_fingerprint(config.options, environment["lexicon_sha256"])
+    # Asking Tesseract its version and languages (two programs run, ~0.3 s) goes on while
+    # the inputs are hashed; the manifest waits for it, the first chunk waits for that.
+    environment_described = describe_environment_meanwhile(config.options, lexicon)
+    fingerprint = options_fingerprint(config.options, getattr(lexicon, "sha256", None))
     extraction = extraction_fingerprint(config.options, options_dict)
     decisions = RunDecisions.load(paths.root)
     unknown = UnknownWords(lexicon)
@@ -773,7 +775,7 @@ def _run_locked(
 
     todo, skipped, duplicates = _plan(hashed, existing.digests)
 
-    manifest = _base_manifest(config, formats, environment, fingerprint, started_at, previous_manifest)
+    manifest = _base_manifest(config, formats, environment_described(), fingerprint, started_at, previous_manifest)
     carry_history(manifest, history)
     status = "running"
     processed = 0
@@ -1235,6 +1237,22 @@ def describe_environment(options: Any, lexicon: Any) -> dict:
         log.info("Tesseract not described in the manifest: %s", exc)
     env["lexicon_sha256"] = getattr(lexicon, "sha256", None)
     return env
+
+
+def describe_environment_meanwhile(options: Any, lexicon: Any) -> Callable[[], dict]:
+    """Start :func:`describe_environment` in a thread of its own; returns the function that
+    waits for its result. Call that before any worker process is forked (a fork while the
+    thread runs would copy its half-done state into the worker)."""
+    described: Future = Future()
+
+    def describe() -> None:
+        try:
+            described.set_result(describe_environment(options, lexicon))
+        except BaseException as exc:  # noqa: BLE001 - raised where the result is wanted
+            described.set_exception(exc)
+
+    threading.Thread(target=describe, name="nbsclean-describe-environment", daemon=True).start()
+    return described.result
 
 
 def _load_lexicon() -> Any:
