@@ -24,9 +24,10 @@ LIST_ITEM = "list_item"
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 _LIST_MARKER_TEXT = r"[ \t]*(?:[•·▪◦*–—-]|\d{1,2}[.)]|[a-z][)])[ \t]+\S"
 _LIST_MARKER = re.compile(_LIST_MARKER_TEXT)
-# Any line of a block that starts a list item (searched in the block alone, where "^" is
-# the block's start or a line's): most paragraphs have none, and are not split into lines.
-_LIST_LINE = re.compile("^" + _LIST_MARKER_TEXT, re.MULTILINE)
+# A line after a block's first that starts a list item. Most paragraphs have none and are
+# not split into lines; the pattern starts with a newline, which the search skips to (a
+# "^" in MULTILINE mode was tried at every character).
+_LIST_ITEM_AFTER_NEWLINE = re.compile("\n" + _LIST_MARKER_TEXT)
 _SENTENCE_END = re.compile(r"[.,;]$")
 HEADING_MAX_LINES = 2
 HEADING_MAX_WORDS = 12
@@ -58,8 +59,9 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
     for separator in [*_BLANK_LINES.finditer(text), None]:
         end = separator.start() if separator else len(text)
         chunk = text[position:end]
-        if chunk.strip():
-            start = position + len(chunk) - len(chunk.lstrip())
+        without_indent = chunk.lstrip()
+        if without_indent:  # not only white space
+            start = position + len(chunk) - len(without_indent)
             spans.append((start, position + len(chunk.rstrip())))
         position = separator.end() if separator else len(text)
     return spans
@@ -67,7 +69,10 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 def _split_list_items(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """The block as one paragraph, or as its list items (and the lines before the first)."""
-    if not _LIST_LINE.search(text[start:end]):
+    first_line_end = text.find("\n", start, end)
+    if not _LIST_MARKER.match(text, start, end if first_line_end < 0 else first_line_end) and not (
+        first_line_end >= 0 and _LIST_ITEM_AFTER_NEWLINE.search(text, first_line_end, end)
+    ):
         return [(start, end, False)]
     lines = []
     position = start
