@@ -87,7 +87,7 @@ from nbsclean.corpus.tasks import (
     run_chunk,
     task_failure,
 )
-from nbsclean.corpus.workers import stop_child_processes
+from nbsclean.corpus.workers import lighten_garbage_collection, stop_child_processes
 from nbsclean.review.decisions import describe
 from nbsclean.corpus.rewrite import rewrite_records
 from nbsclean.corpus.outputs import OUTPUT_FORMATS, relative_input_paths
@@ -183,6 +183,8 @@ class InlineExecutor:
 
     def __init__(self, context: RunContext) -> None:
         os.environ["OMP_THREAD_LIMIT"] = "1"
+        # This process works through the documents itself; as it was, once the run ends.
+        self._restore_garbage_collection = lighten_garbage_collection()
         self._context = context
 
     def submit(self, items: list[WorkItem]) -> Future:
@@ -198,7 +200,7 @@ class InlineExecutor:
         pass
 
     def close(self, *, cancel: bool = False) -> None:
-        pass
+        self._restore_garbage_collection()
 
 
 class LocalPoolExecutor:

@@ -28,7 +28,13 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from nbsclean.corpus.inputs import InputFile, escape_name
 from nbsclean.corpus.journal import TEXT_DIR, encode_record, write_document_text
-from nbsclean.corpus.workers import WorkerStopped, busy, exit_stopped, setup_worker_process
+from nbsclean.corpus.workers import (
+    WorkerStopped,
+    busy,
+    exit_stopped,
+    lighten_garbage_collection,
+    setup_worker_process,
+)
 from nbsclean.errors import ExitCode, FileAccessError, NbscleanError
 
 # process(path, options, lexicon=...) -> record: the pipeline's process_file by default.
@@ -136,6 +142,7 @@ def init_worker(context: RunContext, driver_pid: int | None = None) -> None:
     global _worker_context
     os.environ["OMP_THREAD_LIMIT"] = "1"
     setup_worker_process(driver_pid if driver_pid is not None else os.getppid())
+    lighten_garbage_collection()
     _worker_context = context
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_POLL_SECONDS = 1.0
@@ -51,6 +53,31 @@ def setup_worker_process(parent_pid: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent_pid,), name="nbsclean-parent-watch", daemon=True).start()
     if os.getppid() != parent_pid:  # the driver died before the watch was in place
         os._exit(128 + signal.SIGTERM)
+
+
+# Container allocations between two collections of the youngest generation (Python's
+# default: 700). A document's work allocates and frees tens of thousands of objects that
+# reference counting reclaims; collecting every 700 of them cost ~30 us per text document.
+YOUNG_COLLECTION_THRESHOLD = 10_000
+
+
+def lighten_garbage_collection() -> Callable[[], None]:
+    """For a process about to work through many documents: the objects alive now (modules,
+    the lexicon's tables, inherited from the driver by a forked worker) are left out of
+    every later collection (``gc.freeze``), so no collection walks them again - nor writes
+    to them, which in a forked worker would copy the driver's memory pages - and the
+    youngest generation is collected less often. Cyclic garbage is still collected.
+
+    Returns the function that undoes it (a run in a process that goes on afterwards)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], YOUNG_COLLECTION_THRESHOLD), *threshold[1:])
+
+    def restore() -> None:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+    return restore
 
 
 class busy:
