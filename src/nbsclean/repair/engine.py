@@ -845,18 +845,7 @@ class Repairer:
                 continue
             if analysis.settled:
                 continue
-            # Elsewhere than at a sentence start, a capitalised form is also decided alike.
-            start = bounds[2 * index]
-            # (and, after a name, alike after a name: "Anders Hall" is a name, "en hall" a hall)
-            if form.islower():
-                key = form
-            else:
-                here = Token(start, start, form, "word")
-                key = (form, self._starts_sentence(here, text), self._keeps_a_name(here, text, ""))
-            if key in decided:
-                decision = decided[key]
-            else:
-                decision = decided[key] = self._decide(Token(start, bounds[2 * index + 1], form, "word"), text, prior, valid_prior)
+            decision = self._decided(decided, Token(bounds[2 * index], bounds[2 * index + 1], form, "word"), text, prior, valid_prior)
             if decision is None:
                 if is_unknown(form, analysis):
                     unknown[form] += 1
@@ -883,7 +872,7 @@ class Repairer:
                     waited.append(index)
                 decision = self._ngram_decision(token, text, analysis, valid_prior, previous, following)
             if decision is None and not analysis.settled:
-                decision = self._decide(token, text, prior, valid_prior)
+                decision = self._decided(decided, token, text, prior, valid_prior)
             if decision is None:
                 if is_unknown(form, analysis):
                     unknown[form] += 1
@@ -895,6 +884,24 @@ class Repairer:
         if contextual:
             edits.sort(key=lambda e: e.start)
         return edits, unknown
+
+    def _decided(self, decided: dict, token: Token, text: str, prior: float, valid_prior: float) -> tuple[str, str, float] | None:
+        """:meth:`_decide` for ``token``, from ``decided`` (the engine's table for these
+        priors, :meth:`Engine.decisions_for`) when a token like it was decided before.
+        Without context a decision depends on the form, the priors and, for a capitalised
+        form, whether it starts a sentence and stands after a name ("Anders Hall" is a name,
+        "en hall" a hall) only, so a form is decided once per table, also where its context
+        decisions (rules, neighbours) left it to the channel model ("ar" in most places)."""
+        form = token.text
+        if form.islower():
+            key = form
+        else:
+            here = Token(token.start, token.start, form, "word")
+            key = (form, self._starts_sentence(here, text), self._keeps_a_name(here, text, ""))
+        if key in decided:
+            return decided[key]
+        decision = decided[key] = self._decide(token, text, prior, valid_prior)
+        return decision
 
     def _decide_after_next(
         self, text: str, scan: WordScan, analysis_of: dict[str, Analysis], waited: list[int], replaced: dict[int, str], prior: float
