@@ -1,0 +1,73 @@
+"""The repair's shortcuts (faster patterns, remembered answers) give exactly what the long
+way gives: the same tokens, the same unknown words, the same context gains."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from itertools import accumulate
+
+import pytest
+
+from nbsclean.repair import engine as repair_engine
+from nbsclean.repair.engine import _mask_protected, default_engine, is_unknown, scan_words, unknown_words, word_forms
+from nbsclean.repair.memo import RememberedGains
+
+# Letters, digits, the characters OCR puts inside words, "_", URL and address pieces.
+ALPHABET = list("abcåäöéABCÅÄÖ019") + ["&", "|", "[", "€", "_", " ", "\n", ".", "-", "@", "/", ":", "www.", "http://", ".se"]
+
+
+def _long_way(text: str) -> tuple[list[str], list[int]]:
+    """WORD_RE itself over the masked text: what the scan gave before its shortcuts."""
+    splitter = re.compile("(" + repair_engine.WORD_RE.pattern + ")", re.VERBOSE)
+    pieces = splitter.split(_mask_protected(text))
+    return pieces[1::2], list(accumulate(map(len, pieces)))
+
+
+def _random_text(rng: random.Random, marks: bool) -> str:
+    alphabet = ALPHABET if marks else [c for c in ALPHABET if c not in ("&", "|", "[", "€")]
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+
+
+@pytest.mark.parametrize("marks", [True, False])
+def test_the_scan_finds_the_tokens_word_re_finds(marks):
+    rng = random.Random(15 + marks)
+    for _ in range(3000):
+        text = _random_text(rng, marks)
+        forms, bounds = _long_way(text)
+        scan = scan_words(text)
+        assert (scan.forms, scan.bounds) == (forms, bounds), text
+        assert word_forms(text) == forms, text
+
+
+def test_a_clean_text_is_scanned_with_the_plain_pattern_and_alike():
+    text = "Vi har öppet hus_dag 2024 i Malmö, se www.exempel.se eller skriv till info@exempel.se.\n"
+    assert repair_engine._word_pattern(text, False).pattern in (r"\w+", r"[^\W_]+")
+    forms, bounds = _long_way(text)
+    assert scan_words(text).forms == forms and scan_words(text).bounds == bounds
+
+
+def test_unknown_words_counts_what_judging_every_form_counts():
+    engine = default_engine()
+    text = "Kvarnbyvik har ett nytt bibliotek. Qwrtz och qwrtz, Blorpstad 12 och Kvarnbyvik igen: zzxq."
+    expected = Counter()
+    for form, count in Counter(scan_words(text).forms).items():
+        if any(c.isalpha() for c in form) and is_unknown(form, engine.analyse(form)):
+            expected[form] = count
+    first = unknown_words(text)
+    assert first == expected and list(first) == list(expected)
+    assert unknown_words(text) == expected  # the second time from the remembered verdicts
+
+
+def test_remembered_context_gains_are_the_models_own():
+    model = default_engine().ngrams
+    if model is None:
+        pytest.skip("no bigram model")
+    plain = model.model if isinstance(model, RememberedGains) else model
+    remembered = RememberedGains(plain)
+    for word, previous, following, classes in [("är", "det", "en", False), ("ar", "det", "en", True), ("år", None, "", False), ("xyzzy", "", None, True)]:
+        expected = plain.context_gain(word, previous, following, classes)
+        assert remembered.context_gain(word, previous, following, classes) == expected
+        assert remembered.context_gain(word, previous, following, classes) == expected  # from the table
+    assert len(remembered) == len(plain) and remembered.knows("är") == plain.knows("är")
