@@ -362,6 +362,32 @@ class Engine:
         self._unknown_forms: set[str] = set()  # the forms _unknown_verdicts puts on the list
         self._plausible_names: dict[str, bool] = {}  # capitalised form -> a plausible name as written
         self._decision_tables: dict[tuple[float, float], dict] = {}  # see decisions_for
+        # document_evidence: the forms that are no words, look damaged, or are correct words
+        # with å/ä/ö (what damage_evidence counts), as sets for counting at C speed.
+        self._evidence_sets: tuple[set[str], set[str], set[str], set[str]] = (set(), set(), set(), set())
+
+    def document_evidence(self, counts: Counter) -> tuple[dict[str, Analysis], tuple[int, int, int]]:
+        """Every form's analysis and :func:`damage_evidence` of a text whose forms occur
+        ``counts`` times: the same numbers, counted with set operations. A run's documents
+        share most of their forms, so each form is classified once per engine (a form's
+        analysis depends on the form and the engine only) and a document only sums."""
+        cache, analyse = self._analysis_cache, self.analyse
+        analysis_of = {form: cache.get(form) or analyse(form) for form in counts}
+        seen, not_words, damaged_forms, healthy_forms = self._evidence_sets
+        if len(seen) > 500_000:
+            for kind in self._evidence_sets:
+                kind.clear()
+        forms = set(counts)  # (set operations on a dict's keys would walk the other set)
+        for form in forms.difference(seen):
+            kind = _evidence_kind(analysis_of[form])
+            if kind is not None:
+                kind_sets = (not_words, damaged_forms, healthy_forms)
+                kind_sets[kind].add(form)
+            seen.add(form)
+        words = sum(counts.values()) - sum(map(counts.__getitem__, forms & not_words))
+        damaged = sum(map(counts.__getitem__, forms & damaged_forms))
+        healthy = sum(map(counts.__getitem__, forms & healthy_forms))
+        return analysis_of, (words, damaged, healthy)
 
     def decisions_for(self, prior: float, valid_prior: float) -> dict[object, tuple[str, str, float] | None]:
         """The table of :meth:`Repairer.repair_words`'s decisions for documents with these
@@ -766,6 +792,21 @@ def damage_evidence(analysis_of: dict[str, Analysis], counts: Counter) -> tuple[
     return words, damaged, healthy_diacritics
 
 
+_NOT_A_WORD, _DAMAGED, _HEALTHY_DIACRITICS = 0, 1, 2
+
+
+def _evidence_kind(analysis: Analysis) -> int | None:
+    """How :func:`damage_evidence` counts a form with this analysis: not a word, damaged,
+    a correct word with å/ä/ö, or (None) a word that is evidence of neither."""
+    if not analysis.is_word:
+        return _NOT_A_WORD
+    if _looks_damaged(analysis) and not analysis.english:
+        return _DAMAGED
+    if analysis.has_diacritics:
+        return _HEALTHY_DIACRITICS
+    return None
+
+
 def damage_prior(damaged: int, healthy_diacritics: int) -> float:
     """log10 odds that a known word in this document is really a damaged other word.
 
@@ -867,7 +908,10 @@ class Repairer:
                 continue
             if analysis.settled:
                 continue
-            decision = self._decided(decided, Token(bounds[2 * index], bounds[2 * index + 1], form, "word"), text, prior, valid_prior)
+            if form in decided:  # a lower-case form decided before (most of them: no Token needed)
+                decision = decided[form]
+            else:
+                decision = self._decided(decided, Token(bounds[2 * index], bounds[2 * index + 1], form, "word"), text, prior, valid_prior)
             if decision is None:
                 if is_unknown(form, analysis):
                     unknown[form] += 1
@@ -1444,8 +1488,7 @@ def iter_repair(
         else:
             counts.update(word_forms(normalised))  # the offsets come in the second pass
         del normalised, normalise_edits
-    analysis_of = {form: engine.analyse(form) for form in counts}
-    words, damaged, healthy = damage_evidence(analysis_of, counts)
+    analysis_of, (words, damaged, healthy) = engine.document_evidence(counts)
     del counts
     view = DocumentView(analysis_of, words, damaged, damage_prior(damaged, healthy))
     repairer = Repairer(engine)
