@@ -166,3 +166,30 @@ def test_no_letters_are_changed_on_a_page_of_garbage():
     raw = "Xqrv ihnan ztpw qllk vbbr tfsdagen grrk och pa ikv"
     record = record_of(ocr_page(raw, [], "poor"))
     assert not [e for e in record["edits"] if e["rule"] == "ocr_speck_word"]
+
+
+def test_a_speck_point_before_a_line_that_goes_on_in_small_letters_goes_too():
+    from nbsclean.repair.junk import speck_stop_edits
+
+    known = {"andakterna", "tillsammans", "med", "kören", "sjunger", "sedan", "slut"}.__contains__
+
+    def listed(lower):
+        return 6.0 if lower in ("med", "slut") else 4.0
+
+    raw = "andakterna.\ntillsammans med kören. Sedan slut.\n\nsjunger"
+    assert [raw[e.start - 10:e.start] for e in speck_stop_edits(raw, lambda w: known(w.lower()), listed)] == ["andakterna"]
+
+
+def test_the_genitive_the_lexicon_makes_is_no_rival_to_its_own_word():
+    from nbsclean.repair.junk import speck_word_edits
+
+    frequencies = {"förbereder": 4.1, "förbereders": 3.4}
+
+    def listed(lower):
+        return frequencies.get(lower, 0.0)
+
+    # "förbereders" is only made by the genitive rule: "förberedert" becomes "förbereder".
+    edits = speck_word_edits("förberedert", listed, listed, stated=lambda form: form == "förbereder")
+    assert [(e.before, e.after) for e in edits] == [("t", "")]
+    # A genitive a list has is a rival like any other word.
+    assert speck_word_edits("förberedert", listed, listed, stated=lambda form: True) == []

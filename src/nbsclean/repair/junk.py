@@ -70,7 +70,9 @@ SPECK_STOP_SCORE = 0.7
 # abbreviations in the word lists: Zipf 1.9-5.3, "har", "som", "hos", "vid": 5.6-7.5), so
 # a word of up to four letters must be at least SPECK_STOP_SHORT_ZIPF common; a longer
 # one must be known.
-_STOP_BEFORE_SMALL = regex.compile(r"(?<![\w@./\-])(\p{L}{2,})(\.) (?=(\p{Ll}{2,})(?![\w@/\-]|\.\w))")
+# The word space may be a line break: a sentence does not end before a line that goes on in
+# small letters either (a paragraph break, a blank line, is left alone).
+_STOP_BEFORE_SMALL = regex.compile(r"(?<![\w@./\-])(\p{L}{2,})(\.)[ \n](?=(\p{Ll}{2,})(?![\w@/\-]|\.\w))")
 SPECK_STOP_SHORT_LETTERS = 4
 SPECK_STOP_SHORT_ZIPF = 5.5
 
@@ -147,13 +149,19 @@ def speck_letter_edits(
 
 
 def speck_word_edits(
-    raw: str, listed: Callable[[str], float], zipf: Callable[[str], float], addresses: list[tuple[int, int]] | None = None
+    raw: str,
+    listed: Callable[[str], float],
+    zipf: Callable[[str], float],
+    addresses: list[tuple[int, int]] | None = None,
+    stated: Callable[[str], bool] | None = None,
 ) -> list[Edit]:
     """On a page read poorly because of specks: a word no list has that is one letter
     change from a common listed word, clearly the commonest such word, becomes it (rule
     ``ocr_speck_word``; the changed letters are the edit). ``listed``, ``zipf`` and
-    ``addresses`` as for :func:`speck_letter_edits`. A word in capitals is left alone (an
-    acronym); the first letter's case is kept."""
+    ``addresses`` as for :func:`speck_letter_edits`; ``stated``: whether a list has the
+    form itself (not only made by a rule): the genitive the lexicon makes of every listed
+    form is no rival to that form ("förberedert": "förbereder", not "förbereders"). A word
+    in capitals is left alone (an acronym); the first letter's case is kept."""
     protected = address_spans(raw) if addresses is None else addresses
     edits = []
     for match in _LETTERS.finditer(raw):
@@ -165,12 +173,19 @@ def speck_word_edits(
         found = [(frequency, candidate) for frequency, candidate in found if frequency > 0]
         if not found or found[0][0] < max(SPECK_WORD_MIN_ZIPF, zipf(word) + SPECK_WORD_MARGIN):
             continue
-        if len(found) > 1 and found[1][0] > found[0][0] - SPECK_WORD_MARGIN:
-            continue
         best = found[0][1]
+        rivals = [frequency for frequency, candidate in found[1:] if not _made_genitive(candidate, best, stated)]
+        if rivals and rivals[0] > found[0][0] - SPECK_WORD_MARGIN:
+            continue
         replacement = best[:1].upper() + best[1:] if word[0].isupper() else best
         edits.append(_changed_part(raw, match.start(), word, replacement))
     return edits
+
+
+def _made_genitive(candidate: str, best: str, stated: Callable[[str], bool] | None) -> bool:
+    """Whether ``candidate`` is ``best`` with the genitive "s" the lexicon makes by rule,
+    no list having it."""
+    return stated is not None and candidate == best + "s" and not stated(candidate)
 
 
 def _one_change_away(lower: str) -> set[str]:
@@ -239,7 +254,9 @@ def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) 
         addresses = address_spans(raw)
         found += speck_mark_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.is_listed, addresses)
         words = (
-            speck_word_edits(raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.zipf, addresses)
+            speck_word_edits(
+                raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.zipf, addresses, poor_page_lexicon.is_listed
+            )
             if mostly_known_words(raw, poor_page_lexicon.is_known) else []
         )
         # A word the letter change puts right gets no vowel mark moved besides: that rule
