@@ -193,3 +193,29 @@ def test_the_genitive_the_lexicon_makes_is_no_rival_to_its_own_word():
     assert [(e.before, e.after) for e in edits] == [("t", "")]
     # A genitive a list has is a rival like any other word.
     assert speck_word_edits("förberedert", listed, listed, stated=lambda form: True) == []
+
+
+def test_a_lost_or_added_vowel_mark_in_a_listed_word_is_put_right_where_far_commoner():
+    from nbsclean.repair.junk import speck_vowel_edits
+
+    frequencies = {"pa": 3.5, "på": 7.3, "öch": 1.0, "och": 7.6, "ån": 3.9, "än": 6.0, "for": 4.0, "för": 7.4,
+                   "var": 6.5, "vår": 5.9, "talt": 2.0, "tält": 4.1}
+
+    def listed(lower):
+        return frequencies.get(lower, 0.0)
+
+    raw = "Vi ses pa torget öch vid ån, for var del. Det blir digi-\ntalt."
+    edits = speck_vowel_edits(raw, listed, lambda lower: lower == "for")
+    assert [(e.before, e.after) for e in edits] == [("a", "å"), ("ö", "o")]
+    # "ån": a mark for another mark is not changed; "for" is English; "var" is commonest as
+    # read; "talt" is half of a word broken at the line end.
+    assert apply_edits(raw, edits) == "Vi ses på torget och vid ån, for var del. Det blir digi-\ntalt."
+
+
+def test_every_speck_rule_has_a_review_legend():
+    from nbsclean.repair import junk
+    from nbsclean.review.rules import RULE_MEANINGS
+
+    rules = [junk.JUNK_RULE, junk.SPECK_MARK_RULE, junk.SPECK_LETTER_RULE, junk.SPECK_STOP_RULE,
+             junk.SPECK_WORD_RULE, junk.SPECK_VOWEL_RULE]
+    assert [rule for rule in rules if rule not in RULE_MEANINGS] == []
