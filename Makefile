@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CORPUS ?= out/corpus
 
-.PHONY: setup system-deps run test check eval bench confusions training-pairs ngrams ngrams-journal fixtures review dist clean
+.PHONY: setup system-deps run test check eval bench confusions training-pairs ngrams ngrams-journal word-classes fixtures review dist clean
 
 setup: system-deps $(STAMP)
 
@@ -60,6 +60,11 @@ ngrams: setup
 # transcripts (PyPI), as a lexicon layer in the nbsclean cache, never in lexicons/ or the wheel.
 ngrams-journal: setup
 	$(BIN)/python tools/build_ngrams.py --journal-digital
+
+# The word classes of hunspell's dictionary (lexicons/hunspell/sv_SE.classes.marisa) that
+# context rules name (@finite, @neuter), from the dictionary's sources in lexicons/hunspell/.
+word-classes: setup
+	$(BIN)/python tools/build_word_classes.py
 
 fixtures: setup
 	$(BIN)/python tools/make_fixtures.py

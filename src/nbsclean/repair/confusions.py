@@ -76,9 +76,25 @@ class ContextRule:
         )
 
 
-def load_context_rules(path: Path) -> dict[str, list[ContextRule]]:
-    """Rules from ``lexicons/context.tsv``, by the word they apply to."""
+def load_context_rules(path: Path, classes_table: Path | None = None) -> dict[str, list[ContextRule]]:
+    """Rules from ``lexicons/context.tsv``, by the word they apply to. A neighbour field
+    ``@class`` names a word class of hunspell's dictionary (:mod:`nbsclean.repair.wordclasses`,
+    whose table is ``classes_table``; default: the one beside ``path``, else the packaged one)."""
     import regex
+
+    from nbsclean.repair.wordclasses import CLASSES_FILE, ClassPattern
+
+    if classes_table is None:
+        from nbsclean.repair.lexicon import packaged_lexicon_dir
+
+        classes_table = path.parent / CLASSES_FILE
+        if not classes_table.is_file():
+            classes_table = packaged_lexicon_dir() / CLASSES_FILE
+
+    def pattern(field: str):
+        if not field:
+            return None
+        return ClassPattern(field, classes_table) if field.startswith("@") else regex.compile(field)
 
     rules: dict[str, list[ContextRule]] = {}
     if not path.exists():
@@ -93,8 +109,8 @@ def load_context_rules(path: Path) -> dict[str, list[ContextRule]]:
         rule = ContextRule(
             word,
             alternative,
-            regex.compile(previous) if previous else None,
-            regex.compile(following) if following else None,
+            pattern(previous),
+            pattern(following),
             float(weight),
         )
         rules.setdefault(word, []).append(rule)

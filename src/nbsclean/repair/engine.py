@@ -45,6 +45,7 @@ from nbsclean.edits import Edit, apply_edits, compose
 from nbsclean.repair.lexicon import MIN_COMPOUND_ZIPF, Lexicon, lexicon_dir, load_lexicon
 from nbsclean.repair.memo import remembering
 from nbsclean.repair.ngrams import Evidence, NgramModel, load_model, model_path
+from nbsclean.repair.wordclasses import CLASSES_FILE, ClassPattern
 from nbsclean.repair.normalise import fix_nfc, normalise
 
 # --- Tokens ---------------------------------------------------------------------------------
@@ -929,7 +930,9 @@ class Repairer:
             # is meant: only the channel decision, which keeps a name, may change it.
             in_name = not form.islower() and self._keeps_a_name(token, text, "")
             if form.lower() in context_rules and not in_name:
-                decision = self._context_decision(token, text, analysis, valid_prior, previous, following)
+                # A next word still waiting for its own decision is no word class yet ("vart ar").
+                next_waits = index + 1 < len(forms) and forms[index + 1] in with_context
+                decision = self._context_decision(token, text, analysis, valid_prior, previous, following, next_waits)
             if decision is None and form in by_neighbours and not in_name:
                 # The next word, when it waits for a decision by its own neighbours, is no
                 # evidence yet ("har ar": which "ar" it is depends on this word).
@@ -1000,10 +1003,14 @@ class Repairer:
         marked = sum(a.english for a in evidence)
         return marked >= 2 or (marked == 1 and sum(a.english_compatible for a in evidence) >= 2)
 
-    def _context_decision(self, token: Token, text: str, analysis: Analysis, prior: float, previous: str, following: str):
+    def _context_decision(
+        self, token: Token, text: str, analysis: Analysis, prior: float, previous: str, following: str, next_waits: bool = False
+    ):
         """Apply lexicons/context.tsv: a valid word whose neighbours point to another word
         (a positive weight), or that its neighbours confirm (a negative weight: the token is
-        kept, as "vaga" in "har vaga begrepp", an adjective where the verb "våga" cannot be)."""
+        kept, as "vaga" in "har vaga begrepp", an adjective where the verb "våga" cannot be).
+        ``next_waits``: the next word waits for its own decision, so its word class is no
+        evidence yet."""
         for rule in self.engine.context_rules[token.text.lower()]:
             if not rule.matches(previous, following):
                 continue
@@ -1011,6 +1018,8 @@ class Repairer:
             if alternative is None:
                 continue
             if rule.weight > 0 and self._neighbour_vetoes_rule(rule, analysis, token.text.lower(), previous, following):
+                continue
+            if _word_class_backs_off(self.engine.ngrams, rule, token.text.lower(), previous, following, next_waits):
                 continue
             margin = alternative.score + rule.weight - analysis.known_zipf + prior
             if margin >= KNOWN_WORD_MARGIN:
@@ -1302,6 +1311,35 @@ class Repairer:
         return not best.generic and best.score + prior >= MIN_REPAIR_SCORE and self.lexicon.is_proper_noun(best.word)
 
 
+def _word_class_backs_off(
+    ngrams: NgramModel | None, rule: ContextRule, lower: str, previous: str, following: str, next_waits: bool = False
+) -> bool:
+    """A rule that reads a neighbour's word class (``@neuter``: nbsclean.repair.wordclasses)
+    is the back-off of the word bigrams (Brown et al. 1992): it speaks only where the bigram
+    model knows too little of the neighbour itself, so not without a model, not for one of
+    the model's commonest forms (a class of its own there: the dictionary gives function
+    words odd readings, "man" a neuter noun, "genom" a genome), and not where the model saw
+    the word as written beside that neighbour more often than the rule's alternative; nor
+    from a next word that waits for its own decision (``next_waits``: "vart ar" is "vart år"
+    or "vårt är" only once "ar" is decided)."""
+    sides = [(previous, True)] if isinstance(rule.previous, ClassPattern) else []
+    if isinstance(rule.following, ClassPattern):
+        if next_waits:
+            return True
+        sides.append((following, False))
+    if not sides:
+        return False
+    if ngrams is None or ngrams.classes is None:
+        return True
+    for neighbour, before in sides:
+        if ngrams.classes.is_own(ngrams.classes.of(neighbour)):
+            return True
+        pair = (lambda w: ngrams.bigram_count(neighbour, w)) if before else (lambda w: ngrams.bigram_count(w, neighbour))
+        if pair(lower) > pair(rule.alternative):
+            return True
+    return False
+
+
 def _classes_apply(ngrams: NgramModel, word: str, other: str) -> bool:
     """Whether the word classes of the neighbours may speak between two words: only to
     replace a word, never to keep one (CONTEXT_WORD_CLASSES), and only between two words
@@ -1366,7 +1404,7 @@ def _neighbours(text: str, scan: "WordScan", index: int, replaced: dict[int, str
 def _engine_for(lexicon_sha: str, directory: str, ngram_stamp: int) -> Engine:
     lexicon = load_lexicon(directory)
     model = ConfusionModel.from_tsv(lexicon.table_path("confusions.tsv"))
-    context = load_context_rules(lexicon.table_path("context.tsv"))
+    context = load_context_rules(lexicon.table_path("context.tsv"), lexicon.table_path(CLASSES_FILE))
     return Engine(lexicon, model, context, load_model(ngram_directory(lexicon)))
 
 

@@ -53,7 +53,7 @@ LAYER_FILE = "lexicon.toml"  # a lexicon directory's own settings (extends = "pa
 # The tables a layer may replace, relative to a lexicon directory. The n-gram model is one:
 # a record made with another model was repaired with other context, so it is part of the
 # lexicon's sha256 like the confusion and context tables.
-TABLE_FILES = ("confusions.tsv", "context.tsv", "ngrams/sv.ngrams")
+TABLE_FILES = ("confusions.tsv", "context.tsv", "ngrams/sv.ngrams", "hunspell/sv_SE.classes.marisa")
 HUNSPELL_FORMS = "hunspell/sv_SE.forms.marisa"  # relative to a lexicon directory
 HUNSPELL_PROPER_NOUNS = "hunspell/sv_SE.names.marisa"  # forms hunspell writes only with a capital
 DOMAIN_CATEGORIES = ("places", "organisations", "names", "terms")
