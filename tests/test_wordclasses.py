@@ -113,6 +113,9 @@ def test_the_shipped_table_is_what_its_tool_makes_of_the_shipped_dictionary():
         ("Nu ar det manga ar sedan. Har bodde forr i tiden en fiskare med sin familj.", "Här bodde"),
         ("Nu ar det manga ar sedan, och vi vet att vart flygfalt ar svart skadat.", "vårt flygfält"),
         ("Nu ar det manga ar sedan, och vi vet att vart flygfält ar svart skadat.", "vårt flygfält"),
+        ("Nu ar det manga ar sedan. Men detta ar upptakten till allt.", "detta är upptakten"),
+        ("Nu ar det manga ar sedan. Kunderna nyttjar vara tjänster varje dag.", "nyttjar våra tjänster"),
+        ("Nu ar det manga ar sedan. Det ar en svar konst att skriva.", "en svår konst"),
     ],
 )
 def test_grammar_of_the_next_word_decides_a_valid_word(damaged, expected):
