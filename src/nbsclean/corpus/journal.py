@@ -266,23 +266,31 @@ _LARGEST_PLAIN_FLOAT = 1e16
 def _msgspec_writes_as_json(record: dict) -> bool:
     """Whether msgspec's JSON of ``record`` is byte for byte json.dumps's: only dicts with
     string keys, lists, tuples, strings, ints, bools, None and floats written without an
-    exponent."""
+    exponent. Containers wait on a stack; the other values (most of a record's: an edit's
+    offsets and words) are judged where they stand, without a trip through the stack."""
     pending: list = [record]
     while pending:
-        value = pending.pop()
-        kind = type(value)
-        if kind is dict:
-            for key in value:
+        container = pending.pop()
+        if type(container) is dict:
+            for key in container:
                 if type(key) is not str:
                     return False
-            pending.extend(value.values())
-        elif kind is list or kind is tuple:
-            pending.extend(value)
-        elif kind is float:
-            if value != 0.0 and not (_SMALLEST_PLAIN_FLOAT <= abs(value) < _LARGEST_PLAIN_FLOAT):
-                return False  # also NaN and the infinities
-        elif kind is not str and kind is not int and kind is not bool and value is not None:
-            return False
+            values = container.values()
+        elif type(container) is list or type(container) is tuple:
+            values = container
+        else:  # the record itself is not a container
+            values = (container,)
+        for value in values:
+            kind = type(value)
+            if kind is str or kind is int or value is None or kind is bool:
+                continue
+            if kind is dict or kind is list or kind is tuple:
+                pending.append(value)
+            elif kind is float:
+                if value != 0.0 and not (_SMALLEST_PLAIN_FLOAT <= abs(value) < _LARGEST_PLAIN_FLOAT):
+                    return False  # also NaN and the infinities
+            else:
+                return False
     return True
 
 
