@@ -116,6 +116,7 @@ def test_the_shipped_table_is_what_its_tool_makes_of_the_shipped_dictionary():
         ("Nu ar det manga ar sedan. Men detta ar upptakten till allt.", "detta är upptakten"),
         ("Nu ar det manga ar sedan. Kunderna nyttjar vara tjänster varje dag.", "nyttjar våra tjänster"),
         ("Nu ar det manga ar sedan. Det ar en svar konst att skriva.", "en svår konst"),
+        ("Nu ar det manga ar sedan. Da gick det att andra installningarna.", "att ändra inställningarna"),
     ],
 )
 def test_grammar_of_the_next_word_decides_a_valid_word(damaged, expected):
