@@ -219,3 +219,24 @@ def test_every_speck_rule_has_a_review_legend():
     rules = [junk.JUNK_RULE, junk.SPECK_MARK_RULE, junk.SPECK_LETTER_RULE, junk.SPECK_STOP_RULE,
              junk.SPECK_WORD_RULE, junk.SPECK_VOWEL_RULE]
     assert [rule for rule in rules if rule not in RULE_MEANINGS] == []
+
+
+def test_a_poor_page_repaired_again_from_its_record_keeps_its_junk_removals_and_no_word_repairs():
+    from nbsclean.extract.model import Word
+    from nbsclean.pipeline import rerepair_record
+
+    raw = "Kören sjunger | i kyrkan ihnan jul och Sérmlands bdsta lan tisdagen."
+    words, start = [], 0
+    for token in raw.split(" "):
+        conf = 40.0 if token == "|" else 90.0
+        words.append(Word(start, start + len(token), token, 0, 0, 10, 10, conf=conf))
+        start += len(token) + 1
+    page = Page(
+        n=1, method="ocr", reason="image file", ocr_lang="swe", ocr_conf=80.0, raw_text=raw, rotation=0, skew=0.0,
+        quality={"verdict": "poor", "reasons": ["specks"], "variant": "despeckled"}, words=words,
+        junk_spans=junk_spans(words, speckled=True), width=100.0, height=100.0,
+    )
+    record = record_of(page)
+    assert "|" not in record["text"] and "innan" in record["text"]
+    again = rerepair_record(record, PipelineOptions(), None)
+    assert again["text"] == record["text"] and again["edits"] == record["edits"]

@@ -209,6 +209,7 @@ def extracted_document(record: dict) -> ExtractedDocument | None:
                 raw_text=page.get("raw_text", ""),
                 replaced_layer_text=page.get("replaced_layer_text"),
                 decode_edits=[Edit.from_dict(edit) for edit in page.get("decode_edits", [])],
+                **_reading_fields(page),
             )
             for number, page in enumerate(pages, start=1)
         ],
@@ -228,6 +229,26 @@ def rerepair_record(record: dict, options: PipelineOptions, lexicon, unknown: Co
     new.update({name: fresh[name] for name in REPAIRED_FIELDS})
     new["pages"] = [dict(old, text=page["text"]) for old, page in zip(record["pages"], fresh["pages"])]
     return new
+
+
+def _reading_fields(page: dict) -> dict:
+    """What the repair of an OCR'd page needs from its reading, back from the record: the
+    quality verdict (a poor page gets no word repairs) and the junk tokens, found again from
+    the stored words and confidences as extraction found them (extract.quality.junk_spans)."""
+    quality = page.get("quality")
+    if not quality:
+        return {}
+    from nbsclean.extract.model import words_from_columns
+    from nbsclean.extract.quality import junk_spans
+
+    raw = page.get("raw_text", "")
+    words = [word for word in words_from_columns(page.get("words"), raw) if word.conf is not None]
+    return {
+        "quality": quality,
+        "rotation": page.get("rotation"),
+        "skew": page.get("skew"),
+        "junk_spans": junk_spans(words, speckled=quality.get("variant") == "despeckled"),
+    }
 
 
 def _count_words(text: str) -> int:
