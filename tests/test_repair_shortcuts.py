@@ -71,3 +71,46 @@ def test_remembered_context_gains_are_the_models_own():
         assert remembered.context_gain(word, previous, following, classes) == expected
         assert remembered.context_gain(word, previous, following, classes) == expected  # from the table
     assert len(remembered) == len(plain) and remembered.knows("är") == plain.knows("är")
+
+
+def _forms_for_ngram_context_long_way(engine, analysis_of, prior):
+    """Every form's rivals looked at, for every document (what rivals_within_reach shortens)."""
+    import math
+
+    from nbsclean.repair.engine import CONTEXT_MAX_LOG10_GAIN, CONTEXT_MIN_PRIOR, KNOWN_WORD_MARGIN
+
+    reach = prior + CONTEXT_MAX_LOG10_GAIN if prior >= CONTEXT_MIN_PRIOR else -math.inf
+    forms = set()
+    for form, analysis in analysis_of.items():
+        if not analysis.listed or not analysis.is_word or analysis.best is None:
+            continue
+        if analysis.settled and reach == -math.inf:
+            continue
+        for rival in analysis.alternatives:
+            if engine.lexicon.is_listed(rival.word) and rival.score - analysis.known_zipf + reach >= KNOWN_WORD_MARGIN:
+                forms.add(form)
+                break
+        else:
+            if not analysis.settled and engine.lexicon.is_listed(analysis.best.word):
+                forms.add(form)
+    return forms
+
+
+def test_the_forms_for_context_are_those_every_rival_gives():
+    import math
+    from pathlib import Path
+
+    from nbsclean.repair.engine import Repairer
+
+    engine = default_engine()
+    if engine.ngrams is None:
+        pytest.skip("no bigram model")
+    repairer = Repairer(engine)
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(samples.glob("*/*.input.txt"))[:12]]
+    assert texts
+    for text in texts:
+        analysis_of = {form: engine.analyse(form) for form in set(scan_words(text).forms)}
+        for prior in (-math.inf, -3.0, -0.48, -0.477, -0.3, -0.1, 0.0):
+            expected = _forms_for_ngram_context_long_way(engine, analysis_of, prior)
+            assert repairer._forms_for_ngram_context(analysis_of, prior) == expected, prior

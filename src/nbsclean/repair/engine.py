@@ -363,6 +363,11 @@ class Engine:
         self._unknown_forms: set[str] = set()  # the forms _unknown_verdicts puts on the list
         self._plausible_names: dict[str, bool] = {}  # capitalised form -> a plausible name as written
         self._decision_tables: dict[tuple[float, float], dict] = {}  # see decisions_for
+        # rivals_within_reach: per form, its closest listed rival and whether it is unsettled
+        # with a listed best candidate (the forms looked at are in _rivals_classified).
+        self._closest_rivals: dict[str, float] = {}
+        self._unsettled_with_listed_best: set[str] = set()
+        self._rivals_classified: set[str] = set()
         # document_evidence: the forms that are no words, look damaged, or are correct words
         # with å/ä/ö (what damage_evidence counts), as sets for counting at C speed.
         self._evidence_sets: tuple[set[str], set[str], set[str], set[str]] = (set(), set(), set(), set())
@@ -389,6 +394,43 @@ class Engine:
         damaged = sum(map(counts.__getitem__, forms & damaged_forms))
         healthy = sum(map(counts.__getitem__, forms & healthy_forms))
         return analysis_of, (words, damaged, healthy)
+
+    def rivals_within_reach(self, analysis_of: dict[str, Analysis], reach: float, unsettled_only: bool = False) -> set[str]:
+        """The forms of ``analysis_of`` that are listed words with a listed rival whose score
+        comes within KNOWN_WORD_MARGIN of theirs once ``reach`` is added, or that are unsettled
+        with a listed best candidate (:meth:`Repairer._forms_for_ngram_context`; with
+        ``unsettled_only``, only the unsettled ones: no rival comes within -inf).
+
+        What a form contributes depends on its analysis only, so it is worked out once per
+        engine: its closest listed rival (the largest ``rival.score - known_zipf``; float
+        addition is monotone, so a form has a rival within reach exactly when the closest
+        one is) and whether it is unsettled with a listed best candidate."""
+        rivals, unsettled, classified = self._closest_rivals, self._unsettled_with_listed_best, self._rivals_classified
+        if len(classified) > 500_000:
+            rivals.clear()
+            unsettled.clear()
+            classified.clear()
+        forms = set(analysis_of)
+        for form in forms.difference(classified):
+            self._classify_rivals(form, analysis_of[form])
+        if unsettled_only:
+            return forms & unsettled
+        found = forms & unsettled
+        for form in forms & rivals.keys():
+            if rivals[form] + reach >= KNOWN_WORD_MARGIN:
+                found.add(form)
+        return found
+
+    def _classify_rivals(self, form: str, analysis: Analysis) -> None:
+        self._rivals_classified.add(form)
+        if not analysis.listed or not analysis.is_word or analysis.best is None:
+            return
+        is_listed = self.lexicon.is_listed
+        gaps = [rival.score - analysis.known_zipf for rival in analysis.alternatives if is_listed(rival.word)]
+        if gaps:
+            self._closest_rivals[form] = max(gaps)
+        if not analysis.settled and is_listed(analysis.best.word):
+            self._unsettled_with_listed_best.add(form)
 
     def decisions_for(self, prior: float, valid_prior: float) -> dict[object, tuple[str, str, float] | None]:
         """The table of :meth:`Repairer.repair_words`'s decisions for documents with these
@@ -1059,22 +1101,10 @@ class Repairer:
         """
         if self.engine.ngrams is None:
             return set()
-        is_listed = self.lexicon.is_listed
         reach = prior + CONTEXT_MAX_LOG10_GAIN if prior >= CONTEXT_MIN_PRIOR else -math.inf
-        forms = set()
-        for form, analysis in analysis_of.items():
-            if not analysis.listed or not analysis.is_word or analysis.best is None:
-                continue
-            if analysis.settled and reach == -math.inf:
-                continue
-            for rival in analysis.alternatives:
-                if is_listed(rival.word) and rival.score - analysis.known_zipf + reach >= KNOWN_WORD_MARGIN:
-                    forms.add(form)
-                    break
-            else:
-                if not analysis.settled and is_listed(analysis.best.word):
-                    forms.add(form)
-        return forms
+        if reach == -math.inf:
+            return self.engine.rivals_within_reach(analysis_of, -math.inf, unsettled_only=True)
+        return self.engine.rivals_within_reach(analysis_of, reach)
 
     def _ngram_decision(self, token: Token, text: str, analysis: Analysis, prior: float, previous: str | None, following: str | None):
         """A listed word the channel model keeps, turned into a listed rival by its neighbours.
