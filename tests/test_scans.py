@@ -439,3 +439,51 @@ def test_run_counts_poor_pages_in_manifest_and_summary(tmp_path):
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["poor_pages"] == 1  # the black page; the blank one is not poor
     assert "pages read poorly (flagged)" in run.stderr
+
+
+def test_blots_stuck_to_letters_are_cut_off_and_the_letters_stay():
+    """A blot of toner on a letter's stroke is one component with the letter: no size rule
+    sees it. It is thicker than any stroke of the page, so an opening with a disc wider
+    than the strokes finds it; it goes, and the rest of the letters stay."""
+    cv2 = preprocess._cv2()
+    clean = page()
+    clean_ink = (np.asarray(clean) < 128).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clean_ink, connectivity=8)
+    tall = [i for i in range(1, count) if stats[i, cv2.CC_STAT_HEIGHT] >= 25][5:60:6]
+    dusty = clean.copy()
+    draw = ImageDraw.Draw(dusty)
+    blots = []
+    for i in tall:  # a blot on the right edge of the letter, half on it, half beside it
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        row = y + h // 2
+        edge = x + int(np.nonzero(clean_ink[row, x:x + w])[0].max())
+        draw.ellipse((edge - 4, row - 8, edge + 12, row + 8), fill=0)
+        blots.append((edge + 8, row))
+    cleaned, cleaning = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(dusty), 300))
+    assert cleaning.blots_on_letters >= len(blots) - 1
+    assert sum(cleaned[y, x] == 255 for x, y in blots) >= len(blots) - 1
+    outside = clean_ink.astype(bool) & (cv2.dilate((np.asarray(dusty) < 128).astype(np.uint8) - clean_ink, np.ones((9, 9), np.uint8)) == 0)
+    undusted, _ = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(clean), 300))
+    # The letters away from the blots are as whole as on the page without them.
+    assert (cleaned[outside] == 0).sum() >= 0.99 * (undusted[outside] == 0).sum()
+
+
+def test_the_closed_ring_of_a_small_aa_stays():
+    """In small or blurred type the hole of the ring of "å" closes: a filled disc, round
+    like a blot of dust as large as a letter, but over the middle of its letter: it stays."""
+    cv2 = preprocess._cv2()
+    clean = page(["sa va kvall pa tva sma vagar"] * 3)
+    clean_ink = (np.asarray(clean) < 128).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clean_ink, connectivity=8)
+    dusty = clean.copy()
+    draw = ImageDraw.Draw(dusty)
+    rings = []
+    for i in range(1, count):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        if 18 <= h <= 24 and w >= 16:  # a round x-height letter ("a", "o"): a ring over it
+            centre = x + w // 2
+            draw.ellipse((centre - 8, y - 19, centre + 8, y - 4), fill=0)
+            rings.append((centre, y - 11))
+    cleaned, _ = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(dusty), 300))
+    assert len(rings) >= 6
+    assert sum(cleaned[y, x] == 0 for x, y in rings) >= len(rings) - 1

@@ -651,6 +651,7 @@ class Cleaning:
     letter_height: float
     stroke_width: float
     specks_left_per_letter: float = 0.0  # estimated, see specks_left_on_text
+    blots_on_letters: int = 0  # blots stuck to letters and cut off them (blots_on_letters)
 
 
 def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, Cleaning]:
@@ -683,13 +684,83 @@ def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, 
     beside_a_letter = np.bincount(labels[near_letters & small[labels]], minlength=count) > 0
     marks = marks_by_evidence(labels, stats, small & beside_a_letter, letter, zones, scale)
     marks |= hyphens_by_evidence(labels, stats, small & ~marks, letters, scale)
-    specks = (small & ~marks) | blots
+    rings = rings_among_blots(labels, stats, blots, letter, zones, scale)
+    marks |= rings
+    specks = (small & ~marks) | (blots & ~rings)
     kept = ink.astype(bool) & ~specks[labels]
+    on_letters, cut = blots_on_letters(kept.astype(np.uint8), scale.letter_height)
+    kept &= ~(on_letters & ~marks[labels])
     cleaned = np.where(kept, 0, 255).astype(np.uint8)
     left = specks_left_on_text(labels, specks, letters, near_letters, limit) / max(1, int(letter.sum()))
     return cleaned, Cleaning(
-        shows_through, int(specks.sum()), scale.letter_height, round(scale.stroke_width, 2), round(left, 3)
+        shows_through, int(specks.sum()), scale.letter_height, round(scale.stroke_width, 2), round(left, 3), cut
     )
+
+
+# A blot stuck to a letter is thicker than any stroke of the page's type: where a disc fits
+# whose radius is BLOT_MARGIN pixels more than the half-width of the page's thickest
+# strokes (the BLOT_STROKE_PERCENTILE of the half-widths along the middle of its ink,
+# so bold headings set the measure on their page),
+# round (BLOT_ROUNDNESS) and filled like a disc (BLOT_FILL; a bold "o" is a ring), stuck to
+# a letter or free (a blot the size rules kept as a mark or a letter) unless a bullet
+# (free: its component is less than BLOT_ATTACHED times the core's area). Where
+# two strokes meet, the disc that fits is a little wider than either stroke, not a margin
+# wider. Measured with tools/degraded_wer.py and tools/fresh_degraded.py (seeds 8 and 9,
+# speckle and dense pages): Tesseract's own WER on the despeckled pages 13.9 -> 12.7 %
+# (speckle) and 34.3 -> 29.0 % (dense), the fixtures 11.4 -> 11.2 %.
+BLOT_STROKE_PERCENTILE = 99.5
+BLOT_MARGIN = 1.0
+BLOT_ATTACHED = 2.0
+
+
+def blots_on_letters(ink: np.ndarray, letter_height: float) -> tuple[np.ndarray, int]:
+    """The pixels of blots of dust or toner stuck to letters in a 0/1 ink image (one
+    component with the letter, so no size rule can tell them apart), and how many blots:
+    a morphological opening with a disc wider than the page's strokes keeps only the
+    blots (see BLOT_MARGIN). The strokes under a blot go with it; a letter cut in two
+    reads better than a letter with a blot on it."""
+    cv2 = _cv2()
+
+    none = np.zeros(ink.shape, dtype=bool)
+    distance = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    middle = (distance > 0) & (distance >= cv2.dilate(distance, np.ones((3, 3), np.uint8)))
+    if not middle.any():
+        return none, 0
+    radius = float(np.percentile(distance[middle], BLOT_STROKE_PERCENTILE)) + BLOT_MARGIN
+    side = 2 * int(np.ceil(radius)) + 1
+    cores = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cores, connectivity=8)
+    if count < 2:
+        return none, 0
+    width, height, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    longer, shorter = np.maximum(width, height), np.minimum(width, height)
+    blot = (longer <= letter_height) & (shorter >= BLOT_ROUNDNESS * longer) & (area >= BLOT_FILL * width * height)
+    blot[0] = False
+    if not blot.any():
+        return none, 0
+    # A free disc that is the first ink in its rows, with a letter after it, is a bullet.
+    _, ink_labels, ink_stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    reach = max(1, round(BULLET_REACH * letter_height))
+    for i in np.nonzero(blot)[0]:
+        x, y = int(stats[i, cv2.CC_STAT_LEFT]), int(stats[i, cv2.CC_STAT_TOP])
+        holder = int(ink_labels[y:y + height[i], x:x + width[i]][labels[y:y + height[i], x:x + width[i]] == i][0])
+        free = ink_stats[holder, cv2.CC_STAT_AREA] < BLOT_ATTACHED * area[i]
+        blot[i] = not (free and _is_bullet(ink_labels, ink_stats, ink, holder, reach))
+    grown = cv2.dilate(blot[labels].astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return grown & ink.astype(bool), int(blot.sum())
+
+
+def rings_among_blots(
+    labels: np.ndarray, stats: np.ndarray, blots: np.ndarray, letter: np.ndarray, zones: MarkZones, scale: TextScale
+) -> np.ndarray:
+    """Per component label, whether a round blot (:func:`solid_blots`) is the ring of an
+    "å" in small or blurred type, whose hole has closed: a disc as wide as the letter
+    under it, in the place above a letter and centred over it (the evidence of a ring in
+    :func:`marks_by_evidence`). Specks at the foot or head of a letter get no such pass."""
+    if not blots.any():
+        return blots
+    nowhere = np.zeros_like(zones.above)
+    return marks_by_evidence(labels, stats, blots, letter, MarkZones(zones.above, nowhere, nowhere), scale)
 
 
 def specks_left_on_text(
