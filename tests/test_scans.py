@@ -487,3 +487,32 @@ def test_the_closed_ring_of_a_small_aa_stays():
     cleaned, _ = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(dusty), 300))
     assert len(rings) >= 6
     assert sum(cleaned[y, x] == 0 for x, y in rings) >= len(rings) - 1
+
+
+def test_round_specks_below_the_line_are_not_full_stops_and_commas_stay():
+    """A printed full stop sits on the line; a comma's tail reaches below it. A round speck
+    a word space after a word but well below the line is dust; the real points and
+    commas stay."""
+    cv2 = preprocess._cv2()
+    lines = ["Styrelsen hälsar alla, kom", "välkomna till årets möte", "och bjuder på kaffe."] * 2
+    clean = page(lines)
+    clean_ink = (np.asarray(clean) < 128).astype(np.uint8)
+    dusty = clean.copy()
+    draw = ImageDraw.Draw(dusty)
+    specks = []
+    for number in range(len(lines)):
+        top = 80 + number * 60  # page(): line ``number`` starts at y = 80 + 60 * number
+        band = clean_ink[top:top + 60]
+        last = int(np.nonzero(band.any(axis=0))[0].max())
+        foot = top + int(np.nonzero(band[:, last - 8:last + 1].any(axis=1))[0].max())
+        if lines[number].endswith("."):
+            continue
+        # A word space after the line's last letter, its foot 1.5 stroke widths below the line.
+        draw.ellipse((last + 10, foot, last + 16, foot + 6), fill=0)
+        specks.append((last + 13, foot + 3))
+    cleaned, _ = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(dusty), 300))
+    assert len(specks) == 4 and all(cleaned[y, x] == 255 for x, y in specks)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clean_ink, connectivity=8)
+    marks = [i for i in range(1, count) if stats[i, cv2.CC_STAT_HEIGHT] < 15 and stats[i, cv2.CC_STAT_WIDTH] < 12]
+    assert len(marks) >= 20  # the dots of ä, å, ö, the points and the commas
+    assert all((cleaned[labels == i] == 0).mean() > 0.5 for i in marks)

@@ -435,9 +435,17 @@ def where_marks_go(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, sc
 # apart); a ring or accent in one piece is flat and wide (RING_WIDTH sw or more) over the
 # middle of its letter; the dot of "i" and "j" stands over a stem no wider than STEM_WIDTH
 # sw (SERIF_STEM_WIDTH with serifs, when ink runs straight down under the dot). A full
-# stop or comma follows its letter's foot (where_marks_go's reach), between FOOT_RISE sw
-# above and FOOT_DROP sw below it, and a word space follows it (no letter within
-# SPACE_AFTER sw) or it sits no nearer the next letter than its own ("9.00", "t.ex.").
+# stop or comma follows its letter's foot (where_marks_go's reach) at least STOP_GAP sw
+# after it, its foot between FOOT_RISE sw above the letter's foot and STOP_DROP sw below
+# it (a full stop sits on the line), FOOT_DROP sw for a comma (at least COMMA_ELONGATION
+# times as high as wide: its tail reaches below the line); and a word space follows it
+# (no letter within SPACE_AFTER sw) or it sits no nearer the next letter than its own
+# ("9.00", "t.ex."). Measured on 24 fresh dusty pages (tools/fresh_degraded.py, seeds 8
+# and 9, speckle and dense; the marks compared with the pages before the dust): the gap
+# and the drop of the full stop took 229 of the 391 specks kept as full stops (not
+# counting specks of a pixel or two, which Tesseract ignores) and 5 of 281 real ones
+# (some of them dust on a real point); the speckle fixtures 7.7 -> 7.0 % WER, fresh
+# speckle pages (seed 8) 8.9 -> 8.2 %, dense 21.2 -> 19.8 %.
 # A quote or apostrophe at head level is taller than wide (QUOTE_ELONGATION). Dust is
 # round and lies anywhere: a speck in a mark's place that shows none of this is dust.
 PAIR_REACH = 1.0
@@ -449,6 +457,9 @@ SERIF_STEM_WIDTH = 4.5
 DESCENDER_HEIGHT = 1.15
 FOOT_RISE = 0.7
 FOOT_DROP = 2.5
+STOP_DROP = 0.7
+COMMA_ELONGATION = 1.2
+STOP_GAP = 0.5
 SPACE_AFTER = 2.0
 QUOTE_ELONGATION = 1.4
 
@@ -549,8 +560,13 @@ def _full_stop_evidence(i, labels, letters, stats, sw, lh) -> bool:
     letter_height = stats[j, cv2.CC_STAT_HEIGHT]
     letter_bottom = stats[j, cv2.CC_STAT_TOP] + letter_height
     drop = (bottom - letter_bottom) / sw
+    gap_before = x - (reach + int(columns.max())) - 1
+    if gap_before < STOP_GAP * sw:
+        return False  # glued to the letter's foot: the printed point keeps its distance
     # A letter with a descender ("g", "p", "j") has its foot below the line: no measure.
-    if letter_height <= DESCENDER_HEIGHT * lh and not (-FOOT_RISE <= drop <= FOOT_DROP):
+    # A comma reaches below the line, a full stop sits on it.
+    lowest = FOOT_DROP if h >= COMMA_ELONGATION * w else STOP_DROP
+    if letter_height <= DESCENDER_HEIGHT * lh and not (-FOOT_RISE <= drop <= lowest):
         return False
     # A word space after it (no letter within SPACE_AFTER sw to its right on its line), or,
     # between two letters, nearer the one before than the one after: the point of "9.00"
@@ -558,7 +574,6 @@ def _full_stop_evidence(i, labels, letters, stats, sw, lh) -> bool:
     after = letters[max(0, int(bottom - 0.5 * lh)):bottom, x + w:x + w + int(SPACE_AFTER * sw) + 1]
     if not after.any():
         return True
-    gap_before = x - (reach + int(columns.max())) - 1
     gap_after = int(np.nonzero(after.any(axis=0))[0][0])
     return gap_before <= gap_after + sw
 
