@@ -433,6 +433,16 @@ def test_a_capitalised_non_word_the_table_reads_as_a_known_name_gets_its_letters
     assert apply_edits(damaged, result.edits) == result.text
 
 
+def test_an_at_sign_inside_a_word_is_ocr_damage_and_an_address_keeps_its_at(lexicon):
+    """An English model reads ö as "@" (the aligned pages of make training-pairs show it):
+    inside a word the "@" no longer splits the token, and the table repairs it; an e-mail
+    address and a handle keep theirs."""
+    damaged = DAMAGED_WITH_TRAPS + "\nDet ar om@jligt att svara, skriv till info@skolan.se eller @skolan."
+    result = repair_text(damaged, lexicon)
+    assert "Det är omöjligt att svara, skriv till info@skolan.se eller @skolan." in result.text
+    assert apply_edits(damaged, result.edits) == result.text
+
+
 def test_a_swedish_quote_read_by_an_english_model_gets_its_opening_mark_back(lexicon):
     """Tesseract's English model reads a Swedish opening ” as " or “ and keeps the closing ”
     (as aligned pages of drawn and OCR'd Swedish prose show): the opening mark takes its

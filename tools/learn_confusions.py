@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 # public-domain Swedish prose drawn and OCR'd the same way by tools/make_training_pairs.py,
 # for the confusions the newsletters are too short to show often ("4" for "ä", "l" for "i").
 DEFAULT_DIRS = ["samples/rendered", "samples/seeds", "data/confusion-pairs"]
-WORD = regex.compile(r"[\p{L}\d&|\[€©]+")
+WORD = regex.compile(r"[\p{L}\d&|\[€©@§]+")
 HYPHEN_BREAK = regex.compile(r"[-\u00ad][ \t]*\n[ \t]*(?=\p{Ll})")
 MAX_OBSERVED, MAX_INTENDED = 3, 2
 MIN_COUNT = 2

@@ -54,7 +54,7 @@ from nbsclean.repair.normalise import fix_nfc, normalise
 # with diacritics are single code points that ``\w`` matches.
 WORD_RE = re.compile(
     r"""
-      [^\W_]+ (?: [&|] [^\W_]* | \[ (?=[^\W\d_]) [^\W_]+ )*  # with OCR's & or | inside or after ("p&", "l|d"), [ inside ("l[anets")
+      [^\W_]+ (?: [&|] [^\W_]* | [\[@§] (?=[^\W\d_]) [^\W_]+ )*  # with OCR's & or | inside or after ("p&", "l|d"), [ @ § inside ("l[anets", "om@jligt": e-mail addresses are masked first)
     | [&|] (?=[^\W\d_]) [^\W_]*      # a word OCR began with & or | ("&r" for "är", "|anet")
     | € (?=[^\W\d_A-ZÅÄÖ]) [^\W_]+      # or with € before a small letter ("€rlig" for "årlig"; never a price)
     """,
@@ -66,7 +66,7 @@ URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+")
 _EMAIL_LOCAL_PART = re.compile(r"[\w.+-]+$")
 _EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 # Characters that never occur inside a correct Swedish word but often in OCR damage.
-_NOISE_IN_WORD = re.compile(r"[\d&|\[€éèêëíìóòúùáàâ]")
+_NOISE_IN_WORD = re.compile(r"[\d&|\[€@§éèêëíìóòúùáàâ]")
 # "Idns" mid-sentence: a capital I followed by lower case is often OCR's reading of "l".
 _CAPITAL_I_FOR_L = regex.compile(r"^I\p{Ll}")
 _SENTENCE_END = regex.compile(r"(?:^|[.!?:•\n]\s*|\n\s*\n\s*)$")
