@@ -9,7 +9,8 @@ the share of words that were already correct but were changed (the harm). Rates 
 pooled over a group (total errors / total words), so long cases weigh more. ``--show N``
 prints the first N remaining word differences and harms per case, for error analysis;
 ``--categories`` counts, per group, what kind of error is left (a valid word standing for
-another, a non-word left, a capitalised non-word, lost or extra spaces, case, punctuation),
+another, a non-word left, a capitalised non-word at a sentence start or mid-sentence, lost
+or extra spaces, case, a dash, a quotation mark, other punctuation),
 without showing the words: the way to look at ``samples/heldout``.
 ``samples/heldout`` is never used for tuning: it is the generalisation check.
 
@@ -107,6 +108,9 @@ def format_row(label: str, cases: int, t: dict) -> str:
 
 
 NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
+DASHES = regex.compile(r"[\p{Pd}\u2212]")
+QUOTES = regex.compile(r"[\p{Pi}\p{Pf}\"'`´]")
+SENTENCE_END = regex.compile(r"[.!?:]\W*$")
 
 
 def error_kinds(reference: list[str], repaired: list[str], lexicon) -> Counter:
@@ -119,21 +123,30 @@ def error_kinds(reference: list[str], repaired: list[str], lexicon) -> Counter:
         if len(op.before) != len(op.after):
             kinds["split/join"] += 1
             continue
-        for wanted, got in zip(op.before, op.after):
-            kinds[error_kind(wanted, got, lexicon)] += 1
+        for offset, (wanted, got) in enumerate(zip(op.before, op.after)):
+            at = op.ref_start + offset
+            sentence_start = at == 0 or bool(SENTENCE_END.search(reference[at - 1]))
+            kinds[error_kind(wanted, got, lexicon, sentence_start)] += 1
     return kinds
 
 
-def error_kind(wanted: str, got: str, lexicon) -> str:
+def error_kind(wanted: str, got: str, lexicon, sentence_start: bool = False) -> str:
+    """The kind of one word error. Punctuation says which marks differ (a dash, a quotation
+    mark, other); a capitalised non-word says where it stands: at a sentence start it is
+    as likely a damaged common word as a name, mid-sentence most likely a name."""
     core_wanted, core_got = NOT_LETTERS.sub("", wanted), NOT_LETTERS.sub("", got)
     if core_wanted == core_got:
-        return "punctuation/dash"
+        if DASHES.findall(wanted) != DASHES.findall(got):
+            return "punctuation: dash"
+        if QUOTES.findall(wanted) != QUOTES.findall(got):
+            return "punctuation: quote"
+        return "punctuation: other"
     if core_wanted.lower() == core_got.lower():
         return "case"
     if core_got.isalpha() and lexicon.is_known(core_got):  # listed, or a compound of known parts
         return "valid word for another"
     if core_got[:1].isupper() and core_wanted[:1].isupper():
-        return "capitalised non-word (name?)"
+        return "capitalised non-word at a sentence start" if sentence_start else "capitalised non-word mid-sentence (name?)"
     return "non-word"
 
 
