@@ -160,12 +160,30 @@ def test_case_is_kept(newsletter):
         ("Idns", "läns", "läns"),  # "I" for a small l
         ("Onskar", "önskar", "önskar"),  # "O" for a small ö
         ("Aven", "även", "även"),  # "A" for a small ä
-        ("Asa", "åsa", "Åsa"),  # no small å is read as "A": the capital is real (a name)
+        ("Angra", "ångra", "ångra"),  # and for a small å ("att Angra nagra andringar")
+        ("Sppen", "öppen", "öppen"),  # a capital of another letter is a misread glyph
+        ("Gre", "öre", "öre"),
         ("Sormland", "sörmland", "Sörmland"),
     ],
 )
 def test_a_capital_is_dropped_only_where_ocr_makes_one_of_a_small_letter(like, word, expected):
     assert recase(word, like, sentence_start=False, common=True) == expected
+
+
+def test_a_name_keeps_the_capital_ocr_read_as_another_letter():
+    """Only a common word loses the capital: "Asa" is the name "Åsa", never "åsa"."""
+    assert recase("åsa", "Asa", sentence_start=False, common=False) == "Åsa"
+    assert recase("östra", "Ostra", sentence_start=False, common=False) == "Östra"
+
+
+def test_a_line_that_wraps_a_sentence_is_no_sentence_start_for_the_case(lexicon):
+    """A line after one that ends in a small letter or a comma continues its sentence: a
+    capital OCR made there of a small å is dropped as mid-line; after a full stop or a
+    blank line it stays."""
+    damaged = DAMAGED_WITH_TRAPS + "\nen kopia ska finnas kvar till\nAtminstone ett ar efter.\nAtminstone ett ar.\n\nAtminstone"
+    result = repair_text(damaged, lexicon)
+    assert "kvar till\nåtminstone ett år efter.\nÅtminstone ett år.\n\nÅtminstone" in result.text
+    assert apply_edits(damaged, result.edits) == result.text
 
 
 @pytest.mark.parametrize(

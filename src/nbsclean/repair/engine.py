@@ -252,8 +252,9 @@ ENGLISH_MAX_SWEDISH_ZIPF = 5.0  # "for", "right", "every": English, and not comm
 # name (hunspell's names, the archive's) is a small ö or ä an English model read as a capital.
 COMMON_WORD_ZIPF = 3.5
 NAME_REPAIR_MIN_SCORE = 1.5  # a capitalised non-word mid-sentence may be a name: repair only into a likely word
-# (capital OCR wrote, small letter meant): an English model's "I" for l, "O" for ö, "A" for ä.
-CAPITALS_READ_FOR_SMALL_LETTERS = frozenset({("I", "l"), ("O", "ö"), ("A", "ä")})
+# (capital OCR wrote, small letter meant): an English model's "I" for l, "O" for ö, "A" for ä
+# and for å (the development pages: "att Angra nagra", "till\nAtminstone").
+CAPITALS_READ_FOR_SMALL_LETTERS = frozenset({("I", "l"), ("O", "ö"), ("A", "ä"), ("A", "å")})
 DAMAGE_PRIOR_FLOOR = 0.002
 DAMAGE_PRIOR_CEILING = 0.5  # even odds: the channel model then decides alone
 # The bigram model (nbsclean.repair.ngrams) compares valid words by their neighbours. It
@@ -878,10 +879,11 @@ def recase(word: str, like: str, sentence_start: bool = True, common: bool = Fal
     """Give ``word`` the capitalisation pattern of ``like`` (SÖRMLAND, Sörmland, sörmland).
 
     Mid-sentence, a capital that OCR made of a small letter is not kept when the word is a
-    common one: "Idns" is "läns", "Onskar" is "önskar", "Aven" is "även" (an English model
-    reads a small l as I, a small ö as O and a small ä as A). Rare words keep the capital:
-    they are more likely names ("Ostra" → "Östra"). Other capitals are real: "Asa" is
-    "Åsa", not "åsa" (no small å is read as A).
+    common one: "Idns" is "läns", "Onskar" is "önskar", "Aven" is "även", "Angra" is
+    "ångra" (an English model reads a small l as I, a small ö as O, a small ä or å as A),
+    and so is a capital of another letter than the word's ("Sppen" is "öppen"). Rare words
+    and names keep the capital ("Ostra" → "Östra", "Asa" → "Åsa": the caller says which
+    words are common).
     """
     if like.islower():
         return word
@@ -889,11 +891,29 @@ def recase(word: str, like: str, sentence_start: bool = True, common: bool = Fal
     if len(letters) > 1 and all(c.isupper() for c in letters):
         return word.upper()
     if like[:1].isupper() or (like[:1] in "|" and len(like) > 1):
-        misread_small = (like[:1], word[:1]) in CAPITALS_READ_FOR_SMALL_LETTERS
+        misread_small = (like[:1], word[:1]) in CAPITALS_READ_FOR_SMALL_LETTERS or _capital_of_another_letter(like[:1], word[:1])
         if not sentence_start and misread_small and (common or (like[:1] == "I" and word[:1] == "l")):
             return word
         return word[:1].upper() + word[1:]
     return word
+
+
+def _capital_of_another_letter(written: str, meant: str) -> bool:
+    """Whether OCR's capital ``written`` stood for another letter than ``meant`` or its
+    capital ("Sppen" for "öppen", "Gre" for "öre"): such a capital is a misread glyph, no
+    evidence that the word was capitalised (unlike "Ostra" for "Östra")."""
+    return written.isupper() and written.lower() != unicodedata.normalize("NFD", meant)[:1]
+
+
+_WRAPPED_LINE_BEFORE = regex.compile(r"[\p{Ll},][ \t]*\n[ \t]*$")
+
+
+def _continues_a_line(token: Token, text: str) -> bool:
+    """Whether ``token`` begins a line that only wraps the sentence of the line before: that
+    line ends in a small letter or a comma, with no blank line between ("spred en opak kopia
+    till\nAtminstone ett år"). There a capital is OCR's, as anywhere mid-sentence, for
+    :func:`recase`; a heading or a new paragraph follows a blank line or a full stop."""
+    return bool(_WRAPPED_LINE_BEFORE.search(text, max(0, token.start - 8), token.start))
 
 
 def _confidence(margin: float) -> float:
@@ -1318,7 +1338,7 @@ class Repairer:
         # A name keeps its capital wherever it stands: wordfreq lists "örebro" as common,
         # but "Orebro" is "Örebro", never "örebro".
         common = " " not in word and self.lexicon.direct_zipf(word) >= COMMON_WORD_ZIPF and not self.lexicon.is_proper_noun(word)
-        return recase(word, token.text, self._starts_sentence(token, text), common)
+        return recase(word, token.text, self._starts_sentence(token, text) and not _continues_a_line(token, text), common)
 
     def _is_likely_repair_of_name(self, best: Candidate, prior: float) -> bool:
         """A capitalised non-word mid-sentence may be a name: it is repaired into a domain
