@@ -137,9 +137,11 @@ def test_a_bar_used_as_column_rule_mid_line_is_left_alone():
 def test_a_bar_after_a_sentence_end_before_a_capital_is_the_sentence_starting_I():
     text = "och översvämningar. | Västsverige är det svårt. | Mölndal"
     assert run(fix_bar_as_capital_i, text) == "och översvämningar. I Västsverige är det svårt. I Mölndal"
+    # also where the English model made a digit of the word's first letter
+    assert run(fix_bar_as_capital_i, "och 6versvamningar. | Vastsverige") == "och 6versvamningar. I Vastsverige"
 
 
-@pytest.mark.parametrize("text", ["Tel. | Fax 0155-123", "Kontakt: Anna A. | Sörmland", "se www.x.se. | Hem"])
+@pytest.mark.parametrize("text", ["Tel. | Fax 0155-123", "år 2024. | Jan", "Kontakt: Anna A. | Sörmland", "se www.x.se. | Hem"])
 def test_a_bar_after_an_abbreviation_or_initial_stays_a_separator(text):
     assert fix_bar_as_capital_i(text) == []
 

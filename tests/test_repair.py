@@ -461,6 +461,25 @@ def test_an_at_sign_inside_a_word_is_ocr_damage_and_an_address_keeps_its_at(lexi
     assert apply_edits(damaged, result.edits) == result.text
 
 
+def test_a_capital_inside_a_word_is_a_misread_glyph_not_a_lost_space(lexicon):
+    """An English model may read "å" as "Aa" ("hAalls"): a lost space never leaves a
+    capital after a small letter, so the token is one damaged word, not "ha alls"."""
+    damaged = DAMAGED_WITH_TRAPS + "\nMotet hAalls i aulan, se hAallplatsen."
+    result = repair_text(damaged, lexicon)
+    assert "Mötet hålls i aulan, se hållplatsen." in result.text
+    assert apply_edits(damaged, result.edits) == result.text
+
+
+def test_an_acronym_keeps_its_letters(lexicon):
+    """A short word in capitals on a line of small letters is an acronym ("(HDR)", not
+    "(HÄR)"), and capitals with a short ending are an inflected one ("GIMPs", not "Gips");
+    a heading set in capitals is still repaired."""
+    damaged = DAMAGED_WITH_TRAPS + "\nLas GIMPs anvandarhandbok om ett stort omfang (HDR), for bilder.\n\nDEN BASTA PLANEN"
+    result = repair_text(damaged, lexicon)
+    assert "Läs GIMPs användarhandbok om ett stort omfång (HDR), för bilder.\n\nDEN BÄSTA PLANEN" in result.text
+    assert apply_edits(damaged, result.edits) == result.text
+
+
 def test_a_swedish_quote_read_by_an_english_model_gets_its_opening_mark_back(lexicon):
     """Tesseract's English model reads a Swedish opening ” as " or “ and keeps the closing ”
     (as aligned pages of drawn and OCR'd Swedish prose show): the opening mark takes its

@@ -905,6 +905,39 @@ def _capital_of_another_letter(written: str, meant: str) -> bool:
     return written.isupper() and written.lower() != unicodedata.normalize("NFD", meant)[:1]
 
 
+_INNER_CAPITAL = regex.compile(r"\p{Ll}\p{Lu}")
+_ACRONYM_WITH_ENDING = regex.compile(r"\p{Lu}{2,}\p{Ll}{1,3}")
+
+
+def _has_inner_capital(form: str) -> bool:
+    """A capital after a small letter ("hAalls" for "hålls"): OCR's misread glyph inside one
+    word, or a brand's spelling ("PowerPoint"); a lost space never leaves one, so such a
+    token is not split into glued words."""
+    return _INNER_CAPITAL.search(form) is not None
+
+
+def _is_acronym_with_ending(form: str) -> bool:
+    """Capitals and a short small ending ("GIMPs", "SVTs"): an acronym inflected."""
+    return _ACRONYM_WITH_ENDING.fullmatch(form) is not None
+
+
+ACRONYM_LETTERS = (3, 5)  # "SA" on a line of small letters is "Så" read by an English model, "HDR" an acronym
+_SMALL_LETTER = regex.compile(r"\p{Ll}")
+
+
+def _is_acronym_among_small_letters(token: Token, text: str) -> bool:
+    """A short word in capitals ("(HDR)", "NPF") on a line that holds small letters too is an
+    acronym the lexicon happens to list, not a word in a heading set in capitals ("VI
+    HDR" in "VI HAR"): it is never turned into another listed word."""
+    form = token.text
+    if not ACRONYM_LETTERS[0] <= len(form) <= ACRONYM_LETTERS[1] or not form.isupper():
+        return False
+    line_start = text.rfind("\n", 0, token.start) + 1
+    line_end = text.find("\n", token.end)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    return _SMALL_LETTER.search(line) is not None
+
+
 _WRAPPED_LINE_BEFORE = regex.compile(r"[\p{Ll},][ \t]*\n[ \t]*$")
 
 
@@ -1271,6 +1304,8 @@ class Repairer:
             return None
         if form[:1].isupper() and not self._starts_sentence(token, text) and self.lexicon.is_domain(form):
             return None  # a name the archive knows
+        if _is_acronym_among_small_letters(token, text):
+            return None
         margin = best.score - analysis.known_zipf + prior
         if margin < KNOWN_WORD_MARGIN or self._keeps_a_name(token, text, best.word):
             return None
@@ -1305,9 +1340,11 @@ class Repairer:
         )
         if is_name_like and not (best is not None and self._is_likely_repair_of_name(best, prior)):
             return None
+        if best is not None and best.generic and _is_acronym_with_ending(form):
+            return None  # "GIMPs", "SVTs": an acronym and its ending, no damaged word
         split = (
             None
-            if best is not None and not best.generic and best.score > SPLIT_CANNOT_BEAT_SCORE
+            if (best is not None and not best.generic and best.score > SPLIT_CANNOT_BEAT_SCORE) or _has_inner_capital(form)
             else self.engine.split(form.lower())
         )
         # Compare the single-word repair and the split as log10 probabilities of the text:

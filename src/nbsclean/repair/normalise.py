@@ -127,9 +127,11 @@ def fix_misread_bullets(text: str) -> list[Edit]:
 # At a line start before any word ("| pilotprojekten"), elsewhere before a lower-case
 # word ("och | detta") or after a sentence's end ("översvämningar. | Västsverige": the
 # sentence-starting "I"; the word before the full stop is a lower-case word of two letters
-# or more, not an abbreviation such as "Tel."): "Eskilstuna | Nyköping" is a separator.
+# or more, perhaps with the digit or "&" an English model makes of its first letter
+# ("6versvamningar. | Vastsverige"), not an abbreviation such as "Tel."): "Eskilstuna |
+# Nyköping" is a separator.
 _BAR_AS_I = regex.compile(
-    r"(?:^[ \t]*\|(?=[ \t]+\p{L})|(?<=[\s(\"'„”«])\|(?=[ \t]+\p{Ll})|(?<=(?:^|\s)\p{Ll}{2,}[.!?][ \t])\|(?=[ \t]+\p{Lu}))",
+    r"(?:^[ \t]*\|(?=[ \t]+\p{L})|(?<=[\s(\"'„”«])\|(?=[ \t]+\p{Ll})|(?<=(?:^|\s)[\d&]?\p{Ll}{2,}[.!?][ \t])\|(?=[ \t]+\p{Lu}))",
     regex.MULTILINE,
 )
 
