@@ -184,6 +184,9 @@ def test_a_line_that_wraps_a_sentence_is_no_sentence_start_for_the_case(lexicon)
     result = repair_text(damaged, lexicon)
     assert "kvar till\nåtminstone ett år efter.\nÅtminstone ett år.\n\nÅtminstone" in result.text
     assert apply_edits(damaged, result.edits) == result.text
+    # decided per place, whichever comes first (a decision is remembered per form and place)
+    damaged = DAMAGED_WITH_TRAPS + "\nOvergripande mal.\nen kopia till\nOvergripande mal."
+    assert repair_text(damaged, lexicon).text.endswith("\nÖvergripande mål.\nen kopia till\növergripande mål.")
 
 
 @pytest.mark.parametrize(

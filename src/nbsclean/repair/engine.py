@@ -1061,7 +1061,9 @@ class Repairer:
             key = form
         else:
             here = Token(token.start, token.start, form, "word")
-            key = (form, self._starts_sentence(here, text), self._keeps_a_name(here, text, ""))
+            starts = self._starts_sentence(here, text)
+            # (a line that wraps a sentence is recased as mid-sentence: its own decision)
+            key = (form, starts, starts and _continues_a_line(here, text), self._keeps_a_name(here, text, ""))
         if key in decided:
             return decided[key]
         decision = decided[key] = self._decide(token, text, prior, valid_prior)
