@@ -462,6 +462,8 @@ def test_an_at_sign_inside_a_word_is_ocr_damage_and_an_address_keeps_its_at(lexi
     result = repair_text(damaged, lexicon)
     assert "Det är omöjligt att svara, skriv till info@skolan.se eller @skolan." in result.text
     assert apply_edits(damaged, result.edits) == result.text
+    # also in a text with no address and none of OCR's other in-word marks
+    assert repair_text("Det ar om@jligt att svara.", lexicon).text == "Det är omöjligt att svara."
 
 
 def test_a_capital_inside_a_word_is_a_misread_glyph_not_a_lost_space(lexicon):

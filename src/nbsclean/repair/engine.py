@@ -145,7 +145,7 @@ class WordScan:
         return self.bounds[2 * k], self.bounds[2 * k + 1]
 
 
-# Without any of the characters OCR puts inside words ("&", "|", "[", "€"), WORD_RE's
+# Without any of the characters OCR puts inside words ("&", "|", "[", "€", "@", "§"), WORD_RE's
 # alternatives that need one never match, and a word token is a plain run of word
 # characters: the engine finds those about twice as fast as it tries the alternatives at
 # every position. Most texts hold none of them.
@@ -153,7 +153,7 @@ _PLAIN_WORD_RE = re.compile(r"[^\W_]+")
 _PLAIN_NO_UNDERSCORE_WORD_RE = re.compile(r"\w+")
 _PLAIN_SPLIT_RE = re.compile(r"([^\W_]+)")
 _PLAIN_NO_UNDERSCORE_SPLIT_RE = re.compile(r"(\w+)")
-_IN_WORD_MARKS = ("&", "|", "[", "€")
+_IN_WORD_MARKS = ("&", "|", "[", "€", "@", "§")  # looked for with addresses masked: an e-mail's "@" is none
 
 
 def _word_pattern(text: str, split: bool) -> re.Pattern:
@@ -170,13 +170,15 @@ def _word_pattern(text: str, split: bool) -> re.Pattern:
 
 
 def scan_words(text: str) -> WordScan:
-    pieces = _word_pattern(text, True).split(_mask_protected(text))  # [gap, word, gap, word, ..., gap]
+    masked = _mask_protected(text)
+    pieces = _word_pattern(masked, True).split(masked)  # [gap, word, gap, word, ..., gap]
     return WordScan(pieces[1::2], list(accumulate(map(len, pieces))))
 
 
 def word_forms(text: str) -> list[str]:
     """``scan_words(text).forms`` without the offsets (for counting forms)."""
-    return _word_pattern(text, False).findall(_mask_protected(text))
+    masked = _mask_protected(text)
+    return _word_pattern(masked, False).findall(masked)
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:
