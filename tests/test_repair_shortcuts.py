@@ -43,7 +43,8 @@ def test_the_scan_finds_the_tokens_word_re_finds(marks):
 
 def test_a_clean_text_is_scanned_with_the_plain_pattern_and_alike():
     text = "Vi har öppet hus_dag 2024 i Malmö, se www.exempel.se eller skriv till info@exempel.se.\n"
-    assert repair_engine._word_pattern(text, False).pattern in (r"\w+", r"[^\W_]+")
+    # the pattern is chosen on the text with its addresses masked: an e-mail's "@" is no mark
+    assert repair_engine._word_pattern(repair_engine._mask_protected(text), False).pattern in (r"\w+", r"[^\W_]+")
     forms, bounds = _long_way(text)
     assert scan_words(text).forms == forms and scan_words(text).bounds == bounds
 
