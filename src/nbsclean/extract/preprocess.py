@@ -290,13 +290,12 @@ def ink_threshold(normalised: np.ndarray) -> tuple[int, bool]:
     class of edge pixels would only thin the letters).
     """
     cv2 = _cv2()
-    from skimage.filters import threshold_multiotsu
 
     histogram = np.bincount(normalised.ravel(), minlength=256)
     otsu, _ = cv2.threshold(normalised, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if np.count_nonzero(histogram) < 3:
         return int(otsu), False  # a 1-bit page (a photocopy) has no third class to find
-    ink_level, paper_level = (int(t) for t in threshold_multiotsu(hist=histogram, classes=3))
+    ink_level, paper_level = (int(t) for t in _three_class_thresholds(histogram))
     ink = (normalised <= ink_level).astype(np.uint8)
     middle = (normalised > ink_level) & (normalised <= paper_level)
     reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
@@ -309,6 +308,30 @@ def ink_threshold(normalised: np.ndarray) -> tuple[int, bool]:
         # the lower threshold would cut hairlines, rings and tails ("år" read as "ar").
         return int(otsu), shows_through
     return (ink_level if shows_through else int(otsu)), shows_through
+
+
+def _three_class_thresholds(histogram: np.ndarray) -> np.ndarray:
+    """scikit-image's ``threshold_multiotsu(hist=histogram, classes=3)`` (the two grey levels
+    that split ink, show-through and paper). Its compiled search is called directly when
+    this scikit-image has it: the public function's module imports scipy.ndimage, about
+    0.3 s of CPU per process (measured with bench/bench_scans.py), for a 256-bin search
+    that takes well under a millisecond. The same arguments and steps as the public
+    function, so the same thresholds."""
+    try:
+        from skimage.filters._multiotsu import _get_multiotsu_thresh_indices_lut
+    except ImportError:  # a scikit-image that moved its private search: the public function
+        from skimage.filters import threshold_multiotsu
+
+        return threshold_multiotsu(hist=histogram, classes=3)
+    # What threshold_multiotsu does with a histogram: trim the empty bins at both ends,
+    # the counts as float32 (a given histogram is not normalised), two thresholds (three
+    # classes) as bin indices.
+    filled = np.flatnonzero(histogram)
+    start, end = int(filled[0]), int(filled[-1]) + 1
+    prob = histogram[start:end].astype("float32")
+    if np.count_nonzero(prob) == 3:
+        return np.flatnonzero(prob)[:-1] + start
+    return np.asarray(_get_multiotsu_thresh_indices_lut(prob, 2)) + start
 
 
 # A page shows through when its grey pixels away from the ink number more than this share
@@ -703,7 +726,7 @@ def remove_specks_and_show_through(normalised: np.ndarray) -> tuple[np.ndarray, 
     marks |= rings
     specks = (small & ~marks) | (blots & ~rings)
     kept = ink.astype(bool) & ~specks[labels]
-    on_letters, cut = blots_on_letters(kept.astype(np.uint8), scale.letter_height)
+    on_letters, cut = blots_on_letters(kept.astype(np.uint8), scale.letter_height, labels, stats)
     kept &= ~(on_letters & ~marks[labels])
     cleaned = np.where(kept, 0, 255).astype(np.uint8)
     left = specks_left_on_text(labels, specks, letters, near_letters, limit) / max(1, int(letter.sum()))
@@ -728,12 +751,18 @@ BLOT_MARGIN = 1.0
 BLOT_ATTACHED = 2.0
 
 
-def blots_on_letters(ink: np.ndarray, letter_height: float) -> tuple[np.ndarray, int]:
+def blots_on_letters(
+    ink: np.ndarray, letter_height: float, ink_labels: np.ndarray, ink_stats: np.ndarray
+) -> tuple[np.ndarray, int]:
     """The pixels of blots of dust or toner stuck to letters in a 0/1 ink image (one
     component with the letter, so no size rule can tell them apart), and how many blots:
     a morphological opening with a disc wider than the page's strokes keeps only the
     blots (see BLOT_MARGIN). The strokes under a blot go with it; a letter cut in two
-    reads better than a letter with a blot on it."""
+    reads better than a letter with a blot on it.
+
+    ``ink_labels``, ``ink_stats``: cv2.connectedComponentsWithStats of an image whose
+    components include all of ``ink``'s (the page before whole specks were taken out of
+    it: the components left are the same, so the page is not labelled a second time)."""
     cv2 = _cv2()
 
     none = np.zeros(ink.shape, dtype=bool)
@@ -754,7 +783,6 @@ def blots_on_letters(ink: np.ndarray, letter_height: float) -> tuple[np.ndarray,
     if not blot.any():
         return none, 0
     # A free disc that is the first ink in its rows, with a letter after it, is a bullet.
-    _, ink_labels, ink_stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     reach = max(1, round(BULLET_REACH * letter_height))
     for i in np.nonzero(blot)[0]:
         x, y = int(stats[i, cv2.CC_STAT_LEFT]), int(stats[i, cv2.CC_STAT_TOP])
