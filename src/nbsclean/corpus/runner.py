@@ -114,8 +114,12 @@ LOCAL_CLUSTER_HOST = "127.0.0.1"  # the address a local Dask cluster's scheduler
 # sampling every worker's stack every 10 ms (the task's thread then gives up the GIL to it;
 # it is for the dashboard, which a local run does not start), and a once-a-second
 # responsiveness tick and system monitor instead of 50 and 2 a second. Together about a
-# second of CPU per 1 000 text documents, in the workers and the driver.
+# second of CPU per 1 000 text documents, in the workers and the driver. Worker processes
+# are forked from a fresh server process (multiprocessing's "forkserver", which Dask starts
+# with distributed imported) instead of each starting Python anew ("spawn", Dask's default):
+# the cluster was up ~0.6 s sooner and closed ~0.2 s sooner (2 000 text documents).
 LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.multiprocessing-method": "forkserver",
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "1s",
@@ -462,6 +466,19 @@ class LocalDaskCluster:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+            _stop_forkserver()
+
+
+def _stop_forkserver() -> None:
+    """Stop the server process the workers were forked from (LOCAL_CLUSTER_CONFIG) and
+    wait for it: else it lives on until the run's process exits, and nobody waits for it,
+    so the CPU time of the workers it reaped is not counted as the run's (a benchmark's
+    ``getrusage(RUSAGE_CHILDREN)``, ``time``). The next local cluster starts a new one."""
+    import multiprocessing.forkserver
+
+    stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)  # CPython 3.8+
+    if stop is not None:
+        stop()
 
 
 def make_executor(
