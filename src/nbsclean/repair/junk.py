@@ -147,12 +147,7 @@ def speck_letter_edits(
         word = match.group()
         if listed(word.lower()) > 0 or _touches_any(match, protected):
             continue
-        found = []
-        for index, letter in enumerate(word):
-            for other in _ONE_MARK_APART.get(letter, ""):
-                candidate = word[:index] + other + word[index + 1:]
-                found.append((listed(candidate.lower()), index, other))
-        found.sort(reverse=True)
+        found = _one_letter_changes(word, lambda letter: _ONE_MARK_APART.get(letter, ""), listed)
         if not found or found[0][0] < max(SPECK_LETTER_MIN_ZIPF, zipf(word) + SPECK_LETTER_MARGIN / 2):
             continue
         if len(found) > 1 and found[1][0] > found[0][0] - SPECK_LETTER_MARGIN:
@@ -215,11 +210,7 @@ def speck_vowel_edits(
         frequency = listed(lower)
         if frequency == 0 or word.isupper() or is_english(lower) or _touches_any(match, protected):
             continue
-        found = []
-        for index, letter in enumerate(word):
-            for other in _MARK_LOST.get(letter, "") + _MARK_ADDED.get(letter, ""):
-                found.append((listed((word[:index] + other + word[index + 1:]).lower()), index, other))
-        found.sort(reverse=True)
+        found = _one_letter_changes(word, _mark_lost_or_added, listed)
         if not found or found[0][0] < frequency + SPECK_VOWEL_MARGIN:
             continue
         if len(found) > 1 and found[1][0] > found[0][0] - SPECK_WORD_MARGIN:
@@ -228,6 +219,24 @@ def speck_vowel_edits(
         start = match.start() + index
         edits.append(Edit(start, start + 1, raw[start], other, SPECK_VOWEL_RULE, SPECK_VOWEL_SCORE))
     return edits
+
+
+def _one_letter_changes(
+    word: str, alternatives: Callable[[str], str], listed: Callable[[str], float]
+) -> list[tuple[float, int, str]]:
+    """Every form of ``word`` with one letter replaced by one of its ``alternatives``, as
+    (``listed`` frequency of the lower-case form, index, new letter), commonest first."""
+    found = []
+    for index, letter in enumerate(word):
+        for other in alternatives(letter):
+            found.append((listed((word[:index] + other + word[index + 1:]).lower()), index, other))
+    found.sort(reverse=True)
+    return found
+
+
+def _mark_lost_or_added(letter: str) -> str:
+    """The letters ``letter`` becomes with its vowel mark put back or taken away."""
+    return _MARK_LOST.get(letter, "") + _MARK_ADDED.get(letter, "")
 
 
 def _made_genitive(candidate: str, best: str, stated: Callable[[str], bool] | None) -> bool:
