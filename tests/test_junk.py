@@ -212,12 +212,46 @@ def test_a_lost_or_added_vowel_mark_in_a_listed_word_is_put_right_where_far_comm
     assert apply_edits(raw, edits) == "Vi ses på torget och vid ån, for var del. Det blir digi-\ntalt."
 
 
+def test_a_letter_a_speck_read_as_two_or_two_as_one_is_put_right_on_a_poor_page():
+    # Lines as Tesseract read fresh speckled pages: "n" as "ri", "rt", "fi", "m" as "rn"
+    # and "pi", "ll" as "N".
+    raw = ("Hamnföreningen tackar alla medlemrnar som ställde upp. Det blev mer äfi väntat, "
+           "och eleverria får följa arbetet mellart klockan 8 och 15. Du är välkompien, "
+           "Bygdegården fyNer femtio år. Töm slangarna före frosten. Per Svensson Gnesta.")
+    record = record_of(ocr_page(raw, [], "poor"))
+    glyphs = [(e["before"], e["after"]) for e in record["edits"] if e["rule"] == "ocr_speck_glyph"]
+    assert glyphs == [("rn", "m"), ("fi", "n"), ("ri", "n"), ("rt", "n"), ("pi", "m"), ("N", "ll")]
+    assert record["text"] == (
+        "Hamnföreningen tackar alla medlemmar som ställde upp. Det blev mer än väntat, "
+        "och eleverna får följa arbetet mellan klockan 8 och 15. Du är välkommen, "
+        "Bygdegården fyller femtio år. Töm slangarna före frosten. Per Svensson Gnesta.")
+    assert apply_edits(raw, [Edit.from_dict(e) for e in record["edits"]]) == record["text"]
+    # On a page read well the repair decides; this rule does not run.
+    assert not [e for e in record_of(ocr_page(raw, [], "ok"))["edits"] if e["rule"] == "ocr_speck_glyph"]
+
+
+def test_a_glyph_change_needs_a_clear_winner_over_glyph_and_letter_changes():
+    from nbsclean.repair.junk import speck_glyph_edits
+
+    frequencies = {"mellan": 6.0, "under": 6.5, "undre": 2.0, "urider": 0.0, "hem": 5.5, "hern": 0.0,
+                   "herr": 4.9, "hernsida": 0.0, "hemsida": 4.0}
+
+    def listed(lower):
+        return frequencies.get(lower, 0.0)
+
+    assert [(e.before, e.after) for e in speck_glyph_edits("mellart urider", listed, listed)] == [("rt", "n"), ("ri", "n")]
+    # "hern": "hem" by a glyph, "herr" by one letter, both common: left as read.
+    assert speck_glyph_edits("hern", listed, listed) == []
+    # Capitals (an acronym), addresses and words some list has stay as read.
+    assert speck_glyph_edits("MELLART hernsida.se under", listed, listed) == []
+
+
 def test_every_speck_rule_has_a_review_legend():
     from nbsclean.repair import junk
     from nbsclean.review.rules import RULE_MEANINGS
 
     rules = [junk.JUNK_RULE, junk.SPECK_MARK_RULE, junk.SPECK_LETTER_RULE, junk.SPECK_STOP_RULE,
-             junk.SPECK_WORD_RULE, junk.SPECK_VOWEL_RULE]
+             junk.SPECK_WORD_RULE, junk.SPECK_VOWEL_RULE, junk.SPECK_GLYPH_RULE]
     assert [rule for rule in rules if rule not in RULE_MEANINGS] == []
 
 

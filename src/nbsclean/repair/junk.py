@@ -76,6 +76,31 @@ _MARK_LOST = {"a": "åä", "o": "ö", "A": "ÅÄ", "O": "Ö"}
 _MARK_ADDED = {"å": "a", "ä": "a", "ö": "o", "é": "e", "Å": "A", "Ä": "A", "Ö": "O", "É": "E"}
 SPECK_VOWEL_MARGIN = 2.0
 
+SPECK_GLYPH_RULE = "ocr_speck_glyph"
+SPECK_GLYPH_SCORE = 0.6
+# A speck in the gap of a letter's stems reads one letter as two thin ones ("n" as "ri",
+# "ii", "rr", "rt", "ti", "fi"; "m" as "rn", "in", "ni"; "u" as "ii"; "h" as "li"; "d" as
+# "cl"; "w" as "vv"), and a speck bridging two thin letters reads them as one ("rn" as
+# "m", "in" as "m"). By the letters' shapes (stems), not by words: the letter and the thin
+# letters that together draw the same stems.
+_ONE_GLYPH_AS_TWO = {
+    "n": ("ri", "ii", "rr", "rt", "ti", "fi", "li", "il", "ir", "ll", "ni", "in"),
+    "m": ("rn", "in", "ni", "rri", "iii", "nr", "pi"),
+    "u": ("ii", "li", "il"),
+    "h": ("li", "lr"),
+    "d": ("cl",),
+    "w": ("vv",),
+}
+_GLYPH_CHANGES = tuple(
+    (seen, meant) for letter, pairs in _ONE_GLYPH_AS_TWO.items() for pair in pairs
+    for seen, meant in ((pair, letter), (letter, pair))
+)
+# The same bars as ocr_speck_word (a common word, clearly the commonest), and clearly
+# commoner than any word one ordinary letter change away too: a glyph change is the
+# less likely reading of the two. Fresh pages of tools/fresh_degraded.py (seeds 17-22, 36
+# speckled pages): 27 changes, all right; the expected texts of samples/ and 28 pages of
+# other Swedish prose (24 392 words): no change.
+
 SPECK_STOP_RULE = "ocr_speck_stop"
 SPECK_STOP_SCORE = 0.7
 # A speck in the word space after a word, read as its full stop ("kostar. en"): a point
@@ -192,6 +217,49 @@ def speck_word_edits(
     return edits
 
 
+def speck_glyph_edits(
+    raw: str,
+    listed: Callable[[str], float],
+    zipf: Callable[[str], float],
+    addresses: list[tuple[int, int]] | None = None,
+) -> list[Edit]:
+    """On a page read poorly because of specks: a word no list has that becomes a common
+    listed word by reading one letter as two thin ones or two as one
+    (:data:`_ONE_GLYPH_AS_TWO`: "medlemrnar", "persorier", "mnan"), clearly commoner than
+    any other such word and any word one letter change away, becomes it (rule
+    ``ocr_speck_glyph``; the changed letters are the edit). Arguments as for
+    :func:`speck_word_edits`."""
+    protected = address_spans(raw) if addresses is None else addresses
+    edits = []
+    for match in _LETTERS.finditer(raw):
+        word = match.group()
+        lower = word.lower()
+        if len(word) < SPECK_WORD_MIN_LETTERS or word.isupper() or listed(lower) > 0 or _touches_any(match, protected):
+            continue
+        found = sorted(((listed(form), form) for form in _glyph_changes(lower)), reverse=True)
+        if not found or found[0][0] < max(SPECK_WORD_MIN_ZIPF, zipf(word) + SPECK_WORD_MARGIN):
+            continue
+        frequency, best = found[0]
+        rival = max((listed(form) for form in _one_change_away(lower)), default=0.0)
+        if (len(found) > 1 and found[1][0] > frequency - SPECK_WORD_MARGIN) or rival > frequency - SPECK_WORD_MARGIN:
+            continue
+        replacement = best[:1].upper() + best[1:] if word[0].isupper() else best
+        edits.append(_changed_part(raw, match.start(), word, replacement, SPECK_GLYPH_RULE, SPECK_GLYPH_SCORE))
+    return edits
+
+
+def _glyph_changes(lower: str) -> set[str]:
+    """Every form with one letter read as two thin ones, or two as one, put back."""
+    forms = set()
+    for seen, meant in _GLYPH_CHANGES:
+        index = lower.find(seen)
+        while index >= 0:
+            forms.add(lower[:index] + meant + lower[index + len(seen):])
+            index = lower.find(seen, index + 1)
+    forms.discard(lower)
+    return forms
+
+
 def speck_vowel_edits(
     raw: str,
     listed: Callable[[str], float],
@@ -262,7 +330,9 @@ def _one_change_away(lower: str) -> set[str]:
     return forms
 
 
-def _changed_part(raw: str, start: int, word: str, replacement: str) -> Edit:
+def _changed_part(
+    raw: str, start: int, word: str, replacement: str, rule: str = SPECK_WORD_RULE, score: float = SPECK_WORD_SCORE
+) -> Edit:
     """The edit of ``word`` (at ``start`` in ``raw``) into ``replacement``: only the letters
     that differ, the common beginning and end left out."""
     head = 0
@@ -273,7 +343,7 @@ def _changed_part(raw: str, start: int, word: str, replacement: str) -> Edit:
         tail += 1
     before = word[head: len(word) - tail]
     after = replacement[head: len(replacement) - tail]
-    return Edit(start + head, start + head + len(before), before, after, SPECK_WORD_RULE, SPECK_WORD_SCORE)
+    return Edit(start + head, start + head + len(before), before, after, rule, score)
 
 
 def speck_stop_edits(raw: str, is_known: Callable[[str], bool], listed: Callable[[str], float]) -> list[Edit]:
@@ -305,8 +375,8 @@ def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) 
     (``spans``), and on a page read poorly (``poor_page_lexicon`` given: its ``is_known``,
     ``is_listed``, ``listed_zipf`` and ``zipf``) the specks read as marks between words, the marks of
     vowels a speck added or lost, the points specks put after words, and (where most words
-    are known) the letters specks changed and the vowel marks they added or the threshold
-    lost in listed words."""
+    are known) the letters specks changed, split in two or joined, and the vowel marks they
+    added or the threshold lost in listed words."""
     found = junk_edits(raw, spans)
     if poor_page_lexicon is not None:
         addresses = address_spans(raw)
@@ -318,6 +388,11 @@ def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) 
             )
             if mostly_words else []
         )
+        if mostly_words:
+            words += [
+                edit for edit in speck_glyph_edits(raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.zipf, addresses)
+                if not any(_same_word(raw, edit, other) for other in words)
+            ]
         # A word the letter change puts right gets no vowel mark moved besides: that rule
         # would make another word of it ("härder": "händer", not "harder" and "hander").
         found += words + [

@@ -29,6 +29,7 @@ RULE_MEANINGS: dict[str, str] = {
     "ocr_speck_letter": "a vowel's mark added by a speck or lost in the threshold, on a scan read poorly, put right where one common word results (kåmpost → kompost, förradet → förrådet)",
     "ocr_speck_word": "a letter a speck changed, added or took away, on a scan read poorly where most words are right, put right where one common word is clearly the one meant (ihnan → innan, tfsdagen → tisdagen)",
     "ocr_speck_vowel": "a vowel's mark lost in the threshold or added by a speck in a word the lists have, on a scan read poorly where most words are right, put back or taken away where the other word is a hundred times commoner (pa → på, öch → och)",
+    "ocr_speck_glyph": "a letter a speck split into two thin ones, or two joined into one, on a scan read poorly where most words are right, put right where one common word is clearly the one meant (medlemrnar → medlemmar, mellart → mellan)",
     "ocr_speck_stop": "a speck read as a full stop after a word and before a word in small letters, on a scan read poorly, removed (kostar. en → kostar en)",
     "decision": "what a reviewer decided (nbsclean decide, or the served review page)",
 }
