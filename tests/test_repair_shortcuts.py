@@ -115,3 +115,51 @@ def test_the_forms_for_context_are_those_every_rival_gives():
         for prior in (-math.inf, -3.0, -0.48, -0.477, -0.3, -0.1, 0.0):
             expected = _forms_for_ngram_context_long_way(engine, analysis_of, prior)
             assert repairer._forms_for_ngram_context(analysis_of, prior) == expected, prior
+
+
+def _sample_texts(count: int) -> list[str]:
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(samples.glob("*/*.input.txt"))[:count]]
+    assert texts
+    return texts
+
+
+def test_a_lower_case_decision_from_its_plan_is_the_long_ways():
+    """Repairer._lower_case_decision (what does not depend on the priors worked out once
+    per form) against Repairer._decide, for every lower-case form of the samples, their
+    forms with å/ä/ö lost, and glued pairs of them, at priors across the range."""
+    import math
+
+    from nbsclean.repair.engine import Repairer, Token
+
+    engine = default_engine()
+    repairer = Repairer(engine)
+    forms = set()
+    for text in _sample_texts(12):
+        forms.update(f for f in scan_words(text).forms if f.islower())
+    lost = str.maketrans("åäö", "aao")
+    ordered = sorted(forms)
+    forms.update(f.translate(lost) for f in ordered)
+    forms.update(a + b for a, b in zip(ordered[::7], ordered[3::7]))
+    kinds = Counter()
+    priors = (-math.inf, -2.7, -1.0, -0.48, -0.477, -0.3, -0.1, 0.0)
+    for form in sorted(forms):
+        for prior in priors:
+            for valid_prior in (prior, -math.inf):
+                expected = repairer._decide(Token(10, 10 + len(form), form, "word"), "x " * 5 + form, prior, valid_prior)
+                assert repairer._lower_case_decision(form, prior, valid_prior) == expected, (form, prior, valid_prior)
+                kinds[expected[1] if expected else None] += 1
+    # every kind of decision was compared
+    assert {None, "known_word_confusion", "ocr_confusion", "split_glued_words"} <= set(kinds), kinds
+
+
+def test_the_forms_that_need_attention_are_those_each_analysis_gives():
+    engine = default_engine()
+    for text in _sample_texts(12):
+        analysis_of = {form: engine.analyse(form) for form in set(scan_words(text).forms)}
+        for _ in range(2):  # classified, then from the engine's sets
+            attention, ruled = engine.attention_forms(analysis_of)
+            assert attention == {f for f, a in analysis_of.items() if not a.settled or a.english}
+            assert ruled == {f for f in analysis_of if f.lower() in engine.context_rules}

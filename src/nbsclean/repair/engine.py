@@ -27,7 +27,7 @@ import re
 import stat
 import unicodedata
 from collections import Counter
-from itertools import accumulate
+from itertools import accumulate, compress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -366,6 +366,7 @@ class Engine:
         self._unknown_forms: set[str] = set()  # the forms _unknown_verdicts puts on the list
         self._plausible_names: dict[str, bool] = {}  # capitalised form -> a plausible name as written
         self._decision_tables: dict[tuple[float, float], dict] = {}  # see decisions_for
+        self._lower_case_plans: dict[str, tuple] = {}  # Repairer._lower_case_plan, per form
         # rivals_within_reach: per form, its closest listed rival and whether it is unsettled
         # with a listed best candidate (the forms looked at are in _rivals_classified).
         self._closest_rivals: dict[str, float] = {}
@@ -374,6 +375,9 @@ class Engine:
         # document_evidence: the forms that are no words, look damaged, or are correct words
         # with å/ä/ö (what damage_evidence counts), as sets for counting at C speed.
         self._evidence_sets: tuple[set[str], set[str], set[str], set[str]] = (set(), set(), set(), set())
+        # attention_forms: the forms looked at, those that need a look at each occurrence
+        # (unsettled or English) and those with context rules.
+        self._attention_sets: tuple[set[str], set[str], set[str]] = (set(), set(), set())
 
     def document_evidence(self, counts: Counter) -> tuple[dict[str, Analysis], tuple[int, int, int]]:
         """Every form's analysis and :func:`damage_evidence` of a text whose forms occur
@@ -397,6 +401,26 @@ class Engine:
         damaged = sum(map(counts.__getitem__, forms & damaged_forms))
         healthy = sum(map(counts.__getitem__, forms & healthy_forms))
         return analysis_of, (words, damaged, healthy)
+
+    def attention_forms(self, analysis_of: dict[str, Analysis]) -> tuple[set[str], set[str]]:
+        """The forms of ``analysis_of`` that need a look at each occurrence (not settled, or
+        English: :meth:`Repairer.repair_words`) and those with context rules (by their lower
+        case). Both depend on the form and the engine only, so each form is classified once
+        per engine and a document only intersects sets."""
+        seen, looked_at, ruled = self._attention_sets
+        if len(seen) > 500_000:
+            for kind in self._attention_sets:
+                kind.clear()
+        forms = set(analysis_of)
+        rules = self.context_rules
+        for form in forms.difference(seen):
+            analysis = analysis_of[form]
+            if not analysis.settled or analysis.english:
+                looked_at.add(form)
+            if form.lower() in rules:
+                ruled.add(form)
+            seen.add(form)
+        return forms & looked_at, forms & ruled
 
     def rivals_within_reach(self, analysis_of: dict[str, Analysis], reach: float, unsettled_only: bool = False) -> set[str]:
         """The forms of ``analysis_of`` that are listed words with a listed rival whose score
@@ -951,6 +975,10 @@ def _continues_a_line(token: Token, text: str) -> bool:
     return bool(_WRAPPED_LINE_BEFORE.search(text, max(0, token.start - 8), token.start))
 
 
+# The kinds of lower-case channel decisions (Repairer._lower_case_plan).
+_KEEP, _LISTED, _COMPOUND, _UNKNOWN = "keep", "listed", "compound", "unknown"
+
+
 def _confidence(margin: float) -> float:
     """Map a log10 margin to a 0..1 score for reviewers (0.5 at no margin)."""
     return round(1 / (1 + 10 ** (-margin)), 4)
@@ -972,29 +1000,30 @@ class Repairer:
         (``shows_damage`` false: not one word the confusion table explains, as in "Min far
         och mor"), a valid word is never replaced by another, whatever the prior says.
         """
+        engine = self.engine
         # The prior that a valid word is a damaged other word: none without damage.
         valid_prior = prior if shows_damage else -math.inf
         # Only forms that are not settled need a look at each occurrence; most tokens in
         # any text are plain listed words, so they are skipped without a Python-level step
-        # per token beyond one set lookup.
-        attention = {form for form, a in analysis_of.items() if not a.settled or a.english}
+        # per token: the forms that need one are found with set operations (each form is
+        # classified once per engine), the tokens that hold them at C speed.
+        attention, ruled = engine.attention_forms(analysis_of)
         # Valid words the bigram model may decide between: looked at per occurrence.
         by_neighbours = self._forms_for_ngram_context(analysis_of, valid_prior)
         attention |= by_neighbours
         forms = scan.forms
-        indices = [i for i, form in enumerate(forms) if form in attention]
+        indices = list(compress(range(len(forms)), map(attention.__contains__, forms)))
         edits: list[Edit] = []
         unknown: Counter = Counter()
-        context_rules = self.engine.context_rules
         # A form without context rules is decided the same way wherever it stands in this
         # document (a capitalised one: wherever it stands at a sentence start, or not), and
         # in any document with the same priors: the table is the engine's, shared by them.
-        decided = self.engine.decisions_for(prior, valid_prior)
+        decided = engine.decisions_for(prior, valid_prior)
         # Context rules read the neighbouring words as repaired, so they are applied after
         # every other decision (and a second run finds nothing more to do).
         replaced: dict[int, str] = {}
         contextual: list[int] = []
-        with_context = {form for form in attention if form.lower() in context_rules} | by_neighbours
+        with_context = (attention & ruled) | by_neighbours
         bounds = scan.bounds
         for index in indices:
             form = forms[index]
@@ -1017,28 +1046,34 @@ class Repairer:
                 edits.append(Edit(bounds[2 * index], bounds[2 * index + 1], form, *decision))
                 replaced[index] = decision[0]
         waited: list[int] = []  # decided without the next word, which waited for its own decision
+        context_rules = engine.context_rules
+        last = len(forms) - 1
         for index in contextual:
-            form, analysis = forms[index], analysis_of[forms[index]]
-            start, end = scan.span(index)
+            form = forms[index]
+            analysis = analysis_of[form]
+            start, end = bounds[2 * index], bounds[2 * index + 1]
             token = Token(start, end, form, "word")
             previous, following = _neighbours(text, scan, index, replaced)
             decision = None
             # In a surname's place ("Anders Hall") the neighbours say nothing of which word
             # is meant: only the channel decision, which keeps a name, may change it.
-            in_name = not form.islower() and self._keeps_a_name(token, text, "")
-            if form.lower() in context_rules and not in_name:
-                # A next word still waiting for its own decision is no word class yet ("vart ar").
-                next_waits = index + 1 < len(forms) and forms[index + 1] in with_context
-                decision = self._context_decision(token, text, analysis, valid_prior, previous, following, next_waits)
-            if decision is None and form in by_neighbours and not in_name:
-                # The next word, when it waits for a decision by its own neighbours, is no
-                # evidence yet ("har ar": which "ar" it is depends on this word).
-                if index + 1 < len(forms) and forms[index + 1] in by_neighbours:
-                    following = None
-                    waited.append(index)
-                decision = self._ngram_decision(token, text, analysis, valid_prior, previous, following)
+            lower_case = form.islower()
+            in_name = not lower_case and self._keeps_a_name(token, text, "")
+            if not in_name:
+                next_form = forms[index + 1] if index < last else None
+                if form.lower() in context_rules:
+                    # A next word still waiting for its own decision is no word class yet ("vart ar").
+                    decision = self._context_decision(token, text, analysis, valid_prior, previous, following, next_form in with_context)
+                if decision is None and form in by_neighbours:
+                    # The next word, when it waits for a decision by its own neighbours, is no
+                    # evidence yet ("har ar": which "ar" it is depends on this word).
+                    if next_form in by_neighbours:
+                        following = None
+                        waited.append(index)
+                    decision = self._ngram_decision(token, text, analysis, valid_prior, previous, following)
             if decision is None and not analysis.settled:
-                decision = self._decided(decided, token, text, prior, valid_prior)
+                # (a lower-case form's channel decision is its form's: most come from the table)
+                decision = decided[form] if lower_case and form in decided else self._decided(decided, token, text, prior, valid_prior)
             if decision is None:
                 if is_unknown(form, analysis):
                     unknown[form] += 1
@@ -1060,7 +1095,10 @@ class Repairer:
         decisions (rules, neighbours) left it to the channel model ("ar" in most places)."""
         form = token.text
         if form.islower():
-            key = form
+            if form in decided:
+                return decided[form]
+            decision = decided[form] = self._lower_case_decision(form, prior, valid_prior)
+            return decision
         else:
             here = Token(token.start, token.start, form, "word")
             starts = self._starts_sentence(here, text)
@@ -1070,6 +1108,73 @@ class Repairer:
             return decided[key]
         decision = decided[key] = self._decide(token, text, prior, valid_prior)
         return decision
+
+    def _lower_case_decision(self, form: str, prior: float, valid_prior: float) -> tuple[str, str, float] | None:
+        """:meth:`_decide` for a lower-case ``form`` (anywhere in any text: the name,
+        sentence, acronym and capital checks look at capitals only, and a lower-case word
+        is not recased), from the form's :meth:`_lower_case_plan`: what does not depend
+        on the priors is worked out once per engine, and the priors are added here in the
+        order :meth:`_decide` adds them (the same floats, the same decision)."""
+        plans = self.engine._lower_case_plans
+        plan = plans.get(form)
+        if plan is None:
+            if len(plans) > 500_000:
+                plans.clear()
+            plan = plans[form] = self._lower_case_plan(form)
+        kind = plan[0]
+        if kind is _KEEP:
+            return None
+        if kind is _LISTED:  # _decide_listed
+            margin = plan[1] + valid_prior
+            if margin < KNOWN_WORD_MARGIN:
+                return None
+            return plan[2], "known_word_confusion", _confidence(margin - KNOWN_WORD_MARGIN)
+        if kind is _COMPOUND:  # _decide_compound
+            margin = plan[1] + valid_prior
+            if margin < 0:
+                return None
+            return plan[2], "compound_confusion", _confidence(margin)
+        # _decide_unknown
+        _, best, split, single_word, noisy = plan
+        candidate_logp = best.score - ZIPF_TOTAL if best is not None else -math.inf
+        if best is not None and best.generic and split and split[1] + prior >= MIN_SPLIT_LOGP:
+            candidate_logp = -math.inf
+        split_logp = split[1] if split else -math.inf
+        if best is not None and candidate_logp >= split_logp:
+            if best.score + prior < (MIN_NOISY_REPAIR_SCORE if noisy else MIN_REPAIR_SCORE):
+                return None
+            if best.generic and (prior < GENERIC_MIN_PRIOR or best.score + prior < GENERIC_MIN_REPAIR_SCORE):
+                return None
+            return single_word
+        if split and split_logp + prior >= MIN_SPLIT_LOGP:
+            return " ".join(split[0]), "split_glued_words", _confidence(split_logp - candidate_logp if best else 1.0)
+        return None
+
+    def _lower_case_plan(self, form: str) -> tuple:
+        """What :meth:`_decide` works out for a lower-case form before it looks at the
+        priors: (_KEEP,) for a form kept whatever they are; (_LISTED or _COMPOUND, the best
+        candidate's score less the form's, the candidate); or (_UNKNOWN, best candidate,
+        split, the single-word repair as :meth:`_decide_unknown` returns it, whether the
+        stricter score of a noisy form's table repair applies)."""
+        analysis = self.engine.analyse(form)
+        best = analysis.best
+        if analysis.listed or analysis.known_zipf > 0:
+            if best is None or (analysis.listed and not self.lexicon.is_listed(best.word)):
+                return (_KEEP,)
+            return (_LISTED if analysis.listed else _COMPOUND, best.score - analysis.known_zipf, best.word)
+        if best is not None and best.generic and _is_acronym_with_ending(form):
+            return (_KEEP,)
+        split = (
+            None
+            if (best is not None and not best.generic and best.score > SPLIT_CANNOT_BEAT_SCORE) or _has_inner_capital(form)
+            else self.engine.split(form.lower())
+        )
+        single_word = None
+        if best is not None:
+            margin = best.score - analysis.runner_up if analysis.runner_up > -math.inf else 2.0
+            rule = "ocr_rare_compound" if best.rare_compound else "ocr_generic_edit" if best.generic else "ocr_confusion"
+            single_word = (best.word, rule, _confidence(margin))
+        return (_UNKNOWN, best, split, single_word, analysis.suspicious and best is not None and not best.generic)
 
     def _decide_after_next(
         self, text: str, scan: WordScan, analysis_of: dict[str, Analysis], waited: list[int], replaced: dict[int, str], prior: float
