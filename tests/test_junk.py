@@ -246,12 +246,74 @@ def test_a_glyph_change_needs_a_clear_winner_over_glyph_and_letter_changes():
     assert speck_glyph_edits("MELLART hernsida.se under", listed, listed) == []
 
 
+def test_a_speck_mark_between_a_word_and_a_number_or_before_a_sentence_end_becomes_a_space():
+    # As read on fresh speckled pages: glued to a number, before "i", before a point.
+    raw = ("Vattnet stängs av den.30 september. Medlemmar betalar 200.kronor för sommaren.i år, "
+           "Överskottet går till.det. Välkommen kl.10 eller 9.00, bl.a. i dag, så.att alla kan.")
+    record = record_of(ocr_page(raw, [], "poor"))
+    marks = [raw[e["start"] - 3:e["end"] + 2] for e in record["edits"] if e["rule"] == "ocr_speck_mark"]
+    assert marks == ["den.30", "200.kr", "ren.i ", "ill.de", " så.at"]
+    # Abbreviations before a number ("kl.10") or a letter ("bl.a."), times (9.00) stay.
+    assert "kl.10 eller 9.00, bl.a. i dag" in record["text"]
+    assert "den 30 september" in record["text"] and "200 kronor" in record["text"] and "till det." in record["text"]
+    assert apply_edits(raw, [Edit.from_dict(e) for e in record["edits"]]) == record["text"]
+
+
+def test_a_comma_before_a_sentence_is_a_speck_full_stop_on_a_poor_page():
+    raw = ("Du får gärna låna ut dem, Vi skannar dem. Gratis för barn under tolv år, Barn över "
+           "betalar. Tack till Anna, Lena och Per, Dag Wallströmer, Sveriges bästa kör.")
+    record = record_of(ocr_page(raw, [], "poor"))
+    commas = [raw[e["start"] - 3:e["start"]] for e in record["edits"] if e["rule"] == "ocr_speck_comma"]
+    assert commas == ["dem", " år"]
+    # A name ("Lena", "Sveriges"), a capital going on in capitals ("Dag Wallströmer") stay.
+    assert "Anna, Lena och Per, Dag Wallströmer, Sveriges" in record["text"]
+    assert not [e for e in record_of(ocr_page(raw, [], "ok"))["edits"] if e["rule"] == "ocr_speck_comma"]
+
+
+def test_a_word_broken_at_a_line_end_without_its_hyphen_is_joined_on_a_poor_page():
+    raw = "Kuporna sköts av före\nningen och särskilt uppskat\ntad var solon. Vi gick in\ntill byn."
+    record = record_of(ocr_page(raw, [], "poor"))
+    assert [e["rule"] for e in record["edits"] if e["before"] == "\n"] == ["ocr_speck_line", "ocr_speck_line"]
+    assert "av föreningen och särskilt uppskattad var" in record["text"]
+    assert "in\ntill byn" in record["text"]  # two words: "intill" is rarer than "in"
+    assert apply_edits(raw, [Edit.from_dict(e) for e in record["edits"]]) == record["text"]
+
+
+def test_a_rare_word_a_speck_made_of_a_very_common_one_goes_back_where_the_neighbours_agree():
+    raw = ("Därför ber vi alta att inte lägga grenar, stenar aller plast i den. Sedan kah vi "
+           "planera arbetet. Vi bytte trettio plankor. Hon läser om Alta och Oden i boken.")
+    record = record_of(ocr_page(raw, [], "poor"))
+    common = [(e["before"], e["after"]) for e in record["edits"] if e["rule"] == "ocr_speck_common"]
+    assert common == [("t", "l"), ("a", "e"), ("h", "n")]
+    assert "ber vi alla att inte lägga grenar, stenar eller plast i den. Sedan kan vi" in record["text"]
+    assert "om Alta och Oden" in record["text"]  # capitalised: a name as likely as a speck
+    assert not [e for e in record_of(ocr_page(raw, [], "ok"))["edits"] if e["rule"] == "ocr_speck_common"]
+
+
+def test_a_common_word_change_needs_the_neighbours_too():
+    from nbsclean.repair.junk import speck_common_edits
+
+    frequencies = {"alta": 2.8, "alla": 6.5, "som": 7.2, "till": 7.0}
+
+    def listed(lower):
+        return frequencies.get(lower, 0.0)
+
+    def gain(word, previous, following):
+        return 1.0 if (word, previous) == ("alla", "till") else 0.0
+
+    common = {"alla", "som", "till"}
+    assert [(e.before, e.after) for e in speck_common_edits("till alta som", listed, common, lambda w: False, gain)] == [
+        ("t", "l")]
+    assert speck_common_edits("mot alta som", listed, common, lambda w: False, gain) == []
+
+
 def test_every_speck_rule_has_a_review_legend():
     from nbsclean.repair import junk
     from nbsclean.review.rules import RULE_MEANINGS
 
     rules = [junk.JUNK_RULE, junk.SPECK_MARK_RULE, junk.SPECK_LETTER_RULE, junk.SPECK_STOP_RULE,
-             junk.SPECK_WORD_RULE, junk.SPECK_VOWEL_RULE, junk.SPECK_GLYPH_RULE]
+             junk.SPECK_WORD_RULE, junk.SPECK_VOWEL_RULE, junk.SPECK_GLYPH_RULE, junk.SPECK_COMMA_RULE,
+             junk.SPECK_LINE_RULE, junk.SPECK_COMMON_RULE]
     assert [rule for rule in rules if rule not in RULE_MEANINGS] == []
 
 

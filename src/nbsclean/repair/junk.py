@@ -8,7 +8,7 @@ tokens are junk (it has Tesseract's word confidences, see
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Collection
 
 import regex
 
@@ -22,9 +22,21 @@ SPECK_MARK_SCORE = 0.8
 
 # A speck read as a mark glued between two words ("Allt.fler", "fira'med", "Den:första"):
 # both sides words of two letters or more, the second in small letters (a sentence's full
-# stop is followed by a capital), nothing address-like around it. Commas and semicolons are
-# left alone: a real one that lost its space is as likely as a speck.
-_GLUED_MARK = regex.compile(r"(?<![\w@./\-])(\p{L}{2,})([.:'’`´])(\p{Ll}{2,})(?![\w@./\-])")
+# stop is followed by a capital), nothing address-like around it (the second word may end
+# a sentence: "till.det."). Commas and semicolons are left alone: a real one that lost its
+# space is as likely as a speck. The two words written together may be a word the lists
+# have, if a rare one (below SPECK_MARK_JOINED_ZIPF: "såatt", "allt.fler").
+# Glued between a word and a number ("den.30", "200.kronor") it is the same speck; a word
+# before a number must be no abbreviation ("kl.10", "nr.5", "tel.08"): longer than
+# SPECK_STOP_SHORT_LETTERS letters or as common as SPECK_STOP_SHORT_ZIPF. Between digits
+# it is a real point ("9.00", "4.7"). The one-letter words "i", "å", "ö" after the mark
+# need a word of three letters or more before it ("skörden.i"; "bl.a", "m.fl" stay).
+# Fresh pages (tools/fresh_degraded.py, seeds 17-22): 31 changes, 29 right, 1 wrong (a
+# speck inside a word, "teno:er"); seeds 8-10 and 23-25: 27, all right; clean texts
+# (24 392 words): one, a file name ("bildnamn.jpg", as before these additions).
+_GLUED_MARK = regex.compile(r"(?<![\w@./\-])(\p{L}{2,}|\d+)([.:'’`´])(\p{Ll}+|\d+)(?![\w@/\-]|[.:]\w)")
+SPECK_MARK_JOINED_ZIPF = 2.5
+_ONE_LETTER_WORDS = frozenset("iåö")
 
 SPECK_LETTER_RULE = "ocr_speck_letter"
 SPECK_LETTER_SCORE = 0.7
@@ -101,6 +113,27 @@ _GLYPH_CHANGES = tuple(
 # speckled pages): 27 changes, all right; the expected texts of samples/ and 28 pages of
 # other Swedish prose (24 392 words): no change.
 
+SPECK_COMMON_RULE = "ocr_speck_common"
+SPECK_COMMON_SCORE = 0.5
+# A speck that turns a very common word into a rare word some list has all the same ("alla"
+# -> "alta", "eller" -> "aller", "kan" -> "kah", "för" -> "föj", "vi" -> "vj"): a listed
+# word in small letters, one change (as ocr_speck_word) from a word at least
+# SPECK_COMMON_MIN_ZIPF common and SPECK_COMMON_MARGIN (a thousand times) commoner than it,
+# clearly the commonest such word, where the bigram model (repair/ngrams.py) finds that word
+# likelier between the same neighbours by SPECK_COMMON_MIN_GAIN (log10) than the word as
+# read. A rare word in its right place is as often seen with its neighbours as the common
+# one; the rule is for the short, everyday words a speck hits most. Fresh pages: 7 right, 1
+# the right word with a speck's mark left on it (seeds 17-22); 7 right, 4 neither better
+# nor worse (seeds 8-10, 23-25); clean texts (24 392 words): 2 wrong, "gupp" -> "upp" and
+# "dyligt" -> "dåligt" in old and technical prose.
+SPECK_COMMON_MIN_ZIPF = 5.0
+SPECK_COMMON_MARGIN = 3.0
+SPECK_COMMON_MIN_GAIN = 0.5
+# No word is commoner than Zipf 8 ("och", "i", "det": 7.4-7.6): a word above this is read
+# as it is without looking at the words around it.
+SPECK_COMMON_MAX_READ_ZIPF = 8.0 - SPECK_COMMON_MARGIN
+_CONTEXT_TOKEN = regex.compile(r"\p{L}+|\d+|[.!?:;]")
+
 SPECK_STOP_RULE = "ocr_speck_stop"
 SPECK_STOP_SCORE = 0.7
 # A speck in the word space after a word, read as its full stop ("kostar. en"): a point
@@ -115,6 +148,29 @@ SPECK_STOP_SCORE = 0.7
 _STOP_BEFORE_SMALL = regex.compile(r"(?<![\w@./\-])(\p{L}{2,})(\.)[ \n](?=(\p{Ll}{2,})(?![\w@/\-]|\.\w))")
 SPECK_STOP_SHORT_LETTERS = 4
 SPECK_STOP_SHORT_ZIPF = 5.5
+
+SPECK_COMMA_RULE = "ocr_speck_comma"
+SPECK_COMMA_SCORE = 0.6
+# A full stop with a speck below it, read as a comma ("låna ut dem, Vi skannar"): a comma
+# after a word or number and before a capitalised word that goes on in small letters, where
+# that word is a common word (Zipf SPECK_COMMA_MIN_ZIPF in small letters) and no name (no
+# name reading in the word classes: "Sveriges", "Lena"; "Dag Wallströmer", "Region
+# Sörmland" go on in capitals): a sentence begins there, and a comma does not end one.
+# Fresh pages: 7 of 7 right (seeds 17-22), 3 of 4 (seeds 8-10, 23-25; the wrong one
+# before a capital a speck made, "medlemmar, Övriga"); clean texts: none.
+_COMMA_BEFORE_CAPITAL = regex.compile(r"(?<![\w@./\-])(\p{Ll}{2,}|\d+)(,)[ \n](\p{Lu}\p{Ll}*)(?= \p{Ll})")
+SPECK_COMMA_MIN_ZIPF = 3.5
+
+SPECK_LINE_RULE = "ocr_speck_line"
+SPECK_LINE_SCORE = 0.6
+# A word broken at a line end whose hyphen the threshold lost ("före⏎ningen", "uppskat⏎tad"):
+# the two parts written together are a listed word of Zipf SPECK_LINE_MIN_ZIPF or more and
+# commoner by SPECK_LINE_MARGIN than the rarer part ("ningen", "tad": rare words), so the
+# line break goes; two ordinary words at a line end ("in⏎till": "intill" is rarer than
+# "in") stay apart. Fresh pages: 3 and 4 changes, all right; clean texts: none.
+_LINE_BROKEN_WORD = regex.compile(r"(?<![\w@./\-])(\p{L}{2,})(\n)(\p{Ll}{2,})(?![\w@/\-]|[.:]\w)")
+SPECK_LINE_MIN_ZIPF = 3.0
+SPECK_LINE_MARGIN = 1.0
 
 # On a page whose reading stayed poor, only these rules of the repair are applied: layout
 # and Unicode fixes that hold whatever the words are. Word repairs would turn garbage into
@@ -140,21 +196,35 @@ def junk_edits(raw: str, spans: list[tuple[int, int]]) -> list[Edit]:
 
 
 def speck_mark_edits(
-    raw: str, is_known: Callable[[str], bool], is_listed: Callable[[str], bool], addresses: list[tuple[int, int]] | None = None
+    raw: str, is_known: Callable[[str], bool], listed: Callable[[str], float], addresses: list[tuple[int, int]] | None = None
 ) -> list[Edit]:
-    """On a page read poorly because of specks: a mark glued between two known words,
-    where the words glued together are no word, becomes the space it stands in for.
-    ``addresses``: the text's address spans, when the caller has them already."""
+    """On a page read poorly because of specks: a mark glued between two known words (or a
+    known word and a number, :data:`_GLUED_MARK`), where the words glued together are no
+    common word, becomes the space it stands in for. ``listed``: the frequency of a form
+    some list has (0 when none does; a lower-case form); ``addresses``: the text's address
+    spans, when the caller has them already."""
     protected = address_spans(raw) if addresses is None else addresses
     edits = []
     for match in _GLUED_MARK.finditer(raw):
         left, right = match.group(1), match.group(3)
-        if _touches_any(match, protected):
-            continue
-        if not (is_known(left) and is_known(right)) or is_listed(left + right):
+        if _touches_any(match, protected) or not _glued_words(left, right, is_known, listed):
             continue
         edits.append(Edit(match.start(2), match.end(2), match.group(2), " ", SPECK_MARK_RULE, SPECK_MARK_SCORE))
     return edits
+
+
+def _glued_words(left: str, right: str, is_known: Callable[[str], bool], listed: Callable[[str], float]) -> bool:
+    """Whether ``left`` and ``right``, glued by a mark, are two words read apart (see
+    :data:`_GLUED_MARK`), not an abbreviation, a number or one word."""
+    if left.isdigit():
+        return not right.isdigit() and len(right) >= 2 and is_known(right)
+    if not is_known(left):
+        return False
+    if right.isdigit():
+        return len(left) > SPECK_STOP_SHORT_LETTERS or listed(left.lower()) >= SPECK_STOP_SHORT_ZIPF
+    if len(right) == 1:
+        return right in _ONE_LETTER_WORDS and len(left) >= 3
+    return is_known(right) and listed((left + right).lower()) < SPECK_MARK_JOINED_ZIPF
 
 
 def speck_letter_edits(
@@ -215,6 +285,68 @@ def speck_word_edits(
         replacement = best[:1].upper() + best[1:] if word[0].isupper() else best
         edits.append(_changed_part(raw, match.start(), word, replacement))
     return edits
+
+
+def speck_common_edits(
+    raw: str,
+    listed: Callable[[str], float],
+    common: Collection[str],
+    is_english: Callable[[str], bool],
+    context_gain: Callable[[str, str, str], float],
+    addresses: list[tuple[int, int]] | None = None,
+) -> list[Edit]:
+    """On a page read poorly because of specks: a rare listed word that a speck made of a
+    very common one (:data:`SPECK_COMMON_MIN_ZIPF`) goes back to it where its neighbours
+    say so too (rule ``ocr_speck_common``; the changed letters are the edit).
+    ``listed``, ``is_english`` as for :func:`speck_vowel_edits`; ``common``: the words of
+    the frequency lists that may be that word or its rival (Zipf SPECK_COMMON_MIN_ZIPF -
+    SPECK_WORD_MARGIN or more, :func:`common_words`); ``context_gain(word, previous,
+    following)``: the bigram model's log10 gain of a lower-case word between its
+    neighbours ("" for a clause boundary)."""
+    protected = address_spans(raw) if addresses is None else addresses
+    edits = []
+    for match in _LETTERS.finditer(raw):
+        word = match.group()
+        frequency = listed(word)
+        if not 0 < frequency <= SPECK_COMMON_MAX_READ_ZIPF or not word.islower() or is_english(word):
+            continue
+        if _touches_any(match, protected):
+            continue
+        found = sorted(((listed(form), form) for form in _one_change_away(word) if form in common), reverse=True)
+        if not found or found[0][0] < max(SPECK_COMMON_MIN_ZIPF, frequency + SPECK_COMMON_MARGIN):
+            continue
+        if len(found) > 1 and found[1][0] > found[0][0] - SPECK_WORD_MARGIN:
+            continue
+        best = found[0][1]
+        previous, following = _neighbours(raw, match.start(), match.end())
+        if context_gain(best, previous, following) - context_gain(word, previous, following) < SPECK_COMMON_MIN_GAIN:
+            continue
+        edits.append(_changed_part(raw, match.start(), word, best, SPECK_COMMON_RULE, SPECK_COMMON_SCORE))
+    return edits
+
+
+_common_words: dict[int, tuple[dict, frozenset[str]]] = {}
+
+
+def common_words(frequencies: dict[str, int]) -> frozenset[str]:
+    """The words of a lexicon's frequency lists (``frequencies``: Zipf × 100) common
+    enough to be :func:`speck_common_edits`' word or its rival; made once per lexicon."""
+    cached = _common_words.get(id(frequencies))
+    if cached is None or cached[0] is not frequencies:
+        least = round((SPECK_COMMON_MIN_ZIPF - SPECK_WORD_MARGIN) * 100)
+        cached = (frequencies, frozenset(word for word, value in frequencies.items() if value >= least))
+        _common_words[id(frequencies)] = cached
+    return cached[1]
+
+
+def _neighbours(raw: str, start: int, end: int) -> tuple[str, str]:
+    """The words before and after ``raw[start:end]`` in lower case ("" where a clause mark,
+    a number or the text's edge is next)."""
+    before = _CONTEXT_TOKEN.findall(raw, max(0, start - 40), start)
+    after = _CONTEXT_TOKEN.findall(raw, end, end + 40)
+    previous = before[-1].lower() if before and before[-1][0].isalpha() else ""
+    following = after[0].lower() if after and after[0][0].isalpha() else ""
+    return previous, following
 
 
 def speck_glyph_edits(
@@ -360,6 +492,37 @@ def speck_stop_edits(raw: str, is_known: Callable[[str], bool], listed: Callable
     return edits
 
 
+def speck_comma_edits(
+    raw: str, is_known: Callable[[str], bool], listed: Callable[[str], float], is_name: Callable[[str], bool]
+) -> list[Edit]:
+    """On a page read poorly because of specks: a comma before a sentence's first word
+    (:data:`_COMMA_BEFORE_CAPITAL`) becomes the full stop it was (rule ``ocr_speck_comma``;
+    the comma is the edit). ``is_name``: whether a lower-case form has a name's reading."""
+    edits = []
+    for match in _COMMA_BEFORE_CAPITAL.finditer(raw):
+        before, capital = match.group(1), match.group(3).lower()
+        if not (before.isdigit() or is_known(before)):
+            continue
+        if listed(capital) < SPECK_COMMA_MIN_ZIPF or is_name(capital):
+            continue
+        edits.append(Edit(match.start(2), match.end(2), ",", ".", SPECK_COMMA_RULE, SPECK_COMMA_SCORE))
+    return edits
+
+
+def speck_line_edits(raw: str, listed: Callable[[str], float], zipf: Callable[[str], float]) -> list[Edit]:
+    """On a page read poorly because of specks: a word broken at a line end that lost its
+    hyphen (:data:`_LINE_BROKEN_WORD`) is joined again (rule ``ocr_speck_line``; the line
+    break is the edit, as ``hyphen_join`` removes "-⏎")."""
+    edits = []
+    for match in _LINE_BROKEN_WORD.finditer(raw, overlapped=True):
+        left, right = match.group(1), match.group(3)
+        joined = listed((left + right).lower())
+        if joined < SPECK_LINE_MIN_ZIPF or joined < min(zipf(left), zipf(right)) + SPECK_LINE_MARGIN:
+            continue
+        edits.append(Edit(match.start(2), match.end(2), "\n", "", SPECK_LINE_RULE, SPECK_LINE_SCORE))
+    return edits
+
+
 def mostly_known_words(raw: str, is_known: Callable[[str], bool]) -> bool:
     """Whether most words of a page are known (SPECK_WORD_MIN_KNOWN_SHARE): a page read
     through specks, its words mostly right, and not garbage (an upside-down page, noise),
@@ -375,12 +538,14 @@ def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) 
     (``spans``), and on a page read poorly (``poor_page_lexicon`` given: its ``is_known``,
     ``is_listed``, ``listed_zipf`` and ``zipf``) the specks read as marks between words, the marks of
     vowels a speck added or lost, the points specks put after words, and (where most words
-    are known) the letters specks changed, split in two or joined, and the vowel marks they
-    added or the threshold lost in listed words."""
+    are known) the letters specks changed, split in two or joined, the vowel marks they
+    added or the threshold lost in listed words and the very common words they made rare
+    ones; commas before a sentence that were its full stop, and words broken at a line end
+    that lost their hyphen."""
     found = junk_edits(raw, spans)
     if poor_page_lexicon is not None:
         addresses = address_spans(raw)
-        found += speck_mark_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.is_listed, addresses)
+        found += speck_mark_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.listed_zipf, addresses)
         mostly_words = mostly_known_words(raw, poor_page_lexicon.is_known)
         words = (
             speck_word_edits(
@@ -400,13 +565,46 @@ def noise_edits(raw: str, spans: list[tuple[int, int]], poor_page_lexicon=None) 
             if not any(_same_word(raw, edit, other) for other in words)
         ]
         found += speck_stop_edits(raw, poor_page_lexicon.is_known, poor_page_lexicon.listed_zipf)
+        found += speck_comma_edits(
+            raw, poor_page_lexicon.is_known, poor_page_lexicon.listed_zipf, _name_reading(poor_page_lexicon)
+        )
+        found += speck_line_edits(raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.zipf)
         if mostly_words:
-            found += speck_vowel_edits(raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.is_english, addresses)
+            vowels = speck_vowel_edits(raw, poor_page_lexicon.listed_zipf, poor_page_lexicon.is_english, addresses)
+            found += vowels
+            gain = _context_gain(poor_page_lexicon)
+            if gain is not None:
+                # A word the vowel rule puts right gets no other letter changed.
+                found += [
+                    edit for edit in speck_common_edits(
+                        raw, poor_page_lexicon.listed_zipf, common_words(poor_page_lexicon.frequencies),
+                        poor_page_lexicon.is_english, gain, addresses,
+                    )
+                    if not any(_same_word(raw, edit, other) for other in vowels)
+                ]
     kept: list[Edit] = []
     for edit in sorted(found, key=lambda e: (e.start, e.end)):
         if not kept or edit.start >= kept[-1].end:
             kept.append(edit)
     return kept
+
+
+def _context_gain(lexicon) -> Callable[[str, str, str], float] | None:
+    """The bigram model's context gain for the lexicon (None without a model)."""
+    from nbsclean.repair.engine import ngram_directory
+    from nbsclean.repair.ngrams import load_model
+
+    model = load_model(ngram_directory(lexicon))
+    return None if model is None else model.context_gain
+
+
+def _name_reading(lexicon) -> Callable[[str], bool]:
+    """Whether a lower-case form has a name's reading in the lexicon's word classes (no
+    table: no form has)."""
+    from nbsclean.repair.wordclasses import CLASSES, CLASSES_FILE, load_table, readings_of
+
+    table = load_table(lexicon.table_path(CLASSES_FILE))
+    return lambda lower: bool(readings_of(lower, table) & CLASSES["name"])
 
 
 def is_layout_edit(edit: Edit) -> bool:
