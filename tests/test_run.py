@@ -435,6 +435,33 @@ def test_a_dying_worker_in_a_chunk_fails_only_its_file_and_its_chunk_mates_land_
     assert sorted(p.stem for p in (tmp_path / "corpus" / "text").glob("*.txt")) == sorted(r["id"] for r in records)
 
 
+_LOADED_AT_FIRST_FILE: dict[int, bool] = {}  # process id -> what it had before its first file
+
+
+def note_what_a_worker_had_loaded(path: Path, options, lexicon=None) -> dict:
+    """The real pipeline; the record says whether this process had the repair engine built
+    before its first file (see warm_up_before_fork)."""
+    import nbsclean.repair.engine as engine
+
+    if os.getpid() not in _LOADED_AT_FIRST_FILE:
+        _LOADED_AT_FIRST_FILE[os.getpid()] = engine._engine_for.cache_info().currsize > 0
+    record = process_file(path, options, lexicon=lexicon)
+    record["worker_had_it_loaded"] = _LOADED_AT_FIRST_FILE[os.getpid()]
+    return record
+
+
+def test_pool_workers_inherit_the_loaded_engine_instead_of_loading_it_each(tmp_path):
+    write_text_inputs(tmp_path / "in", 8)
+    import nbsclean.repair.engine as engine
+
+    _LOADED_AT_FIRST_FILE.clear()
+    engine._engine_for.cache_clear()  # as in a driver that has repaired nothing yet
+    report = run_batch(RunConfig([tmp_path / "in"], tmp_path / "corpus", PipelineOptions(), note_what_a_worker_had_loaded, jobs=2))
+    records = read_journal(tmp_path / "corpus" / "documents.jsonl")
+    assert report.processed == len(records) == 8
+    assert all(record["worker_had_it_loaded"] for record in records)
+
+
 def test_chunks_keep_the_input_order_and_send_a_large_file_alone():
     from nbsclean.corpus.inputs import InputFile
     from nbsclean.corpus.tasks import chunk_tasks

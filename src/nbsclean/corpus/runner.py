@@ -86,6 +86,7 @@ from nbsclean.corpus.tasks import (
     record_counts,
     run_chunk,
     task_failure,
+    warm_up_before_fork,
 )
 from nbsclean.corpus.workers import lighten_garbage_collection, stop_child_processes
 from nbsclean.review.decisions import describe
@@ -214,6 +215,7 @@ class LocalPoolExecutor:
     def __init__(self, workers: int, context: RunContext):
         self.workers = workers
         self._context = context
+        warm_up_before_fork(context)  # loaded once here, inherited by every worker
         self._pool = self._new_pool()
 
     def _new_pool(self):

@@ -20,6 +20,7 @@ whatever the worker wrote for it (``--resume`` writes its text file again).
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from nbsclean.corpus.workers import (
     setup_worker_process,
 )
 from nbsclean.errors import ExitCode, FileAccessError, NbscleanError
+
+log = logging.getLogger(__name__)
 
 # process(path, options, lexicon=...) -> record: the pipeline's process_file by default.
 ProcessFn = Callable[..., dict]
@@ -155,6 +158,37 @@ def prepare_worker() -> None:
     import nbsclean.corpus.metadata  # noqa: F401
     import nbsclean.extract.text  # noqa: F401
     import nbsclean.extract.textio  # noqa: F401
+
+
+# A short damaged text with a compound, repaired once before the pool's workers are forked.
+WARM_UP_TEXT = (
+    "Nyhetsbrev 24:1\n\nVi ar glada att Sérmland har fatt ett nytt kartläggningsunderlag "
+    "for skolornas utvecklingsarbete.\n"
+)
+
+
+def warm_up_before_fork(context: RunContext) -> None:
+    """Load in this process what every worker would otherwise load on its first document:
+    the pipeline's modules, the repair engine and the tables it builds on first use (the
+    n-gram model, the compound heads). Called by the driver just before it forks its pool,
+    so the workers inherit all of it (shared, copy-on-write) instead of each building it
+    again: about 0.45 s of CPU per worker, paid once instead of once per worker.
+
+    The engine's caches are transparent (a document is repaired the same whatever was
+    repaired before it in that process), so a repair of a fixed text is the simplest way
+    to reach every lazily loaded part without naming them here."""
+    prepare_worker()
+    if context.lexicon is None or isinstance(context.lexicon, LexiconReference):
+        return
+    if not getattr(context.options, "repair", True):
+        return
+    from nbsclean.repair.engine import repair_text, unknown_words
+
+    try:
+        repaired = repair_text(WARM_UP_TEXT, context.lexicon)
+        unknown_words(repaired.text, context.lexicon)
+    except Exception as exc:  # noqa: BLE001 - only a head start: each document reports its own errors
+        log.debug("warming up before the workers start failed: %r", exc)
 
 
 def run_chunk(items: Sequence[WorkItem], context: RunContext | None = None) -> list[dict] | str:
