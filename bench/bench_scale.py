@@ -20,7 +20,8 @@ Rows (all in one run, so the machine's drift touches every row alike):
 * ``repair`` of one text of N words (``--repair-words``) in a fresh process.
 
 Peak memory is the largest sum of the resident set sizes of the process *tree* (the driver,
-its pool workers or Dask processes, Tesseract), sampled every 50 ms; CPU is the tree's user
+its pool workers or Dask processes, Tesseract), each address space once (a vfork child
+before its exec shares its parent's: see tree_rss_mb), sampled every 50 ms; CPU is the tree's user
 + system time; "driver CPU" is the main process's own, as last sampled (within 50 ms of its
 end), and per document. On a shared machine the wall-time ratios drift; the CPU columns do
 not. Targets (issue #15) are printed as PASS/FAIL lines; a failed target is a finding, not
@@ -112,19 +113,78 @@ def long_text(words: int, seed: int = 16) -> str:
 
 
 def tree_rss_mb(process: psutil.Process) -> float:
-    """Resident MB of ``process`` and every descendant alive now."""
+    """Resident MB of ``process`` and every descendant alive now, each address space once.
+
+    A child made by ``vfork`` (how Python's subprocess starts a program, e.g. the driver
+    asking Tesseract its version) shares its parent's memory until it calls ``exec``; its
+    resident size then *is* the parent's, and summing both counted the driver twice (203 MB
+    once against ~112 MB). A member whose address space is that of a member already counted
+    is skipped (:func:`same_address_space`). Forked pool workers have address spaces of
+    their own and are counted, each with its whole resident size (pages still shared with
+    the driver after the fork count in both: an upper bound)."""
     members = [process]
     try:
         members += process.children(recursive=True)
     except psutil.Error:
         pass
     rss = 0
+    counted: list[psutil.Process] = []
     for member in members:
         try:
+            if any(same_address_space(member, other) for other in counted):
+                continue
             rss += member.memory_info().rss
         except psutil.Error:
             continue
+        counted.append(member)
     return rss / 2**20
+
+
+KCMP_VM = 1  # <linux/kcmp.h>
+SYS_KCMP = {"x86_64": 312, "aarch64": 272}.get(os.uname().machine)
+
+
+def same_address_space(one: psutil.Process, other: psutil.Process) -> bool:
+    """Whether two processes share one address space (a vfork child before its exec and its
+    parent): Linux's ``kcmp(KCMP_VM)``, exact. Where kcmp is not available, a child whose
+    program is still its parent's and whose memory figures are the parent's to the byte."""
+    result = _kcmp(one.pid, other.pid)
+    if result is not None:
+        return result == 0
+    try:
+        return (
+            one.ppid() == other.pid and one.exe() == other.exe() and one.memory_info() == other.memory_info()
+        )
+    except psutil.Error:
+        return False
+
+
+def _kcmp(pid1: int, pid2: int) -> int | None:
+    """kcmp(pid1, pid2, KCMP_VM): 0 when they share the address space; None when the call
+    is not there (another system, a kernel without it, no permission)."""
+    if SYS_KCMP is None or not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    libc = _libc()
+    result = libc.syscall(SYS_KCMP, pid1, pid2, KCMP_VM, 0, 0)
+    if result < 0:
+        if ctypes.get_errno() == 3:  # ESRCH: one of them has ended; nothing to count twice
+            return 1
+        return None
+    return result
+
+
+_LIBC = None
+
+
+def _libc():
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
+
+        _LIBC = ctypes.CDLL(None, use_errno=True)
+    return _LIBC
 
 
 def children_cpu_seconds() -> float:
