@@ -230,6 +230,8 @@ class Lexicon:
     # cost a marisa lookup, and the repair asks about the same candidates in every document.
     _listed_memo: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
     _head_endings: frozenset[str] | None = field(default=None, repr=False, compare=False)  # see _build_head_endings
+    _strong_head_endings: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # see _build_head_endings
+    _strong_head_value: float = field(default=0.0, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.frequencies)
@@ -257,10 +259,22 @@ class Lexicon:
     def listed_zipf(self, lower: str) -> float:
         """Zipf of a form some list vouches for: wordfreq, the domain lexicon, an inflection
         of either, or hunspell (0 otherwise; compounds not considered)."""
-        value = self.frequencies.get(lower)
+        frequencies = self.frequencies
+        value = frequencies.get(lower)
         if value is not None:
             return value / 100
-        return self.inflection_zipf(lower) or (HUNSPELL_ZIPF if lower in self.valid_forms else 0.0)
+        # inflection_zipf inlined: the repair asks this of every string the confusion walk
+        # reaches (tens of thousands for one long run of letters), most of them no word.
+        if lower[-1:] == "s":
+            stem = frequencies.get(lower[:-1])
+            if stem is not None and stem >= GENITIVE_MIN_STEM_ZIPF * 100:
+                return stem / 100 - GENITIVE_PENALTY
+        inflections = self._domain_inflections
+        if inflections is None:
+            inflections = self.domain_inflections
+        if lower in inflections:
+            return DOMAIN_ZIPF - DOMAIN_INFLECTION_PENALTY
+        return HUNSPELL_ZIPF if lower in self.valid_forms else 0.0
 
     def direct_zipf(self, lower: str) -> float:
         value = self.frequencies.get(lower)
@@ -339,19 +353,20 @@ class Lexicon:
         cached = self._compound_cache.get(lower)
         if cached is not None:
             return cached
-        score = self._split_compound(lower, depth=0)
+        score = self._split_compound(lower)
         if len(self._compound_cache) > 200_000:
             self._compound_cache.clear()
             self._nested_cache.clear()
         self._compound_cache[lower] = score
         return score
 
-    def _split_compound(self, lower: str, depth: int) -> float:
-        if not MIN_COMPOUND_LENGTH - depth <= len(lower) <= MAX_COMPOUND_LENGTH or depth > 1 or not lower.isalpha():
+    def _split_compound(self, lower: str) -> float:
+        if not MIN_COMPOUND_LENGTH <= len(lower) <= MAX_COMPOUND_LENGTH or not lower.isalpha():
             return 0.0
         frequencies = self.frequencies  # hot loop: plain dict lookups, zipf × 100
         min_head, max_short_head = MIN_COMPOUND_HEAD_ZIPF * 100, MAX_SHORT_HEAD_ZIPF * 100
         head_endings = self._head_endings or self._build_head_endings()
+        strong_endings, strong_head = self._strong_head_endings, self._strong_head_value
         best, found = 0.0, False
         # Shortest head first: once the last letters end no head word, no longer head is one
         # either, and the cuts before it need no look-up (a run of one letter tries none).
@@ -364,38 +379,91 @@ class Lexicon:
             if head_value < min_head or (len(head) == 3 and head_value >= max_short_head):
                 continue
             head_zipf = head_value / 100
+            if found and head_zipf <= best:
+                continue  # a score is capped at its head's zipf: this head cannot beat ``best``
             for stem in _modifier_stems(lower[:cut], head):
                 stem_zipf = frequencies.get(stem, 0) / 100
                 # A first part that is no word, or a rare one, may be a compound itself, as
-                # :meth:`zipf` reads a rare listed form ("långtid" in "långtidsstudie").
-                if stem_zipf < COMPOUND_REVIEW_BELOW and depth == 0 and len(stem) >= 6:
-                    stem_zipf = max(stem_zipf, self._nested_compound_zipf(stem))
+                # :meth:`zipf` reads a rare listed form ("långtid" in "långtidsstudie"). Only
+                # a first part ending like a strong head can be one that counts (see
+                # _nested_compound_zipf): the others are not split at all.
+                if stem_zipf < COMPOUND_REVIEW_BELOW and len(stem) >= 6 and stem[-3:] in strong_endings:
+                    stem_zipf = max(stem_zipf, self._nested_compound_zipf(stem, strong_endings, strong_head))
                 needed = MIN_SHORT_MODIFIER_ZIPF if len(stem) <= 3 else MIN_COMPOUND_PART_ZIPF
                 if stem_zipf >= needed:
                     found = True
-                    score = min(stem_zipf + head_zipf - COMPOUND_NORM - depth, stem_zipf, head_zipf)
+                    score = min(stem_zipf + head_zipf - COMPOUND_NORM, stem_zipf, head_zipf)
                     if score > best:
                         best = score
         return max(best, MIN_COMPOUND_ZIPF) if found else 0.0
 
     def _build_head_endings(self) -> frozenset[str]:
         """The last 3 to HEAD_ENDING_MAX letters of every word common enough to be a
-        compound's head (built once, on the first compound; ~70 000 endings)."""
+        compound's head (built once, on the first compound; ~70 000 endings), and those of
+        the heads strong enough for a nested compound that counts (see
+        :meth:`_nested_compound_zipf`)."""
+        frequencies = self.frequencies
         min_head = MIN_COMPOUND_HEAD_ZIPF * 100
+        # A nested compound's score counts only when it reaches MIN_COMPOUND_PART_ZIPF:
+        # min(stem + head - COMPOUND_NORM - 1, ...) ≥ that needs stem + head ≥ this sum, and
+        # no stem is more common than the most common word. One unit (0.01 zipf) to spare,
+        # so that no float rounding can matter.
+        needed_sum = round((MIN_COMPOUND_PART_ZIPF + COMPOUND_NORM + 1) * 100)
+        self._strong_head_value = max(min_head, needed_sum - max(frequencies.values(), default=0) - 1)
+        self._strong_head_endings = frozenset(
+            word[-size:]
+            for word, value in frequencies.items()
+            if value >= self._strong_head_value
+            for size in range(3, min(len(word), HEAD_ENDING_MAX) + 1)
+        )
         self._head_endings = frozenset(
             word[-size:]
-            for word, value in self.frequencies.items()
+            for word, value in frequencies.items()
             if value >= min_head
             for size in range(3, min(len(word), HEAD_ENDING_MAX) + 1)
         )
         return self._head_endings
 
-    def _nested_compound_zipf(self, stem: str) -> float:
-        """A compound's first part scored as a compound itself (kartläggnings|underlaget)."""
+    def _nested_compound_zipf(self, stem: str, strong_endings: frozenset[str], strong_head: float) -> float:
+        """A compound's first part scored as a compound itself (kartläggnings|underlaget).
+
+        Its score matters to the compound only when it reaches MIN_COMPOUND_PART_ZIPF (a
+        first part rarer than that is no part), so this is that score, or 0 when it is
+        lower: then only the heads that can reach it are tried (``strong_head`` and more
+        common, their endings in ``strong_endings``), which keeps hostile runs of letters
+        ("aaaaaaaa…", whose every first part is a nested candidate) cheap.
+        """
         cached = self._nested_cache.get(stem)
         if cached is None:
-            cached = self._nested_cache[stem] = self._split_compound(stem, depth=1)
+            cached = self._nested_cache[stem] = self._strong_nested_split(stem, strong_endings, strong_head)
         return cached
+
+    def _strong_nested_split(self, lower: str, strong_endings: frozenset[str], strong_head: float) -> float:
+        """:meth:`_split_compound` at depth 1, when its answer is at least
+        MIN_COMPOUND_PART_ZIPF; 0 otherwise. Every cut it skips has a head rarer than
+        ``strong_head``, and so a score below that."""
+        if not MIN_COMPOUND_LENGTH - 1 <= len(lower) <= MAX_COMPOUND_LENGTH or not lower.isalpha():
+            return 0.0
+        frequencies = self.frequencies
+        max_short_head = MAX_SHORT_HEAD_ZIPF * 100
+        best, found = 0.0, False
+        for cut in range(len(lower) - 3, 2, -1):
+            head = lower[cut:]
+            if len(head) <= HEAD_ENDING_MAX and head not in strong_endings:
+                break
+            head_value = frequencies.get(head, 0)
+            if head_value < strong_head or (len(head) == 3 and head_value >= max_short_head):
+                continue
+            head_zipf = head_value / 100
+            for stem in _modifier_stems(lower[:cut], head):
+                stem_zipf = frequencies.get(stem, 0) / 100
+                needed = MIN_SHORT_MODIFIER_ZIPF if len(stem) <= 3 else MIN_COMPOUND_PART_ZIPF
+                if stem_zipf >= needed:
+                    found = True
+                    score = min(stem_zipf + head_zipf - COMPOUND_NORM - 1, stem_zipf, head_zipf)
+                    if score > best:
+                        best = score
+        return best if found and best >= MIN_COMPOUND_PART_ZIPF else 0.0
 
 
 def _modifier_stems(modifier: str, head: str = ""):
