@@ -64,17 +64,19 @@ class InvalidEditsError(ValueError):
 
 def validate_edits(text: str, edits: Sequence[Edit]) -> None:
     """Raise InvalidEditsError unless ``edits`` are sorted, disjoint and match ``text``."""
-    previous_end = 0
+    previous_end, length = 0, len(text)
     for edit in edits:
-        if edit.start < previous_end:
+        # Fields by index, not by name: this runs over every edit of every document.
+        start, end, before = edit[0], edit[1], edit[2]
+        if start < previous_end:
             raise InvalidEditsError(f"edit {edit} overlaps or is out of order (previous end {previous_end})")
-        if not 0 <= edit.start <= edit.end <= len(text):
+        if not 0 <= start <= end <= length:
             raise InvalidEditsError(f"edit {edit} is outside the text (length {len(text)})")
-        if text[edit.start : edit.end] != edit.before:
+        if text[start:end] != before:
             raise InvalidEditsError(
-                f"edit {edit} does not match the text there: {text[edit.start:edit.end]!r}"
+                f"edit {edit} does not match the text there: {text[start:end]!r}"
             )
-        previous_end = edit.end
+        previous_end = end
 
 
 def apply_edits(text: str, edits: Iterable[Edit], *, validate: bool = True) -> str:
@@ -129,9 +131,11 @@ def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str
 
     # Where each first-stage edit's output lies in the intermediate text.
     first_lo: list[int] = []
+    first_hi: list[int] = []
     delta = 0
     for edit in first:
         first_lo.append(edit.start + delta)
+        first_hi.append(edit.start + delta + len(edit.after))
         delta += len(edit.after) - (edit.end - edit.start)
 
     result: list[Edit] = []
@@ -141,16 +145,26 @@ def compose(raw: str, first: Sequence[Edit], second: Sequence[Edit], middle: str
     while j < n_second:
         edit = second[j]
         # First-stage edits wholly before this one (not even touching) pass through.
-        while i < n_first and first_lo[i] + len(first[i].after) < edit.start:
+        while i < n_first and first_hi[i] < edit[0]:
             result.append(first[i].shifted(offset) if offset else first[i])
             shift += len(first[i].after) - (first[i].end - first[i].start)
             i += 1
-        if i >= n_first or first_lo[i] > edit.end:
-            # Untouched by the first stage: only its offsets move. (The hot path: one edit
-            # per repaired word; tuple.__new__ skips the NamedTuple constructor's own frame.)
-            start, end = edit.start - shift, edit.end - shift
-            result.append(new_tuple(Edit, (start + offset, end + offset, raw[start:end], edit.after, edit.rule, edit.score, edit.evidence)))
-            j += 1
+        next_lo = first_lo[i] if i < n_first else None
+        if next_lo is None or next_lo > edit[1]:
+            # Untouched by the first stage: only its offsets move, and so do those of the
+            # edits after it up to the next first-stage edit (the hot path: one edit per
+            # repaired word). Their text is the same in raw and in the middle text (they
+            # were validated there), so ``before`` stays; tuple.__new__ skips the
+            # NamedTuple constructor's own frame.
+            stop = j + 1
+            if next_lo is None:
+                stop = n_second
+            else:
+                while stop < n_second and second[stop][1] < next_lo:
+                    stop += 1
+            move = offset - shift
+            result.extend([new_tuple(Edit, (e[0] + move, e[1] + move, e[2], e[3], e[4], e[5], e[6])) for e in second[j:stop]])
+            j = stop
             continue
         # A cluster: this edit and every edit of either stage that touches it, transitively.
         lo, hi = edit.start, edit.end
