@@ -98,8 +98,7 @@ def fresh_engine():
     from nbsclean.repair.lexicon import load_lexicon
 
     lexicon = load_lexicon()
-    lexicon._compound_cache.clear()
-    lexicon._nested_cache.clear()
+    lexicon.forget_compounds()
     model = ConfusionModel.from_tsv(lexicon.directory / "confusions.tsv")
     return Engine(lexicon, model, load_context_rules(lexicon.directory / "context.tsv"))
 

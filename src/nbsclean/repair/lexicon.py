@@ -360,6 +360,12 @@ class Lexicon:
         self._compound_cache[lower] = score
         return score
 
+    def forget_compounds(self) -> None:
+        """Empty the memories of compound scoring (a benchmark's cold start; the answers
+        are the same with or without them)."""
+        self._compound_cache.clear()
+        self._nested_cache.clear()
+
     def _split_compound(self, lower: str) -> float:
         if not MIN_COMPOUND_LENGTH <= len(lower) <= MAX_COMPOUND_LENGTH or not lower.isalpha():
             return 0.0
