@@ -95,11 +95,14 @@ def test_running_out_of_memory_while_decoding_is_too_large_not_internal_error(tm
 @needs_tesseract
 def test_a_full_temporary_folder_is_a_file_access_error_not_corrupt_file(tmp_path, monkeypatch):
     # The page image Tesseract reads goes to $TMPDIR; a full disk there is the machine's
-    # problem, not the file's (simulated: a real full filesystem needs a mount).
+    # problem, not the file's (simulated: a real full filesystem needs a mount). Tesseract
+    # as a program reads it from there (the library, when loaded, is handed the image in
+    # memory; orientation detection still runs the program).
     def full_disk(image, directory):
         raise OSError(errno.ENOSPC, "No space left on device", str(Path(directory) / "page.tif"))
 
     monkeypatch.setattr(ocr_engine, "_write_page_image", full_disk)
+    monkeypatch.setattr(ocr_engine.tesseract_library, "engine_for", lambda lang, version: None)
     with pytest.raises(FileAccessError) as error:
         extract_file(SAMPLES / "scans" / "seed000-serif-imageonly.input.pdf", ExtractOptions())
     assert error.value.reason == "file_access_error" and "no space left" in error.value.message

@@ -24,6 +24,7 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -36,6 +37,7 @@ from PIL import Image
 from PIL import TiffImagePlugin  # noqa: F401 - registers TIFF saving, see _write_page_image
 
 from nbsclean.errors import FileAccessError, MissingDependencyError, OcrTimeoutError, UnreadableImageError
+from nbsclean.extract import tesseract_library
 from nbsclean.extract.model import Word
 
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-swe"
@@ -243,6 +245,14 @@ def _write_page_image(image: Image.Image, directory: str) -> str:
     module: without it, Pillow's first TIFF save imports all its ~40 format plugins (25 ms
     CPU in every process).
     """
+    path = os.path.join(directory, "page.tif")
+    _save_page_tiff(image, path)
+    return path
+
+
+def _save_page_tiff(image: Image.Image, target) -> None:
+    """``image`` as the uncompressed TIFF Tesseract reads (a path or a binary file object),
+    in a mode Tesseract takes: 8-bit grey, RGB or 1-bit."""
     if image.mode.startswith("I") or image.mode == "F":
         image = _stretched_to_eight_bits(image)
     elif "A" in image.getbands() or "transparency" in image.info:
@@ -253,9 +263,7 @@ def _write_page_image(image: Image.Image, directory: str) -> str:
         image = flattened.convert("L") if _is_grey(image) else flattened
     elif image.mode not in ("1", "L", "RGB"):
         image = image.convert("L" if _is_grey(image) else "RGB")
-    path = os.path.join(directory, "page.tif")
-    image.save(path, format="TIFF", compression="raw")
-    return path
+    image.save(target, format="TIFF", compression="raw")
 
 
 def _is_grey(image: Image.Image) -> bool:
@@ -304,18 +312,45 @@ def ocr_image(
     takes longer and pytesseract raises ``RuntimeError("Tesseract process timeout")``.
     """
     check_tesseract(lang)
+    engine = None
+    if not extra_config and not isinstance(image, (str, os.PathLike)):
+        engine = tesseract_library.engine_for(lang, tesseract_version())
+    if engine is not None:
+        data = _data_by_library(engine, image, psm, dpi, timeout)
+    else:
+        data = _data_by_program(image, lang, psm, dpi, timeout, extra_config)
+    mean_conf, words = _mean_word_confidence(data)
+    text, word_list = _text_and_words_from_tsv(data)
+    return OcrResult(text=text, mean_conf=mean_conf, words=words, word_list=tuple(word_list))
+
+
+def _data_by_program(image, lang: str, psm: int | None, dpi: int | None, timeout: float | None, extra_config: str) -> dict:
+    """Tesseract's TSV rows as pytesseract's dict, from a run of the ``tesseract`` program."""
     # pytesseract passes os.environ to its subprocess: one OpenMP thread per worker.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     pytesseract = _pytesseract()
     config = " ".join(part for part in (_tesseract_config(psm, dpi), extra_config) if part)
     with tempfile.TemporaryDirectory(prefix="nbsclean-ocr-") as directory:
         source = os.fspath(image) if isinstance(image, (str, os.PathLike)) else _write_page_image(image, directory)
-        data = pytesseract.image_to_data(
+        return pytesseract.image_to_data(
             source, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout or 0,
         )
-    mean_conf, words = _mean_word_confidence(data)
-    text, word_list = _text_and_words_from_tsv(data)
-    return OcrResult(text=text, mean_conf=mean_conf, words=words, word_list=tuple(word_list))
+
+
+def _data_by_library(engine, image: Image.Image, psm: int | None, dpi: int | None, timeout: float | None) -> dict:
+    """The same rows from the loaded Tesseract library (:mod:`nbsclean.extract.tesseract_library`):
+    the same page image file's bytes, parsed the way pytesseract parses the program's TSV (so
+    a confidence is the same whole number). A page Tesseract cannot read is a
+    ``pytesseract.TesseractError``, a timeout the ``RuntimeError`` pytesseract raises, as
+    from the program."""
+    pytesseract = _pytesseract()
+    tiff = io.BytesIO()
+    _save_page_tiff(image, tiff)
+    try:
+        tsv = engine.read_tsv(tiff.getvalue(), psm, dpi, timeout)
+    except tesseract_library.RecognitionFailed as exc:
+        raise pytesseract.TesseractError(-1, str(exc)) from exc
+    return pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
 
 
 # Tesseract's orientation detection below this confidence is a guess (on pages that read
