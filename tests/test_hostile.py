@@ -355,12 +355,28 @@ def start_ocr_run(tmp_path: Path, count: int = 10) -> tuple[subprocess.Popen, di
     return run, env
 
 
+def reads_pages_itself(pid: int) -> bool:
+    """Whether the process (not a ``tesseract`` program: that has the library too) has
+    Tesseract's library loaded: it reads pages in itself (nbsclean.extract.tesseract_library)
+    rather than in a ``tesseract`` child."""
+    if comm(pid) == "tesseract":
+        return False
+    try:
+        return "libtesseract" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
 def wait_for_tesseract(run: subprocess.Popen) -> list[int]:
-    """Wait until a worker runs Tesseract; return the driver's descendants at that moment."""
+    """Wait until a worker runs Tesseract (a ``tesseract`` child, or the library loaded in
+    the worker); return the driver's descendants at that moment."""
     def busy() -> list[int] | None:
         workers = children(run.pid)  # the driver's own Tesseract (--version) does not count
         below = descendants(run.pid)
-        in_worker = [pid for worker in workers for pid in children(worker) if comm(pid) == "tesseract"]
+        in_worker = [
+            worker for worker in workers
+            if reads_pages_itself(worker) or any(comm(pid) == "tesseract" for pid in children(worker))
+        ]
         return below if in_worker else None
 
     return wait_until(busy, 120, "a worker running Tesseract", run)
@@ -398,9 +414,11 @@ def test_sigterm_of_a_run_working_alone_stops_its_tesseract_too(tmp_path):
     run = start("run", "in", "-o", "corpus", "-j", "1", cwd=tmp_path, env=env)
 
     def reading_a_page() -> list[int]:
-        return [pid for pid in children(run.pid) if comm(pid) == "tesseract" and "tessedit_create_tsv" in cmdline(pid)]
+        programs = [pid for pid in children(run.pid) if comm(pid) == "tesseract" and "tessedit_create_tsv" in cmdline(pid)]
+        return programs or ([run.pid] if reads_pages_itself(run.pid) else [])
 
     tesseract = wait_until(reading_a_page, 120, "Tesseract reading a page", run)
+    tesseract = [pid for pid in tesseract if pid != run.pid]  # the library: the run itself
     try:
         run.send_signal(signal.SIGTERM)
         assert run.wait(timeout=60) == 143
