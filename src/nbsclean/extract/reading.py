@@ -4,7 +4,7 @@ for, read, judged; a poor reading is read again with the next variant, the best 
 1. A cheap look at the page (:func:`~nbsclean.extract.preprocess.page_evidence`, a few
    milliseconds): do the text lines run sideways, how skewed are they, how uneven is the
    paper and how weak the ink?
-2. A sideways page is turned upright by Tesseract's orientation detection; a skew of
+2. A sideways or upside-down page is turned upright by Tesseract's orientation detection; a skew of
    0.3° or more is removed; uneven or weak paper is background-normalised first.
    A clean, straight, white page goes to Tesseract exactly as before: no extra cost.
 3. The reading gets a :mod:`~nbsclean.extract.quality` verdict. Only a poor reading is
@@ -200,7 +200,9 @@ def read_page(image: Image.Image, options, *, dpi: int, lexicon=None) -> PageRea
     """Read one scanned page (see the module docstring). ``image`` is not modified."""
     reader = _PageReader(image, options, dpi, lexicon)
     evidence = reader.evidence
-    rotation = (reader.orientation() or 0) if evidence.sideways else 0
+    # A page that looks turned (sideways, or upside down) is turned upright by Tesseract's
+    # orientation detection (0.4 s) before the first reading, not after a reading of garbage (1 s).
+    rotation = (reader.orientation() or 0) if evidence.sideways or evidence.upside_down else 0
     variant = _first_variant(evidence.paper)
     attempts = [_Attempt(rotation, variant, *reader.read(rotation, variant))]
     while all(attempt.quality.poor for attempt in attempts) and len(attempts) <= MAX_RETRIES:
