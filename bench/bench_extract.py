@@ -123,20 +123,29 @@ class TesseractStopwatch:
     def __enter__(self) -> "TesseractStopwatch":
         import pytesseract.pytesseract as internals
 
-        self._internals, self._original = internals, internals.run_tesseract
+        from nbsclean.extract.tesseract_library import _Engine
 
-        def timed_run_tesseract(*args, **kwargs):
+        # Tesseract runs as a program (orientation detection, or without the library) or
+        # inside the process, in the loaded library (nbsclean.extract.tesseract_library).
+        self._internals, self._original = internals, internals.run_tesseract
+        self._engine, self._original_read = _Engine, _Engine.read_tsv
+        internals.run_tesseract = self._timed(self._original)
+        _Engine.read_tsv = self._timed(self._original_read)
+        return self
+
+    def _timed(self, function):
+        def timed(*args, **kwargs):
             started = time.perf_counter()
             try:
-                return self._original(*args, **kwargs)
+                return function(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - started
 
-        internals.run_tesseract = timed_run_tesseract
-        return self
+        return timed
 
     def __exit__(self, *exc) -> None:
         self._internals.run_tesseract = self._original
+        self._engine.read_tsv = self._original_read
 
 
 def time_nbsclean(page: BenchPage, lexicon, lang: str, dpi: int) -> tuple[Timing, str]:
@@ -278,6 +287,13 @@ def count_instructions(
     )
     original_command = internals.tesseract_cmd
     internals.tesseract_cmd = str(wrapper)
+    # valgrind counts a program's instructions: nbsclean's readings run as the program here,
+    # on the same page image with the same settings as the library gets them (the library
+    # reads the same, without the program's start-up: tests/test_tesseract_library.py).
+    from nbsclean.extract import tesseract_library
+
+    original_engine_for = tesseract_library.engine_for
+    tesseract_library.engine_for = lambda lang, version: None
     try:
         extract_file(page.nbsclean_input, ExtractOptions(lang=lang, dpi=dpi), lexicon=lexicon)
         raw.wait()
@@ -287,6 +303,7 @@ def count_instructions(
         return None, f"valgrind could not run Tesseract ({exc})"
     finally:
         internals.tesseract_cmd = original_command
+        tesseract_library.engine_for = original_engine_for
         raw.wait()
 
 
