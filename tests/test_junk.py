@@ -307,13 +307,25 @@ def test_a_common_word_change_needs_the_neighbours_too():
     assert speck_common_edits("mot alta som", listed, common, lambda w: False, gain) == []
 
 
+def test_a_line_holding_only_a_shard_of_specks_goes_on_a_poor_page():
+    # As read on fresh speckled pages: shards between paragraphs, at the start and the end.
+    raw = "«a\n\nBygdegården fyller femtio år\n\nd\n\nI oktober firar vi.\n\n3\n\n–\n\nVälkomna!\n\nLa"
+    record = record_of(ocr_page(raw, [], "poor"))
+    shards = [e["before"] for e in record["edits"] if e["rule"] == "ocr_speck_shard"]
+    assert shards == ["«a\n\n", "d\n\n", "\n\nLa"]
+    # A page number ("3") and a separator ("–") stay.
+    assert record["text"] == "Bygdegården fyller femtio år\n\nI oktober firar vi.\n\n3\n\n–\n\nVälkomna!"
+    assert apply_edits(raw, [Edit.from_dict(e) for e in record["edits"]]) == record["text"]
+    assert not [e for e in record_of(ocr_page(raw, [], "ok"))["edits"] if e["rule"] == "ocr_speck_shard"]
+
+
 def test_every_speck_rule_has_a_review_legend():
     from nbsclean.repair import junk
     from nbsclean.review.rules import RULE_MEANINGS
 
     rules = [junk.JUNK_RULE, junk.SPECK_MARK_RULE, junk.SPECK_LETTER_RULE, junk.SPECK_STOP_RULE,
              junk.SPECK_WORD_RULE, junk.SPECK_VOWEL_RULE, junk.SPECK_GLYPH_RULE, junk.SPECK_COMMA_RULE,
-             junk.SPECK_LINE_RULE, junk.SPECK_COMMON_RULE]
+             junk.SPECK_LINE_RULE, junk.SPECK_COMMON_RULE, junk.SPECK_SHARD_RULE]
     assert [rule for rule in rules if rule not in RULE_MEANINGS] == []
 
 

@@ -33,6 +33,7 @@ RULE_MEANINGS: dict[str, str] = {
     "ocr_speck_comma": "a full stop with a speck under it, read as a comma before a sentence's first word, on a scan read poorly, made a full stop again (ut dem, Vi skannar → ut dem. Vi skannar)",
     "ocr_speck_line": "a word broken at a line end whose hyphen the threshold lost, on a scan read poorly, joined again where the whole word is far commoner than its parts (före⏎ningen → föreningen)",
     "ocr_speck_common": "a very common word a speck turned into a rare one, on a scan read poorly where most words are right, put back where it is a thousand times commoner and its neighbours agree (alta → alla, kah → kan)",
+    "ocr_speck_shard": "a clump of specks read as a line of its own, one or two characters and no digit, on a scan read poorly, removed with its line break («a, d, -.)",
     "ocr_speck_stop": "a speck read as a full stop after a word and before a word in small letters, on a scan read poorly, removed (kostar. en → kostar en)",
     "decision": "what a reviewer decided (nbsclean decide, or the served review page)",
 }
