@@ -163,3 +163,65 @@ def test_the_forms_that_need_attention_are_those_each_analysis_gives():
             attention, ruled = engine.attention_forms(analysis_of)
             assert attention == {f for f, a in analysis_of.items() if not a.settled or a.english}
             assert ruled == {f for f in analysis_of if f.lower() in engine.context_rules}
+
+
+def _tokens_with_neighbours(engine, texts):
+    """(token, text, previous, following) of every token of ``texts`` whose lower case has
+    context rules or a listed rival, with its neighbours as written."""
+    from nbsclean.repair.engine import Token, _neighbours
+
+    found = []
+    for text in texts:
+        scan = scan_words(text)
+        for index, form in enumerate(scan.forms):
+            analysis = engine.analyse(form)
+            lower = form.lower()
+            if lower in engine.context_rules or any(engine.lexicon.is_listed(c.word) for c in analysis.alternatives):
+                start, end = scan.span(index)
+                found.append((Token(start, end, form, "word"), text, *_neighbours(text, scan, index, {})))
+    return found
+
+
+PRIORS = (-3.0, -1.2, -0.6, -0.48, -0.477, -0.3, -0.1, -0.01, 0.0)
+
+
+def test_a_context_rule_decision_from_its_plan_is_the_long_ways():
+    """Repairer._context_decision (the rules that apply between two neighbours worked out
+    once, the prior added last) against the long way, on the samples' tokens with context
+    rules, with and without a waiting next word, with the prior going up and down."""
+    from nbsclean.repair.engine import Repairer
+
+    engine = default_engine()
+    repairer = Repairer(engine)
+    decided = Counter()
+    tokens = [t for t in _tokens_with_neighbours(engine, _sample_texts(12)) if t[0].text.lower() in engine.context_rules]
+    assert tokens
+    for token, text, previous, following in tokens:
+        analysis = engine.analyse(token.text)
+        for next_waits in (False, True):
+            for prior in PRIORS + PRIORS[::-1]:
+                expected = repairer._context_decision_long_way(token, text, analysis, prior, previous, following, next_waits)
+                assert repairer._context_decision(token, text, analysis, prior, previous, following, next_waits) == expected
+                decided[expected is not None and expected[0] != token.text] += 1
+    assert decided[True] and decided[False]  # changes and keeps were compared
+
+
+def test_a_bigram_verdict_from_its_plan_is_the_long_ways():
+    """Repairer._ngram_verdict (what does not depend on the prior worked out once per word
+    and neighbours) against the long way, on the samples' words with listed rivals, with
+    the neighbours as written, one side unknown (None), and the prior going up and down."""
+    from nbsclean.repair.engine import Repairer
+
+    engine = default_engine()
+    if engine.ngrams is None:
+        pytest.skip("no bigram model")
+    repairer = Repairer(engine)
+    verdicts = Counter()
+    for token, _, previous, following in _tokens_with_neighbours(engine, _sample_texts(12)):
+        lower, analysis = token.text.lower(), engine.analyse(token.text)
+        for after in (following, None):
+            for prior in PRIORS + PRIORS[::-1]:
+                expected = repairer._ngram_verdict_long_way(lower, analysis, prior, previous, after)
+                assert repairer._ngram_verdict(lower, analysis, prior, previous, after) == expected, (lower, previous, after, prior)
+                verdicts[None if expected is None else expected[0] == lower] += 1
+    assert verdicts[None] and verdicts[True] and verdicts[False], verdicts  # kept, changed and left alone

@@ -359,6 +359,8 @@ class Engine:
         # The model's context gains repeat across documents: remembered (same floats).
         self.ngrams = remembering(ngrams)
         self._ngram_verdicts: dict[tuple, tuple[str, float, dict] | None] = {}
+        self._ngram_plans: dict[tuple, tuple | None] = {}  # Repairer._ngram_plan, per word and neighbours
+        self._context_plans: dict[tuple, tuple] = {}  # Repairer._context_plan, per word and neighbours
         self._analysis_cache: dict[str, Analysis] = {}
         self._split_cache: dict[str, tuple[list[str], float] | None] = {}
         self._piece_repairs: dict[str, tuple[list[Candidate], int]] = {}
@@ -384,8 +386,12 @@ class Engine:
         ``counts`` times: the same numbers, counted with set operations. A run's documents
         share most of their forms, so each form is classified once per engine (a form's
         analysis depends on the form and the engine only) and a document only sums."""
-        cache, analyse = self._analysis_cache, self.analyse
-        analysis_of = {form: cache.get(form) or analyse(form) for form in counts}
+        cache = self._analysis_cache
+        analysis_of = dict(zip(counts, map(cache.get, counts)))
+        if not all(map(cache.__contains__, counts)):  # forms new to this engine: analysed in text order
+            for form, analysis in analysis_of.items():
+                if analysis is None:
+                    analysis_of[form] = self.analyse(form)
         seen, not_words, damaged_forms, healthy_forms = self._evidence_sets
         if len(seen) > 500_000:
             for kind in self._evidence_sets:
@@ -1215,6 +1221,46 @@ class Repairer:
         kept, as "vaga" in "har vaga begrepp", an adjective where the verb "våga" cannot be).
         ``next_waits``: the next word waits for its own decision, so its word class is no
         evidence yet."""
+        lower = token.text.lower()
+        key = (lower, previous, following, next_waits)
+        plans = self.engine._context_plans
+        plan = plans.get(key)
+        if plan is None:
+            if len(plans) > 200_000:
+                plans.clear()
+            plan = plans[key] = self._context_plan(lower, analysis, previous, following, next_waits)
+        for alternative, base, weight in plan:
+            margin = base + prior
+            if margin >= KNOWN_WORD_MARGIN:
+                return self._recase(alternative.word, token, text), "context", _confidence(margin - KNOWN_WORD_MARGIN)
+            if weight < 0:
+                return token.text, "context", _confidence(KNOWN_WORD_MARGIN - margin)  # kept
+        return None
+
+    def _context_plan(self, lower: str, analysis: Analysis, previous: str, following: str, next_waits: bool) -> tuple:
+        """The rules of :meth:`_context_decision` that apply to ``lower`` between these
+        neighbours, in order, each as (its alternative, the alternative's score plus the
+        rule's weight less the word's, the weight): what does not depend on the prior,
+        worked out once per engine for a word and its neighbours (the prior is added
+        last, in the order the long way adds it: the same floats)."""
+        plan = []
+        for rule in self.engine.context_rules[lower]:
+            if not rule.matches(previous, following):
+                continue
+            alternative = next((c for c in analysis.alternatives if c.word == rule.alternative), None)
+            if alternative is None:
+                continue
+            if rule.weight > 0 and self._neighbour_vetoes_rule(rule, analysis, lower, previous, following):
+                continue
+            if _word_class_backs_off(self.engine.ngrams, rule, lower, previous, following, next_waits):
+                continue
+            plan.append((alternative, alternative.score + rule.weight - analysis.known_zipf, rule.weight))
+        return tuple(plan)
+
+    def _context_decision_long_way(
+        self, token: Token, text: str, analysis: Analysis, prior: float, previous: str, following: str, next_waits: bool = False
+    ):
+        """:meth:`_context_decision` without its plan (for comparison)."""
         for rule in self.engine.context_rules[token.text.lower()]:
             if not rule.matches(previous, following):
                 continue
@@ -1304,7 +1350,77 @@ class Repairer:
 
     def _ngram_verdict(self, lower: str, analysis: Analysis, prior: float, previous: str, following: str):
         """(word, score, evidence) that :meth:`_ngram_decision` describes, in lower case;
-        None to leave the decision to the channel model."""
+        None to leave the decision to the channel model.
+
+        Everything but the prior's part depends only on the word and its neighbours, and
+        a phrase recurs in documents of many priors, so that part is worked out once per
+        engine (:meth:`_ngram_plan`) and the prior is added here in the order the long way
+        (:meth:`_ngram_verdict_long_way`) adds it: the same floats, the same verdict."""
+        plans = self.engine._ngram_plans
+        key = (lower, previous, following)
+        plan = plans.get(key)
+        if plan is None:
+            if len(plans) > 200_000:
+                plans.clear()
+            plan = plans[key] = self._ngram_plan(lower, analysis, previous, following)
+        if plan is None:
+            return None
+        channel, channel_gap, keep_context, rivals, later = plan
+        channel_margin = channel_gap + prior
+        if channel_margin >= KNOWN_WORD_MARGIN:  # _ngram_keeps, else _ngram_switches
+            margin = channel_margin + max(-CONTEXT_MAX_LOG10_GAIN, keep_context)
+            if margin < KNOWN_WORD_MARGIN:
+                if "keeps" not in later:
+                    later["keeps"] = _neighbours_favour(self.engine.ngrams, lower, channel.word, previous, following, math.inf)
+                if later["keeps"]:
+                    p_rival = 1 / (1 + 10 ** -margin)
+                    evidence = Evidence(previous, following, {lower: round(1 - p_rival, 4), channel.word: round(p_rival, 4)}).to_dict()
+                    return lower, _confidence(KNOWN_WORD_MARGIN - margin), evidence
+            if "switches" not in later:
+                later["switches"] = self._ngram_switches(channel, [rival for rival, _, _, _ in rivals], previous, following)
+            return later["switches"]
+        best_margin, best = -math.inf, -1
+        for number, (_, gap, _, context) in enumerate(rivals):
+            margin = gap + prior + context
+            if margin > best_margin:
+                best_margin, best = margin, number
+        if best_margin < KNOWN_WORD_MARGIN:
+            return None
+        best_rival, _, best_classes, _ = rivals[best]
+        word = best_rival.word
+        favour = later.get(best)
+        if favour is None and best not in later:
+            favour = later[best] = _favour_state(self.engine.ngrams, word, lower, previous, following, best_classes)
+        if favour is False or (favour is None and not best_margin - KNOWN_WORD_MARGIN >= CONTEXT_ONE_SIDE_MARGIN):
+            return None
+        p_rival = 1 / (1 + 10 ** -best_margin)  # P(rival) against P(word as written), given both
+        evidence = Evidence(previous, following, {lower: round(1 - p_rival, 4), word: round(p_rival, 4)}).to_dict()
+        return word, _confidence(best_margin - KNOWN_WORD_MARGIN), evidence
+
+    def _ngram_plan(self, lower: str, analysis: Analysis, previous: str | None, following: str | None):
+        """What :meth:`_ngram_verdict` needs that does not depend on the prior: the channel
+        model's choice among the listed rivals and its score less the word's, the context
+        gain of that choice over the word, and per rival (its score less the word's, whether
+        word classes apply, the bounded context gain); then a dict of what is worked out
+        only when needed (whether the neighbours keep the word, the switch, per rival
+        whether the neighbours favour it). None without a listed rival."""
+        rivals = [c for c in analysis.alternatives if self.lexicon.is_listed(c.word)]
+        if not rivals:
+            return None
+        ngrams = self.engine.ngrams
+        channel = max(rivals, key=lambda c: c.score)
+        keep_context = ngrams.context_gain(channel.word, previous, following) - ngrams.context_gain(lower, previous, following)
+        known = analysis.known_zipf
+        planned = []
+        for rival in rivals:
+            classes = _classes_apply(ngrams, rival.word, lower)
+            context = ngrams.context_gain(rival.word, previous, following, classes) - ngrams.context_gain(lower, previous, following, classes)
+            context = max(-CONTEXT_MAX_LOG10_GAIN, min(CONTEXT_MAX_LOG10_GAIN, context))
+            planned.append((rival, rival.score - known, classes, context))
+        return channel, channel.score - known, keep_context, planned, {}
+
+    def _ngram_verdict_long_way(self, lower: str, analysis: Analysis, prior: float, previous: str, following: str):
+        """:meth:`_ngram_verdict` worked out whole (what its plan shortens; for comparison)."""
         rivals = [c for c in analysis.alternatives if self.lexicon.is_listed(c.word)]
         if not rivals:
             return None
@@ -1551,6 +1667,13 @@ def _neighbours_favour(
     only one speaks (the other is a clause boundary or word the model saw beside neither, or
     None: not known yet), ``word`` must lead by CONTEXT_ONE_SIDE_MARGIN (``lead``: by how
     much it beats the margin it needs in any case)."""
+    state = _favour_state(ngrams, word, other, previous, following, classes)
+    return state if state is not None else lead >= CONTEXT_ONE_SIDE_MARGIN
+
+
+def _favour_state(ngrams: NgramModel, word: str, other: str, previous: str | None, following: str | None, classes: bool) -> bool | None:
+    """:func:`_neighbours_favour` before it looks at the lead: False (against), True (both
+    sides for ``word``), or None (one side only: the lead decides)."""
     sides = _sides(ngrams, word, other, previous, following, False)
     if min(sides) < -CONTEXT_NO_EVIDENCE:
         return False
@@ -1558,7 +1681,7 @@ def _neighbours_favour(
         sides = _sides(ngrams, word, other, previous, following, True)
     if max(sides) <= CONTEXT_NO_EVIDENCE:
         return False
-    return min(sides) > CONTEXT_NO_EVIDENCE or lead >= CONTEXT_ONE_SIDE_MARGIN
+    return True if min(sides) > CONTEXT_NO_EVIDENCE else None
 
 
 def _sides(ngrams: NgramModel, word: str, other: str, previous: str | None, following: str | None, classes: bool) -> tuple[float, float]:
@@ -1574,23 +1697,30 @@ def _neighbours(text: str, scan: "WordScan", index: int, replaced: dict[int, str
     white space (a comma, a full stop: a clause or sentence boundary)."""
 
     forms, bounds = scan.forms, scan.bounds
+    before = (
+        replaced.get(index - 1, forms[index - 1]).lower()
+        if index > 0 and _joins(text[bounds[2 * index - 1] : bounds[2 * index]])
+        else ""
+    )
+    after = (
+        replaced.get(index + 1, forms[index + 1]).lower()
+        if index + 1 < len(forms) and _joins(text[bounds[2 * index + 1] : bounds[2 * index + 2]])
+        else ""
+    )
+    return before, after
 
-    def word_at(other: int) -> str:
-        if not 0 <= other < len(forms):
-            return ""
-        left = min(index, other)
-        # The gap between the two words: form k ends at bounds[2k + 1], the next starts at
-        # bounds[2k + 2]. This runs for every "har", "var", "ar" of a text: keep it cheap.
-        gap = text[bounds[2 * left + 1] : bounds[2 * left + 2]]
-        if gap != " ":
-            stripped = gap.strip()
-            if stripped and stripped not in "–—-":
-                return ""
-            if gap.count("\n") > 1:
-                return ""  # a blank line: a new paragraph, or a heading's end
-        return replaced.get(other, forms[other]).lower()
 
-    return word_at(index - 1), word_at(index + 1)
+def _joins(gap: str) -> bool:
+    """Whether two words with ``gap`` between them are neighbours (the gap between form k
+    and the next runs from bounds[2k + 1] to bounds[2k + 2]): white space (a dash too), but
+    no blank line (a new paragraph, or a heading's end). This runs for every "har", "var",
+    "ar" of a text: keep it cheap."""
+    if gap == " ":
+        return True
+    stripped = gap.strip()
+    if stripped and stripped not in "–—-":
+        return False
+    return gap.count("\n") <= 1
 
 
 # --- Public API -------------------------------------------------------------------------------
