@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import dataclasses
 import os
 import signal
 import subprocess
@@ -460,6 +461,36 @@ def test_pool_workers_inherit_the_loaded_engine_instead_of_loading_it_each(tmp_p
     records = read_journal(tmp_path / "corpus" / "documents.jsonl")
     assert report.processed == len(records) == 8
     assert all(record["worker_had_it_loaded"] for record in records)
+
+
+_PROCESSED_IN: list[tuple[int, str]] = []  # (process id, file name) of every file processed
+
+
+def note_where_each_file_was_processed(path: Path, options, lexicon=None) -> dict:
+    _PROCESSED_IN.append((os.getpid(), Path(path).name))
+    return process_file(path, options, lexicon=lexicon)
+
+
+def test_a_large_pool_run_warms_the_workers_caches_on_its_own_first_text_inputs(tmp_path, monkeypatch):
+    import nbsclean.corpus.runner as runner
+
+    letters = write_text_inputs(tmp_path / "in", 12)
+    (tmp_path / "in" / "letter000-scan.png").write_bytes(b"\x89PNG\r\n\x1a\n not really an image")
+    config = RunConfig([tmp_path / "in"], tmp_path / "warm", PipelineOptions(), note_where_each_file_was_processed, jobs=2)
+    monkeypatch.setattr(runner, "WARM_UP_SAMPLE_AT_LEAST", 10)
+    monkeypatch.setattr(runner, "WARM_UP_SAMPLE_FILES", 3)
+    _PROCESSED_IN.clear()
+    run_batch(config)
+    # The driver processed the first three inputs but the image (no OCR in the driver).
+    in_driver = [name for pid, name in _PROCESSED_IN if pid == os.getpid()]
+    assert in_driver == sorted(p.name for p in letters)[:2]
+    # ... and the corpus is the one a run without that warm-up makes, byte for byte.
+    monkeypatch.setattr(runner, "WARM_UP_SAMPLE_AT_LEAST", 1000)
+    run_batch(dataclasses.replace(config, output=tmp_path / "cold"))
+    assert (tmp_path / "warm" / "documents.jsonl").read_bytes() == (tmp_path / "cold" / "documents.jsonl").read_bytes()
+    assert [p.read_bytes() for p in sorted((tmp_path / "warm" / "text").iterdir())] == [
+        p.read_bytes() for p in sorted((tmp_path / "cold" / "text").iterdir())
+    ]
 
 
 def test_chunks_keep_the_input_order_and_send_a_large_file_alone():

@@ -76,6 +76,8 @@ from nbsclean.corpus.tasks import (
     WorkItem,
     CHUNK_BYTES,
     CHUNK_FILES,
+    WARM_UP_SAMPLE_AT_LEAST,
+    WARM_UP_SAMPLE_FILES,
     chunk_tasks,
     finish_record,
     LEXICON_UNAVAILABLE,
@@ -212,10 +214,10 @@ class LocalPoolExecutor:
     """A process pool on this machine; workers are forked, so they share the run's context
     (its loaded lexicon, decisions, options) without receiving a copy with every chunk."""
 
-    def __init__(self, workers: int, context: RunContext):
+    def __init__(self, workers: int, context: RunContext, sample: Sequence[str] = ()):
         self.workers = workers
         self._context = context
-        warm_up_before_fork(context)  # loaded once here, inherited by every worker
+        warm_up_before_fork(context, sample)  # loaded once here, inherited by every worker
         self._pool = self._new_pool()
 
     def _new_pool(self):
@@ -484,13 +486,20 @@ def _stop_forkserver() -> None:
 
 
 def make_executor(
-    kind: str, jobs: int, scheduler: str | None, context: RunContext, local: LocalDaskCluster | None = None
+    kind: str,
+    jobs: int,
+    scheduler: str | None,
+    context: RunContext,
+    local: LocalDaskCluster | None = None,
+    sample: Sequence[str] = (),
 ) -> Executor:
+    """``sample``: the paths of the run's first inputs, which a local pool's driver may
+    process before forking to warm the caches its workers inherit (warm_up_before_fork)."""
     if kind == "dask":
         return DaskExecutor(scheduler, jobs, context, local)
     if scheduler:
         raise BadArgumentsError("--scheduler only applies with --executor dask", source="--scheduler")
-    return InlineExecutor(context) if jobs == 1 else LocalPoolExecutor(jobs, context)
+    return InlineExecutor(context) if jobs == 1 else LocalPoolExecutor(jobs, context, sample)
 
 
 def ordered_chunks(
@@ -854,7 +863,8 @@ def _run_locked(
         durable_text=group is None,
     )
     text_dir = str(paths.text_dir)
-    executor = make_executor(config.executor, config.jobs, config.scheduler, context, local) if todo else None
+    sample = _warm_up_sample(todo)
+    executor = make_executor(config.executor, config.jobs, config.scheduler, context, local, sample) if todo else None
     try:
         with JournalWriter(paths.documents, group) as journal:
             for chunk in ordered_chunks(executor, todo, work_item) if executor else ():
@@ -1190,6 +1200,14 @@ def _plan(hashed: HashedInputs, done: bytearray) -> tuple["PlannedTasks", int, l
         else:
             todo.append(index)
     return PlannedTasks(hashed, todo), skipped, duplicates
+
+
+def _warm_up_sample(todo: "PlannedTasks") -> list[str]:
+    """The paths of the first inputs to process, when the run is large enough for a
+    warm-up on them to pay (see WARM_UP_SAMPLE_AT_LEAST)."""
+    if len(todo) < WARM_UP_SAMPLE_AT_LEAST:
+        return []
+    return [str(todo[position].path) for position in range(min(WARM_UP_SAMPLE_FILES, len(todo)))]
 
 
 class PlannedTasks:
