@@ -303,10 +303,9 @@ def test_round_blots_as_large_as_letters_go_and_bold_letters_and_bullets_stay():
     assert all((cleaned[labels == i] == 0).mean() > 0.8 for i in letters)  # the bullet among them
 
 
-def test_lone_clusters_of_specks_and_discs_in_a_rings_place_go_and_rings_stay():
+def test_lone_clusters_of_specks_go_and_rings_and_letters_stay():
     """Two or three specks run together are larger than a speck but smaller than a letter:
-    far from every letter they are dust. A filled disc over a letter, where the ring of an
-    "å" would go, is dust too; the rings of "å", with their holes, stay."""
+    far from every letter they are dust. The rings of "å" and the letters stay."""
     cv2 = preprocess._cv2()
     lines = ["Sommarens konsert blir av", "och korvar och bollar säljs", "på gården vid åns strand."]
     clean = page(lines + ["", "", ""], width=2400)
@@ -316,22 +315,14 @@ def test_lone_clusters_of_specks_and_discs_in_a_rings_place_go_and_rings_stay():
     rings = [i for i in range(1, count) if 6 <= width[i] < 16 and height[i] < 16 and width[i] >= 0.7 * height[i]
              and stats[i, cv2.CC_STAT_AREA] < 0.7 * width[i] * height[i]]
     assert len(rings) == 3  # the rings of "på", "gården", "åns"
-    x_height = [i for i in range(1, count) if 20 <= height[i] <= 32 and width[i] >= 16]
-    assert len(x_height) > 10
     dusty = clean.copy()
     draw = ImageDraw.Draw(dusty)
     clusters = [(2200, 120), (2250, 300), (1900, 420)]  # in the margins, far from the text
     for x, y in clusters:
         for dx, dy in ((0, 0), (5, 3), (9, 1)):
             draw.ellipse((x + dx - 3, y + dy - 3, x + dx + 3, y + dy + 3), fill=0)
-    discs = []
-    for i in x_height[2:8:2]:  # a filled disc above the middle of a few small letters
-        x, y = int(stats[i, 0] + width[i] / 2), int(stats[i, 1]) - 10
-        draw.ellipse((x - 5, y - 5, x + 5, y + 5), fill=0)
-        discs.append((x, y))
     cleaned, _ = preprocess.remove_specks_and_show_through(preprocess.normalise_background(np.asarray(dusty), 300))
-    assert all(cleaned[y, x + 5] == 255 for x, y in clusters)
-    assert all(cleaned[y, x] == 255 for x, y in discs)
+    assert [(x, y) for x, y in clusters if cleaned[y, x + 5] == 0] == []
     assert all((cleaned[labels == i] == 0).mean() > 0.8 for i in rings)
     letters = [i for i in range(1, count) if height[i] >= 20]
     assert all((cleaned[labels == i] == 0).mean() > 0.8 for i in letters)

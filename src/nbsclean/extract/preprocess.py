@@ -541,18 +541,22 @@ QUOTE_ELONGATION = 1.4
 # pages (tools/fresh_degraded.py, seeds 13 and 14, against the pages before the dust),
 # 33 of the 166 specks kept in a diacritic's place were round discs of dust taken for
 # rings, filling 0.75-0.84 of their box; the 136 rings filled 0.53-0.63 (their hole).
-# Round (BLOT_ROUNDNESS) and filling at least DISC_FILL of its box is a disc.
+# Round (BLOT_ROUNDNESS) and filling at least DISC_FILL of its box is a disc. A blot as
+# large as a letter over its letter's middle is the ring whose hole closed in small or
+# blurred type (rings_among_blots): there a disc is no evidence of dust.
 DISC_FILL = 0.74
 
 
 def marks_by_evidence(
-    labels: np.ndarray, stats: np.ndarray, candidates: np.ndarray, letter: np.ndarray, zones: MarkZones, scale: TextScale
+    labels: np.ndarray, stats: np.ndarray, candidates: np.ndarray, letter: np.ndarray, zones: MarkZones, scale: TextScale,
+    discs_are_dust: bool = True,
 ) -> np.ndarray:
     """Per component label, whether a small component in a mark's place (``candidates``)
     looks like the mark that goes there (see the constants above), from the geometry of
     the components around it. A speck that merely lies in a mark's place is read by
     Tesseract as a full stop, an apostrophe or the dots of an "ä"; a real mark has a
-    partner, a stem, or a word space after it."""
+    partner, a stem, or a word space after it. ``discs_are_dust``: a filled disc is no ring
+    (see DISC_FILL); False for blots as large as a letter (rings_among_blots)."""
     cv2 = _cv2()
 
     count = stats.shape[0]
@@ -569,7 +573,9 @@ def marks_by_evidence(
     centre_x, centre_y = left + width / 2, top + height / 2
     keep = np.zeros(count, dtype=bool)
     for i in np.nonzero(candidates & above)[0]:
-        keep[i] = _diacritic_evidence(i, labels, letters, candidates & above, stats, centre_x, centre_y, area, sw, lh)
+        keep[i] = _diacritic_evidence(
+            i, labels, letters, candidates & above, stats, centre_x, centre_y, area, sw, lh, discs_are_dust
+        )
     for i in np.nonzero(candidates & foot & ~keep)[0]:
         keep[i] = _full_stop_evidence(i, labels, letters, stats, sw, lh)
     elongated = height >= QUOTE_ELONGATION * width
@@ -577,7 +583,7 @@ def marks_by_evidence(
     return keep
 
 
-def _diacritic_evidence(i, labels, letters, marks, stats, centre_x, centre_y, area, sw, lh) -> bool:
+def _diacritic_evidence(i, labels, letters, marks, stats, centre_x, centre_y, area, sw, lh, discs_are_dust=True) -> bool:
     cv2 = _cv2()
 
     x, y, w, h = (int(v) for v in stats[i, :4])
@@ -610,7 +616,8 @@ def _diacritic_evidence(i, labels, letters, marks, stats, centre_x, centre_y, ar
         letter_width <= SERIF_STEM_WIDTH * sw and _stands_on_a_stem(letters, row, int(cx), lh, sw)
     )
     ring_or_accent = (
-        w >= RING_WIDTH * sw and abs(cx - letter_centre) <= letter_width / 4 and not _filled_disc(stats[i])
+        w >= RING_WIDTH * sw and abs(cx - letter_centre) <= letter_width / 4
+        and not (discs_are_dust and _filled_disc(stats[i]))
     )
     return bool(over_a_stem or ring_or_accent)
 
@@ -738,8 +745,8 @@ def solid_blots(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, lette
 # A component too large for a speck (SPECK_SIZE) but smaller than LONE_SIZE letter heights
 # both ways is no letter of its own (the smallest, "a", "e", "o", "s", stand a full letter
 # height): a mark, or two or three specks run together. With no letter within LONE_REACH
-# letter heights it belongs to no word (a bullet or a dash leads its text, a mark sits by
-# its letter): dust. Measured on fresh speckle pages (tools/fresh_degraded.py, seeds 13
+# letter heights it belongs to no word (a mark sits by its letter): dust, unless a bullet
+# (_is_bullet: the first ink in its rows, a letter after it). Measured on fresh speckle pages (tools/fresh_degraded.py, seeds 13
 # and 14, against the pages before the dust): 66 of the 267 specks left apart from the
 # letters were such clusters; Tesseract's own WER on the despeckled pages 13.6 -> 12.7 %.
 LONE_SIZE = 0.75
@@ -757,11 +764,12 @@ def lone_specks(labels: np.ndarray, stats: np.ndarray, letter: np.ndarray, lette
     if not lesser.any():
         return found
     reach = max(1, round(LONE_REACH * letter_height))
-    letters = (letter & ~lesser)[labels].astype(np.uint8)
-    near = cv2.dilate(letters, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 2 * reach + 1)))
+    letters = (letter & ~lesser)[labels]
+    near = cv2.dilate(letters.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 2 * reach + 1)))
+    bullet_reach = max(1, round(BULLET_REACH * letter_height))
     for i in np.nonzero(lesser)[0]:
         x, y, w, h = (int(v) for v in stats[i, :4])
-        found[i] = not near[y:y + h, x:x + w].any()
+        found[i] = not near[y:y + h, x:x + w].any() and not _is_bullet(labels, stats, letters, i, bullet_reach)
     return found
 
 
@@ -901,7 +909,7 @@ def rings_among_blots(
     if not blots.any():
         return blots
     nowhere = np.zeros_like(zones.above)
-    return marks_by_evidence(labels, stats, blots, letter, MarkZones(zones.above, nowhere, nowhere), scale)
+    return marks_by_evidence(labels, stats, blots, letter, MarkZones(zones.above, nowhere, nowhere), scale, discs_are_dust=False)
 
 
 def specks_left_on_text(
