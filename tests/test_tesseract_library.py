@@ -138,3 +138,63 @@ def test_a_signal_during_the_recognition_stops_it_between_two_words():
         timer.join()
         signal.signal(signal.SIGUSR1, previous)
     assert by_library(page()) == by_program(page())
+
+
+@needs_library
+def test_a_reading_with_a_limit_is_the_programs_reading():
+    """With a time limit the page is read in a forked child sharing the loaded model: the
+    same rows as the program's."""
+    engine = tesseract_library.engine_for("swe", ocr.tesseract_version())
+    assert ocr._data_by_library(engine, page(), None, 300, 60.0) == by_program(page())
+
+
+def _never_returns(self, tiff, psm, dpi, timeout):
+    import time
+
+    time.sleep(3600)  # a layout analysis that would not end (Tesseract checks no deadline there)
+
+
+@needs_library
+def test_a_reading_that_never_ends_is_killed_at_the_limit(monkeypatch):
+    """Tesseract's own deadline is not checked in its layout analysis; the reading child is
+    killed when the limit passes, and the worker reads the next page as before."""
+    engine = tesseract_library.engine_for("swe", ocr.tesseract_version())
+    monkeypatch.setattr(tesseract_library._Engine, "read_tsv", _never_returns)
+    with pytest.raises(tesseract_library.LibraryTimeout):
+        engine.read_tsv_within(b"not read", None, 300, 0.5)
+    monkeypatch.undo()
+    assert ocr._data_by_library(engine, page(), None, 300, 60.0) == by_program(page())
+
+
+@needs_library
+def test_a_signal_during_a_limited_reading_stops_it_and_its_child(monkeypatch):
+    import signal
+    import threading
+
+    def stop(signum, frame):
+        raise Stopped()
+
+    engine = tesseract_library.engine_for("swe", ocr.tesseract_version())
+    monkeypatch.setattr(tesseract_library._Engine, "read_tsv", _never_returns)
+    children_before = set(os.listdir("/proc")) if os.path.isdir("/proc") else set()
+    previous = signal.signal(signal.SIGUSR1, stop)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGUSR1))
+    try:
+        timer.start()
+        with pytest.raises(Stopped):
+            engine.read_tsv_within(b"not read", None, 300, 600.0)
+    finally:
+        timer.join()
+        signal.signal(signal.SIGUSR1, previous)
+    monkeypatch.undo()
+    # The child was killed and waited for: no process of ours is left from it.
+    left = {pid for pid in set(os.listdir("/proc")) - children_before if pid.isdigit()}
+    assert not any(_parent_of(pid) == os.getpid() for pid in left)
+
+
+def _parent_of(pid: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None

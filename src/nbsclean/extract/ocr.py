@@ -347,7 +347,7 @@ def _data_by_library(engine, image: Image.Image, psm: int | None, dpi: int | Non
     tiff = io.BytesIO()
     _save_page_tiff(image, tiff)
     try:
-        tsv = engine.read_tsv(tiff.getvalue(), psm, dpi, timeout)
+        tsv = engine.read_tsv_within(tiff.getvalue(), psm, dpi, timeout)
     except tesseract_library.RecognitionFailed as exc:
         raise pytesseract.TesseractError(-1, str(exc)) from exc
     return pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)

@@ -11,9 +11,13 @@ settings (page segmentation mode, ``user_defined_dpi``), and the same TSV, byte 
 Only :mod:`nbsclean.extract.ocr` uses this module; when libtesseract cannot be loaded or is
 not the program's version, it runs the program as before.
 
-The time limit (``--ocr-timeout``) is Tesseract's own deadline (``ETEXT_DESC``): the
-recognition stops when it passes, and the page is a timeout, as when the program was killed.
-A stop signal (Ctrl-C, a worker's SIGTERM) stops it between two words (:class:`_Interruption`).
+The time limit (``--ocr-timeout``) holds as it did for the program: a reading with a limit
+runs in a child forked from the worker (:meth:`_Engine.read_tsv_within`), which shares the
+loaded model and is killed when the limit passes. Tesseract's own deadline (``ETEXT_DESC``)
+is not enough: it is checked only while words are recognised, and the layout analysis of a
+page of grey noise ran 70 s past a 3 s limit. Without a limit the reading runs in the worker,
+and a stop signal (Ctrl-C, a worker's SIGTERM) stops it between two words
+(:class:`_Interruption`).
 """
 
 from __future__ import annotations
@@ -23,8 +27,11 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import select
+import signal
 import sys
 import threading
+import time
 
 # The TSV header the program's renderer writes (the C API's GetTsvText gives the rows only).
 TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
@@ -207,11 +214,98 @@ class _Engine:
             leptonica.pixDestroy(ctypes.byref(pix))
             tesseract.TessMonitorDelete(monitor)
 
+    def read_tsv_within(self, tiff: bytes, psm: int | None, dpi: int | None, timeout: float | None) -> str:
+        """:meth:`read_tsv` with ``timeout`` seconds at most, however long Tesseract would
+        take: the reading runs in a forked child (the model stays shared, copy on write) that
+        is killed when the time is up, and the page is then a :class:`LibraryTimeout`."""
+        if not timeout or not hasattr(os, "fork"):
+            return self.read_tsv(tiff, psm, dpi, timeout)
+        reader, writer = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(reader)
+            _answer_in_child(self, writer, tiff, psm, dpi, timeout)  # never returns
+        os.close(writer)
+        finished = False
+        try:
+            answer = _answer_within(reader, time.monotonic() + timeout)
+            finished = True
+        finally:
+            os.close(reader)
+            if not finished:  # the limit passed, or a signal stopped the worker
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
+            _, status = os.waitpid(child, 0)
+        return _tsv_from_answer(answer, status)
+
     def close(self) -> None:
         if self.handle:
             self.library.tesseract.TessBaseAPIEnd(self.handle)
             self.library.tesseract.TessBaseAPIDelete(self.handle)
             self.handle = None
+
+
+# What a reading child answers, in its first byte: the TSV follows, Tesseract's own deadline
+# passed, or Tesseract could not read the page (its message follows).
+_ANSWER_TSV, _ANSWER_DEADLINE, _ANSWER_FAILED = b"T", b"D", b"F"
+_PR_SET_PDEATHSIG = 1
+
+
+def _answer_in_child(engine: _Engine, writer: int, tiff: bytes, psm, dpi, timeout: float) -> None:
+    """In the forked child: read the page, write the answer to ``writer`` and exit, without
+    running the worker's exit handlers (its engines, its pool) or returning into its code."""
+    status = 1
+    try:
+        # The worker's handlers are for the worker; this child only dies (at Ctrl-C too).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _die_with_parent()
+        try:
+            answer = _ANSWER_TSV + engine.read_tsv(tiff, psm, dpi, timeout).encode("utf-8")
+        except LibraryTimeout:
+            answer = _ANSWER_DEADLINE
+        except RecognitionFailed as exc:
+            answer = _ANSWER_FAILED + str(exc).encode("utf-8", "replace")
+        view = memoryview(answer)
+        while view:
+            view = view[os.write(writer, view):]
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _die_with_parent() -> None:
+    """A worker killed outright (SIGKILL) takes its reading child with it (Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _answer_within(reader: int, deadline: float) -> bytes:
+    """Everything the child writes to ``reader`` until it closes it; a LibraryTimeout when
+    ``deadline`` (time.monotonic) passes first."""
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([reader], [], [], left)[0]:
+            raise LibraryTimeout()
+        chunk = os.read(reader, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _tsv_from_answer(answer: bytes, status: int) -> str:
+    kind, body = answer[:1], answer[1:]
+    if kind == _ANSWER_TSV:
+        return body.decode("utf-8")
+    if kind == _ANSWER_DEADLINE:
+        raise LibraryTimeout()
+    if kind == _ANSWER_FAILED:
+        raise RecognitionFailed(body.decode("utf-8", "replace"))
+    raise RecognitionFailed(f"Tesseract stopped without reading the page (exit status {os.waitstatus_to_exitcode(status)})")
 
 
 # One engine per language, per thread and per process: a TessBaseAPI is not to be shared
