@@ -126,11 +126,13 @@ class TesseractStopwatch:
         from nbsclean.extract.tesseract_library import _Engine
 
         # Tesseract runs as a program (orientation detection, or without the library) or
-        # inside the process, in the loaded library (nbsclean.extract.tesseract_library).
+        # in the loaded library (nbsclean.extract.tesseract_library), in a child forked for
+        # the reading when it has a time limit: its time is read_tsv_within's, which waits
+        # for that child (the fork counted as Tesseract's, as the program's start is).
         self._internals, self._original = internals, internals.run_tesseract
-        self._engine, self._original_read = _Engine, _Engine.read_tsv
+        self._engine, self._original_read = _Engine, _Engine.read_tsv_within
         internals.run_tesseract = self._timed(self._original)
-        _Engine.read_tsv = self._timed(self._original_read)
+        _Engine.read_tsv_within = self._timed(self._original_read)
         return self
 
     def _timed(self, function):
@@ -145,7 +147,7 @@ class TesseractStopwatch:
 
     def __exit__(self, *exc) -> None:
         self._internals.run_tesseract = self._original
-        self._engine.read_tsv = self._original_read
+        self._engine.read_tsv_within = self._original_read
 
 
 def time_nbsclean(page: BenchPage, lexicon, lang: str, dpi: int) -> tuple[Timing, str]:
