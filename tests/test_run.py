@@ -493,6 +493,23 @@ def test_a_large_pool_run_warms_the_workers_caches_on_its_own_first_text_inputs(
     ]
 
 
+def test_the_warm_up_leaves_a_large_text_to_its_worker(tmp_path, monkeypatch):
+    import nbsclean.corpus.runner as runner
+    import nbsclean.corpus.tasks as tasks
+
+    letters = sorted(write_text_inputs(tmp_path / "in", 12))
+    limit = max(p.stat().st_size for p in letters) + 1
+    letters[0].write_text(letters[0].read_text(encoding="utf-8") * (limit // 100 + 2), encoding="utf-8")
+    monkeypatch.setattr(tasks, "WARM_UP_MAX_BYTES", limit)
+    monkeypatch.setattr(runner, "WARM_UP_SAMPLE_AT_LEAST", 10)
+    monkeypatch.setattr(runner, "WARM_UP_SAMPLE_FILES", 3)
+    _PROCESSED_IN.clear()
+    run_batch(RunConfig([tmp_path / "in"], tmp_path / "corpus", PipelineOptions(), note_where_each_file_was_processed, jobs=2))
+    in_driver = [name for pid, name in _PROCESSED_IN if pid == os.getpid()]
+    assert in_driver == [p.name for p in letters[1:3]]
+    assert len(read_journal(tmp_path / "corpus" / "documents.jsonl")) == 12
+
+
 def test_chunks_keep_the_input_order_and_send_a_large_file_alone():
     from nbsclean.corpus.inputs import InputFile
     from nbsclean.corpus.tasks import chunk_tasks

@@ -202,17 +202,28 @@ def warm_up_before_fork(context: RunContext, sample: Sequence[str] = ()) -> None
         _process_for_warm_up(path, context)
 
 
+# The warm-up only takes ordinary documents: a large text would cost the driver more than
+# the workers' caches save, and whatever an input does to the process that reads it (a huge
+# or hostile file) belongs in a worker, where it is caught and reported, not in the driver.
+WARM_UP_MAX_BYTES = 256 * 1024
+
+
 def _text_files(paths: Sequence[str]) -> list[str]:
-    """Those of ``paths`` that are text files (OCR in the driver would cost more than a
-    worker's caches save), judged from their first bytes as extraction judges them."""
+    """Those of ``paths`` that are regular text files of at most WARM_UP_MAX_BYTES (OCR in
+    the driver would cost more than a worker's caches save), judged from their first bytes
+    as extraction judges them, and opened as extraction opens them (never a FIFO)."""
+    from nbsclean.errors import NbscleanError
     from nbsclean.extract import sniff_kind
+    from nbsclean.extract.files import open_regular_file
 
     found = []
     for path in paths:
         try:
-            with open(path, "rb") as file:
+            with open_regular_file(path) as file:
+                if os.fstat(file.fileno()).st_size > WARM_UP_MAX_BYTES:
+                    continue
                 head = file.read(1024)
-        except OSError:
+        except (OSError, NbscleanError):
             continue  # its worker reports it
         if head and sniff_kind(head) == "text":
             found.append(path)
