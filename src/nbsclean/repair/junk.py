@@ -278,13 +278,8 @@ def speck_word_edits(
     form itself (not only made by a rule): the genitive the lexicon makes of every listed
     form is no rival to that form ("förberedert": "förbereder", not "förbereders"). A word
     in capitals is left alone (an acronym); the first letter's case is kept."""
-    protected = address_spans(raw) if addresses is None else addresses
     edits = []
-    for match in _LETTERS.finditer(raw):
-        word = match.group()
-        lower = word.lower()
-        if len(word) < SPECK_WORD_MIN_LETTERS or word.isupper() or listed(lower) > 0 or _touches_any(match, protected):
-            continue
+    for match, word, lower in _unlisted_words(raw, listed, addresses):
         found = sorted(((listed(candidate), candidate) for candidate in _one_change_away(lower)), reverse=True)
         found = [(frequency, candidate) for frequency, candidate in found if frequency > 0]
         if not found or found[0][0] < max(SPECK_WORD_MIN_ZIPF, zipf(word) + SPECK_WORD_MARGIN):
@@ -293,9 +288,26 @@ def speck_word_edits(
         rivals = [frequency for frequency, candidate in found[1:] if not _made_genitive(candidate, best, stated)]
         if rivals and rivals[0] > found[0][0] - SPECK_WORD_MARGIN:
             continue
-        replacement = best[:1].upper() + best[1:] if word[0].isupper() else best
-        edits.append(_changed_part(raw, match.start(), word, replacement))
+        edits.append(_changed_part(raw, match.start(), word, _with_first_case_of(word, best)))
     return edits
+
+
+def _unlisted_words(raw: str, listed: Callable[[str], float], addresses: list[tuple[int, int]] | None):
+    """(match, word, lower case) of every word of ``raw`` that a speck may have damaged: of
+    SPECK_WORD_MIN_LETTERS letters or more, not in capitals (an acronym), listed in no
+    word list and outside e-mail and web addresses (``addresses``, found when None)."""
+    protected = address_spans(raw) if addresses is None else addresses
+    for match in _LETTERS.finditer(raw):
+        word = match.group()
+        lower = word.lower()
+        if len(word) < SPECK_WORD_MIN_LETTERS or word.isupper() or listed(lower) > 0 or _touches_any(match, protected):
+            continue
+        yield match, word, lower
+
+
+def _with_first_case_of(word: str, replacement: str) -> str:
+    """``replacement`` (small letters) with a capital first letter where ``word`` has one."""
+    return replacement[:1].upper() + replacement[1:] if word[0].isupper() else replacement
 
 
 def speck_common_edits(
@@ -372,13 +384,8 @@ def speck_glyph_edits(
     any other such word and any word one letter change away, becomes it (rule
     ``ocr_speck_glyph``; the changed letters are the edit). Arguments as for
     :func:`speck_word_edits`."""
-    protected = address_spans(raw) if addresses is None else addresses
     edits = []
-    for match in _LETTERS.finditer(raw):
-        word = match.group()
-        lower = word.lower()
-        if len(word) < SPECK_WORD_MIN_LETTERS or word.isupper() or listed(lower) > 0 or _touches_any(match, protected):
-            continue
+    for match, word, lower in _unlisted_words(raw, listed, addresses):
         found = sorted(((listed(form), form) for form in _glyph_changes(lower)), reverse=True)
         if not found or found[0][0] < max(SPECK_WORD_MIN_ZIPF, zipf(word) + SPECK_WORD_MARGIN):
             continue
@@ -386,7 +393,7 @@ def speck_glyph_edits(
         rival = max((listed(form) for form in _one_change_away(lower)), default=0.0)
         if (len(found) > 1 and found[1][0] > frequency - SPECK_WORD_MARGIN) or rival > frequency - SPECK_WORD_MARGIN:
             continue
-        replacement = best[:1].upper() + best[1:] if word[0].isupper() else best
+        replacement = _with_first_case_of(word, best)
         edits.append(_changed_part(raw, match.start(), word, replacement, SPECK_GLYPH_RULE, SPECK_GLYPH_SCORE))
     return edits
 
